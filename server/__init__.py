@@ -1,0 +1,23 @@
+"""rasoat server: the Flask application factory and nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the WSGI app: configuration, database, blueprints, error rendering."""
+    from server import config, extensions
+    from server.api import bp as api_bp
+    from server.openrosa import bp as openrosa_bp
+    from server.web import bp as web_bp
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(config.load(app.instance_path, overrides or {}))
+    extensions.init_app(app)
+    app.register_blueprint(openrosa_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+    return app

@@ -1,0 +1,7 @@
+"""The JSON API under /v1 (ODK Central's resource layout where one exists)."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/v1")
+
+from server.api import views  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,204 @@
+"""The `rasoat` command: serve, database, forms, phones (app users), staff users."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import click
+import segno
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from server import create_app
+from server.errors import RasoatError
+from server.extensions import blob_store, db
+from server.services import app_users, demo, forms
+from server.storage.common import begin_write
+from server.storage.files import referenced_hashes
+from server.storage.forms import find_project
+from server.storage.models import FormState
+
+logger = logging.getLogger("rasoat")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+def main() -> None:
+    """rasoat — máy chủ rà soát hộ nghèo / poverty-review survey server."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+
+
+def _fail(error: RasoatError) -> click.ClickException:
+    return click.ClickException(error.message)
+
+
+def prepare(app: Flask, *, load_demo: bool) -> demo.DemoSetup | None:
+    """Everything a start needs: schema, leftover files, default project, shipped forms, demo."""
+    with app.app_context():
+        upgrade()
+        begin_write(db.session)
+        store = blob_store(app)
+        removed = store.sweep(referenced_hashes(db.session), older_than_seconds=0)
+        if removed:
+            logger.info("removed %d files no stored record refers to", removed)
+        forms.ensure_default_project(db.session)
+        report = forms.publish_shipped_forms(
+            db.session, store, Path(app.config["RASOAT_FORMS_DIR"])
+        )
+        for name, error in report.failed.items():
+            logger.error("form %s not published: %s", name, error.message_en)
+        setup = None
+        if load_demo and demo.needs_demo(db.session):
+            setup = demo.load_demo(db.session, app.config["RASOAT_REALM"])
+        db.session.commit()
+        for engine in db.engines.values():
+            # Workers are forked from this process; they must open their own connections.
+            engine.dispose()
+    return setup
+
+
+def _print_phone(app: Flask, new: app_users.NewAppUser, project_name: str) -> None:
+    base = app.config["RASOAT_BASE_URL"]
+    url = app_users.collect_server_url(base, new.project_id, new.token)
+    payload = app_users.collect_qr_payload(base, new, project_name)
+    qr = segno.make(payload, error="m")
+    folder = Path(app.config["RASOAT_DATA_DIR"]) / "qr"
+    folder.mkdir(parents=True, exist_ok=True)
+    png, svg = folder / f"{new.login}.png", folder / f"{new.login}.svg"
+    qr.save(png, scale=6)
+    qr.save(svg, scale=6)
+    for path in (png, svg):
+        path.chmod(0o600)
+    click.echo(f"Điện thoại / phone: {new.display_name} (login {new.login})")
+    click.echo(f"URL cho ODK Collect / server URL for ODK Collect:\n  {url}")
+    click.echo("Quét mã QR này trong ODK Collect / scan this QR code in ODK Collect:")
+    qr.terminal(compact=True)
+    click.echo(f"Mã QR đã lưu / QR code saved: {png} and {svg}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", "load_demo", is_flag=True, help="Load demo areas, admin and phone.")
+@click.option("--workers", default=lambda: os.cpu_count() or 2, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, load_demo: bool, workers: int, threads: int) -> None:
+    """Upgrade the database, publish forms/ and serve (gunicorn)."""
+    from server import serving
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if "RASOAT_BASE_URL" not in os.environ:
+        shown_host = "127.0.0.1" if host == "0.0.0.0" else host  # noqa: S104
+        app.config["RASOAT_BASE_URL"] = f"http://{shown_host}:{port}"
+    setup = prepare(app, load_demo=load_demo)
+    if setup is not None:
+        click.echo(f"Demo: {setup.admin_email} / {setup.admin_password}")
+        _print_phone(app, setup.phone, forms.DEFAULT_PROJECT_NAME)
+    database = app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0]
+    click.echo(f"rasoat: {app.config['RASOAT_BASE_URL']} ({database})")
+    serving.run(app, host=host, port=port, workers=workers, threads=threads)
+
+
+@main.group("app-user")
+def app_user_group() -> None:
+    """Phones (app users): create, list, revoke."""
+
+
+@app_user_group.command("create")
+@click.option("--name", required=True, help="Display name, e.g. the cadre's name.")
+@click.option("--area", "area_code", help="Area code the phone is limited to.")
+@click.option("--project", "project_id", default=1, show_default=True, type=int)
+@click.option("--form", "form_ids", multiple=True, help="Limit to these form ids (repeatable).")
+@with_appcontext
+def app_user_create(
+    name: str, area_code: str | None, project_id: int, form_ids: tuple[str, ...]
+) -> None:
+    """Create a phone login and print its ODK Collect URL and QR code."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade()
+    begin_write(db.session)
+    try:
+        forms.ensure_default_project(db.session)
+        new = app_users.create_app_user(
+            db.session,
+            project_id=project_id,
+            display_name=name,
+            realm=app.config["RASOAT_REALM"],
+            area_code=area_code,
+            form_ids=form_ids,
+        )
+        project = find_project(db.session, project_id)
+        db.session.commit()
+    except RasoatError as exc:
+        raise _fail(exc) from exc
+    _print_phone(app, new, project.name if project else forms.DEFAULT_PROJECT_NAME)
+
+
+@app_user_group.command("revoke")
+@click.argument("login")
+@click.option("--project", "project_id", default=1, type=int)
+@with_appcontext
+def app_user_revoke(login: str, project_id: int) -> None:
+    """Revoke a phone: its token stops working at once."""
+    begin_write(db.session)
+    try:
+        app_users.revoke_app_user(db.session, project_id, login)
+        db.session.commit()
+    except RasoatError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"revoked {login}")
+
+
+@main.group("forms")
+def forms_group() -> None:
+    """Forms: publish an XLSForm, change a form's state."""
+
+
+@forms_group.command("publish")
+@click.argument("xlsform", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--project", "project_id", default=1, type=int)
+@click.option("--media", "media_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--validate/--no-validate", default=True, help="Run ODK Validate (needs Java).")
+@with_appcontext
+def forms_publish(xlsform: Path, project_id: int, media_dir: Path | None, validate: bool) -> None:
+    """Publish an XLSForm (and its media files) as a new form version."""
+    files = sorted(p for p in media_dir.iterdir() if p.is_file()) if media_dir else []
+    media = {p.name: p.read_bytes() for p in files}
+    begin_write(db.session)
+    try:
+        forms.ensure_default_project(db.session)
+        published = forms.publish_xlsform(
+            db.session,
+            blob_store(current_app),
+            project_id=project_id,
+            data=xlsform.read_bytes(),
+            filename=xlsform.name,
+            media=media,
+            validate=validate,
+        )
+        db.session.commit()
+    except RasoatError as exc:
+        raise _fail(exc) from exc
+    for warning in published.warnings:
+        click.echo(f"warning: {warning}")
+    state = "published" if published.created else "unchanged"
+    click.echo(f"{state}: {published.form.xml_form_id} version {published.version.version}")
+
+
+@forms_group.command("state")
+@click.argument("xml_form_id")
+@click.argument("state", type=click.Choice([s.value for s in FormState]))
+@click.option("--project", "project_id", default=1, type=int)
+@with_appcontext
+def forms_state(xml_form_id: str, state: str, project_id: int) -> None:
+    """Open, close (no more submissions) or set a form to closing."""
+    begin_write(db.session)
+    try:
+        forms.set_form_state(db.session, project_id, xml_form_id, FormState(state))
+        db.session.commit()
+    except RasoatError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"{xml_form_id}: {state}")

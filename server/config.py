@@ -1,0 +1,76 @@
+"""Configuration: defaults, then RASOAT_* environment variables, then explicit overrides.
+
+Everything a deployment may change is read here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Collect splits a submission into several POSTs when it would exceed the advertised size, so a
+# modest figure keeps each request short on a weak mobile line; the real limit is higher so that
+# one large attachment (sent alone, as Collect does) is still accepted.
+ADVERTISED_SUBMISSION_BYTES = 10_000_000
+MAX_REQUEST_BYTES = 100_000_000
+MAX_INSTANCE_XML_BYTES = 10_000_000
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"RASOAT_{name}", default)
+
+
+def normalise_database_url(url: str) -> str:
+    """Let people write postgresql://… while SQLAlchemy uses the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _secret_key(data_dir: Path) -> str:
+    """A stable secret per installation, created on first start unless given explicitly."""
+    given = os.environ.get("RASOAT_SECRET_KEY")
+    if given:
+        return given
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(instance_path: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Return the Flask config mapping for one app instance."""
+    instance = Path(instance_path)
+    data_dir = Path(overrides.get("RASOAT_DATA_DIR") or _env("DATA_DIR", str(instance / "data")))
+    default_db = f"sqlite:///{instance / 'rasoat.db'}"
+    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or _env("DATABASE_URL", default_db)
+    config: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "RASOAT_BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "RASOAT_DATA_DIR": str(data_dir),
+        "RASOAT_FORMS_DIR": _env("FORMS_DIR", str(REPO_ROOT / "forms")),
+        "RASOAT_REALM": _env("REALM", "rasoat"),
+        "RASOAT_ADVERTISED_SUBMISSION_BYTES": int(
+            _env("ADVERTISED_SUBMISSION_BYTES", str(ADVERTISED_SUBMISSION_BYTES))
+        ),
+        "RASOAT_MAX_INSTANCE_XML_BYTES": int(
+            _env("MAX_INSTANCE_XML_BYTES", str(MAX_INSTANCE_XML_BYTES))
+        ),
+        "MAX_CONTENT_LENGTH": int(_env("MAX_REQUEST_BYTES", str(MAX_REQUEST_BYTES))),
+        # Werkzeug keeps non-file form fields in memory; OpenRosa sends only tiny ones. (The
+        # parser also checks its read buffer against this, so it must exceed its 64 KiB reads.)
+        "MAX_FORM_MEMORY_SIZE": 500_000,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+    config.update(overrides)
+    config["RASOAT_BASE_URL"] = str(config["RASOAT_BASE_URL"]).rstrip("/")
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    config.setdefault("SECRET_KEY", _secret_key(Path(config["RASOAT_DATA_DIR"])))
+    return config

@@ -1,0 +1,1 @@
+"""Pure domain rules (standards, classification, transitions); standard library only."""

@@ -1,0 +1,251 @@
+"""The one exception catalogue. No Flask here: services raise, surfaces render.
+
+Every error has a stable `code`, an HTTP status (the mapping lives in this file and nowhere
+else), and a message in Vietnamese and English built from named parameters, so that a phone, a
+page or a script can show the user which field, row or file is wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class RasoatError(Exception):
+    """Base of every error the product raises on purpose."""
+
+    code: ClassVar[str] = "error"
+    status: ClassVar[int] = 500
+    vi: ClassVar[str] = "Lỗi máy chủ."
+    en: ClassVar[str] = "Server error."
+
+    def __init__(self, detail: str | None = None, **params: Any) -> None:
+        self.params = params
+        self.detail = detail
+        super().__init__(self.message_en)
+
+    @property
+    def message_vi(self) -> str:
+        return self._with_detail(self.vi.format(**self.params))
+
+    @property
+    def message_en(self) -> str:
+        return self._with_detail(self.en.format(**self.params))
+
+    @property
+    def message(self) -> str:
+        """Both languages: Vietnamese first, for cadres; English for everyone else."""
+        return f"{self.message_vi} / {self.message_en}"
+
+    def _with_detail(self, text: str) -> str:
+        return f"{text} ({self.detail})" if self.detail else text
+
+
+# --- 400 --------------------------------------------------------------------------------------
+
+
+class InvalidInput(RasoatError):
+    """Input that breaks a rule; `field` names what is wrong."""
+
+    code = "invalid_input"
+    status = 400
+    vi = "Dữ liệu không hợp lệ ở {field}."
+    en = "Invalid value in {field}."
+
+
+class InvalidInstance(InvalidInput):
+    """The submitted instance XML cannot be read (malformed, DTD/entities, no form id)."""
+
+    code = "invalid_instance"
+    vi = "Tệp phiếu (XML) không hợp lệ: {reason_vi}"
+    en = "The submitted form data (XML) is not valid: {reason}"
+
+
+class MissingInstanceFile(InvalidInput):
+    """A submission POST without the `xml_submission_file` part."""
+
+    code = "missing_instance_file"
+    vi = "Thiếu tệp phiếu xml_submission_file trong yêu cầu gửi."
+    en = "The request has no xml_submission_file part."
+
+
+class InvalidMultipart(InvalidInput):
+    """The multipart body cannot be parsed or is truncated."""
+
+    code = "invalid_multipart"
+    vi = "Yêu cầu gửi phiếu bị hỏng hoặc không đầy đủ: {reason_vi}"
+    en = "The submission request is malformed or incomplete: {reason}"
+
+
+class InvalidAttachmentName(InvalidInput):
+    """An attachment file name with a path, a reserved name or control characters."""
+
+    code = "invalid_attachment_name"
+    vi = "Tên tệp đính kèm không hợp lệ: {name!r} (chỉ được là tên tệp, không có đường dẫn)."
+    en = "Invalid attachment file name {name!r}: it must be a plain file name without a path."
+
+
+class InvalidXLSForm(InvalidInput):
+    """pyxform or ODK Validate refused an XLSForm; the message names the sheet and row."""
+
+    code = "invalid_xlsform"
+    vi = "Biểu mẫu XLSForm có lỗi: {problems}"
+    en = "The XLSForm has errors: {problems}"
+
+
+# --- 401 / 403 ---------------------------------------------------------------------------------
+
+
+class AuthenticationRequired(RasoatError):
+    """No or wrong credentials on a route that needs them (Digest challenge follows)."""
+
+    code = "authentication_required"
+    status = 401
+    vi = "Cần đăng nhập: tên hoặc mật khẩu không đúng."
+    en = "Authentication required: wrong or missing user name or password."
+
+
+class Forbidden(RasoatError):
+    """Authenticated, or holding a token, but not allowed to do this."""
+
+    code = "forbidden"
+    status = 403
+    vi = "Không có quyền thực hiện việc này."
+    en = "You are not allowed to do this."
+
+
+class InvalidToken(Forbidden):
+    """An app-user token that is unknown, revoked or belongs to another project (403, not 401,
+    so Collect does not ask the cadre for a password that does not exist)."""
+
+    code = "invalid_token"
+    vi = "Mã truy cập của điện thoại không hợp lệ hoặc đã bị thu hồi. Hãy quét lại mã QR mới."
+    en = "This phone's access token is unknown or has been revoked. Scan a new QR code."
+
+
+class FormNotAllowed(Forbidden):
+    """The app user is not assigned to the form it tries to use."""
+
+    code = "form_not_allowed"
+    vi = "Điện thoại này không được phép dùng biểu mẫu {form_id}."
+    en = "This phone may not use the form {form_id}."
+
+
+# --- 404 ---------------------------------------------------------------------------------------
+
+
+class NotFound(RasoatError):
+    """Something named in the request does not exist (or is not visible to the caller)."""
+
+    code = "not_found"
+    status = 404
+    vi = "Không tìm thấy {what}."
+    en = "{what} not found."
+
+
+class FormNotFound(NotFound):
+    """No published form with this id in the project."""
+
+    code = "form_not_found"
+    vi = "Máy chủ không có biểu mẫu {form_id}. Hãy tải lại danh sách biểu mẫu."
+    en = "The server has no form {form_id}. Download the blank forms again."
+
+
+class FormVersionNotFound(NotFound):
+    """The form exists but was never published with this version."""
+
+    code = "form_version_not_found"
+    vi = "Biểu mẫu {form_id} không có phiên bản {version}. Hãy tải biểu mẫu mới."
+    en = "The form {form_id} has no version {version}. Download the current form."
+
+
+class DeprecatedSubmissionNotFound(NotFound):
+    """An edit whose deprecatedID names no stored submission."""
+
+    code = "deprecated_submission_not_found"
+    vi = "Không tìm thấy phiếu gốc {deprecated_id} mà phiếu sửa này thay thế."
+    en = "The submission {deprecated_id} that this edit replaces was not found."
+
+
+class AttachmentNotFound(NotFound):
+    """A media file or submission attachment that was not uploaded."""
+
+    code = "attachment_not_found"
+    vi = "Không có tệp {name}."
+    en = "There is no file {name}."
+
+
+# --- 409 ---------------------------------------------------------------------------------------
+
+
+class Conflict(RasoatError):
+    """The request contradicts what is already stored."""
+
+    code = "conflict"
+    status = 409
+    vi = "Xung đột với dữ liệu đã lưu."
+    en = "Conflicts with stored data."
+
+
+class FormClosed(Conflict):
+    """The form no longer accepts submissions."""
+
+    code = "form_closed"
+    vi = "Biểu mẫu {form_id} đã đóng, không nhận thêm phiếu."
+    en = "The form {form_id} is closed and accepts no more submissions."
+
+
+class SubmissionConflict(Conflict):
+    """Same instanceID as a stored submission, but different XML."""
+
+    code = "submission_conflict"
+    vi = (
+        "Đã có phiếu mang mã {instance_id} nhưng nội dung khác. Nếu muốn sửa, hãy sửa phiếu đã "
+        "gửi trên điện thoại rồi gửi lại."
+    )
+    en = (
+        "A submission with the ID {instance_id} already exists with different content. To "
+        "change it, edit the sent record on the phone and send it again."
+    )
+
+
+class StaleEdit(Conflict):
+    """An edit based on a version that is no longer the current one."""
+
+    code = "stale_edit"
+    vi = "Phiếu {deprecated_id} đã được sửa trước đó; bản bạn đang sửa đã cũ."
+    en = "The submission {deprecated_id} was edited already; the copy you edited is out of date."
+
+
+class FormVersionExists(Conflict):
+    """A form published again with the same version string but different content."""
+
+    code = "form_version_exists"
+    vi = (
+        "Biểu mẫu {form_id} đã có phiên bản {version} với nội dung khác. Hãy tăng số phiên bản "
+        "(version) trong trang settings."
+    )
+    en = (
+        "The form {form_id} already has a version {version} with other content. Raise the "
+        "version in the settings sheet."
+    )
+
+
+# --- 413 / 503 ---------------------------------------------------------------------------------
+
+
+class TooLarge(RasoatError):
+    """A body, instance or attachment above the configured limit."""
+
+    code = "too_large"
+    status = 413
+    vi = "{what} quá lớn (giới hạn {limit} byte)."
+    en = "{what} is too large (limit {limit} bytes)."
+
+
+class ServiceUnavailable(RasoatError):
+    """The database is unreachable; the phone keeps the record and retries later."""
+
+    code = "service_unavailable"
+    status = 503
+    vi = "Máy chủ tạm thời không lưu được dữ liệu. Phiếu vẫn còn trên điện thoại; hãy gửi lại sau."
+    en = "The server cannot store data right now. The record stays on the phone; send it later."

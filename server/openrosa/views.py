@@ -1,0 +1,184 @@
+"""OpenRosa routes: form list, form and media download, manifest, submission (openrosa.md §7)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response, current_app, request, send_file
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from server.errors import (
+    InvalidMultipart,
+    MissingInstanceFile,
+    RasoatError,
+    ServiceUnavailable,
+    TooLarge,
+)
+from server.extensions import blob_store, db
+from server.formats import openrosa as xml
+from server.openrosa import bp
+from server.openrosa.http import (
+    add_openrosa_headers,
+    base_for,
+    caller,
+    device_id,
+    error_response,
+    http_error_response,
+    xml_response,
+)
+from server.services import phone_forms
+from server.services.submissions import (
+    IncomingFile,
+    IncomingSubmission,
+    Outcome,
+    checked_attachment_name,
+    receive_submission,
+)
+
+INSTANCE_PART = "xml_submission_file"
+_PREFIXES = ("/v1/key/<token>/projects/<int:project_id>", "")
+
+_SUCCESS = {
+    Outcome.CREATED: "Đã nhận phiếu. / Submission received.",
+    Outcome.EDITED: "Đã nhận bản sửa của phiếu. / Edited submission received.",
+    Outcome.ATTACHMENTS_ADDED: "Đã nhận thêm tệp đính kèm. / Attachments received.",
+    Outcome.DUPLICATE: "Phiếu này đã được nhận trước đó. / This submission was already received.",
+}
+
+
+View = Callable[..., Response]
+
+
+def route(rule: str, **options: Any) -> Callable[[View], View]:
+    """Register a view under both the app-user token layout and the plain Digest layout."""
+
+    def register(view: View) -> View:
+        for prefix in _PREFIXES:
+            bp.add_url_rule(prefix + rule, view_func=view, **options)
+        return view
+
+    return register
+
+
+bp.after_request(add_openrosa_headers)
+bp.register_error_handler(RasoatError, error_response)
+bp.register_error_handler(HTTPException, http_error_response)
+
+
+@bp.errorhandler(OperationalError)
+def _database_unavailable(_exc: OperationalError) -> Response:
+    return error_response(ServiceUnavailable())
+
+
+@route("/formList", methods=["GET"])
+def form_list(token: str | None = None, project_id: int | None = None) -> Response:
+    app_user = caller(token, project_id)
+    base = base_for(token, project_id)
+    entries = [
+        xml.FormListEntry(
+            form_id=f.xml_form_id,
+            name=f.title,
+            version=f.version,
+            md5=f.md5,
+            download_url=f"{base}/forms/{quote(f.xml_form_id, safe='')}.xml",
+            manifest_url=f"{base}/forms/{quote(f.xml_form_id, safe='')}/manifest"
+            if f.has_media
+            else None,
+        )
+        for f in phone_forms.listed_forms(db.session, app_user, request.args.get("formID"))
+    ]
+    return xml_response(xml.form_list(entries))
+
+
+@route("/forms/<xml_form_id>.xml", methods=["GET"])
+def form_xml(xml_form_id: str, token: str | None = None, project_id: int | None = None) -> Response:
+    version = phone_forms.downloadable_version(db.session, caller(token, project_id), xml_form_id)
+    response = xml_response(version.xform)
+    response.set_etag(version.xform_md5)
+    return response.make_conditional(request)
+
+
+@route("/forms/<xml_form_id>/manifest", methods=["GET"])
+def manifest(xml_form_id: str, token: str | None = None, project_id: int | None = None) -> Response:
+    files = phone_forms.media_files(db.session, caller(token, project_id), xml_form_id)
+    base = f"{base_for(token, project_id)}/forms/{quote(xml_form_id, safe='')}/attachments"
+    entries = [xml.MediaFileEntry(f.name, f.md5, f"{base}/{quote(f.name, safe='')}") for f in files]
+    return xml_response(xml.manifest(entries))
+
+
+@route("/forms/<xml_form_id>/attachments/<name>", methods=["GET"])
+def media(
+    xml_form_id: str, name: str, token: str | None = None, project_id: int | None = None
+) -> Response:
+    app_user = caller(token, project_id)
+    item = phone_forms.media_file(db.session, app_user, xml_form_id, name)
+    path = blob_store(current_app).path(item.sha256)
+    response = send_file(path, download_name=item.name, etag=item.md5, conditional=True)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@route("/submission", methods=["GET", "POST"])
+def submission(token: str | None = None, project_id: int | None = None) -> Response:
+    app_user = caller(token, project_id)
+    if request.method != "POST":
+        # The pre-flight HEAD (Flask answers HEAD through GET): 204 plus the size limit.
+        return Response(status=204)
+    receipt = receive_submission(
+        db.session, blob_store(current_app), app_user, _incoming_submission()
+    )
+    db.session.commit()
+    status = 202 if receipt.outcome == Outcome.DUPLICATE else 201
+    return xml_response(xml.response(_SUCCESS[receipt.outcome]), status)
+
+
+def _incoming_submission() -> IncomingSubmission:
+    if request.mimetype != "multipart/form-data":
+        raise InvalidMultipart(
+            reason=f"expected multipart/form-data, got {request.mimetype or 'no content type'}",
+            reason_vi="cần kiểu multipart/form-data",
+        )
+    return IncomingSubmission(
+        xml=_instance_xml(),
+        files=[
+            _attachment(key, part)
+            for key, part in request.files.items(multi=True)
+            if key != INSTANCE_PART
+        ],
+        incomplete=request.form.get("*isIncomplete*", "").lower() == "yes",
+        device_id=device_id(),
+        user_agent=request.headers.get("User-Agent"),
+    )
+
+
+def _instance_xml() -> bytes:
+    limit = current_app.config["RASOAT_MAX_INSTANCE_XML_BYTES"]
+    part = request.files.get(INSTANCE_PART)
+    if part is not None:
+        data = part.stream.read(limit + 1)
+    elif INSTANCE_PART in request.form:
+        data = request.form[INSTANCE_PART].encode("utf-8")
+    else:
+        raise MissingInstanceFile()
+    if len(data) > limit:
+        raise TooLarge(what="The instance XML", limit=limit)
+    if not data.strip():
+        raise MissingInstanceFile()
+    return data
+
+
+def _attachment(key: str, part: Any) -> IncomingFile:
+    # Collect sends field name == file name (§3.2); both must be plain names, the field wins.
+    name = checked_attachment_name(key)
+    if part.filename:
+        checked_attachment_name(part.filename)
+    declared = part.headers.get("Content-Length")
+    return IncomingFile(
+        name=name,
+        stream=part.stream,
+        content_type=part.mimetype or None,
+        declared_size=int(declared) if declared and declared.isdigit() else None,
+    )

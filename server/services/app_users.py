@@ -1,0 +1,145 @@
+"""App users: the phones (or cadres) that fill forms in the field.
+
+The token is the phone's only credential, so only its SHA-256 is stored; it is shown once,
+when the phone is set up (a lost QR code means issuing a new token). Digest logins use the
+same token as password, stored as HA1 = MD5(login:realm:token), which is all Digest needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import string
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from server.errors import InvalidInput, InvalidToken, NotFound
+from server.formats import collect_settings
+from server.storage import app_users as queries
+from server.storage import forms as form_queries
+from server.storage.areas import find_area_by_code
+from server.storage.models import AppUser, AppUserForm, utcnow
+
+TOKEN_LENGTH = 64
+_TOKEN_ALPHABET = string.ascii_letters + string.digits
+# Central's tokens also use "!" and "$"; accept them so Central-style URLs keep working.
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9!$]{64}$")
+
+
+@dataclass(frozen=True)
+class NewAppUser:
+    """What the person setting up a phone needs; the token is never shown again."""
+
+    login: str
+    display_name: str
+    project_id: int
+    token: str
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def digest_ha1(login: str, realm: str, token: str) -> str:
+    raw = f"{login}:{realm}:{token}".encode()
+    return hashlib.md5(raw, usedforsecurity=False).hexdigest()
+
+
+def _slug(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = ascii_name.encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40] or "phone"
+
+
+def _free_login(session: Session, name: str) -> str:
+    base = _slug(name)
+    login, n = base, 1
+    while queries.login_taken(session, login):
+        n += 1
+        login = f"{base}-{n}"
+    return login
+
+
+def create_app_user(
+    session: Session,
+    *,
+    project_id: int,
+    display_name: str,
+    realm: str,
+    area_code: str | None = None,
+    form_ids: Sequence[str] = (),
+) -> NewAppUser:
+    """Create a phone login; `form_ids` empty means every form of the project."""
+    display_name = display_name.strip()
+    if not display_name:
+        raise InvalidInput(field="name")
+    if form_queries.find_project(session, project_id) is None:
+        raise NotFound(what=f"project {project_id}")
+    area_id = None
+    if area_code:
+        area = find_area_by_code(session, area_code)
+        if area is None:
+            raise NotFound(what=f"area {area_code}")
+        area_id = area.id
+    token = "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
+    login = _free_login(session, display_name)
+    app_user = AppUser(
+        project_id=project_id,
+        display_name=display_name,
+        login=login,
+        token_sha256=token_digest(token),
+        digest_ha1=digest_ha1(login, realm, token),
+        area_id=area_id,
+        all_forms=not form_ids,
+    )
+    session.add(app_user)
+    session.flush()
+    _assign_forms(session, app_user, form_ids)
+    return NewAppUser(login, display_name, project_id, token)
+
+
+def _assign_forms(session: Session, app_user: AppUser, form_ids: Sequence[str]) -> None:
+    for xml_form_id in form_ids:
+        form = form_queries.find_form(session, app_user.project_id, xml_form_id)
+        if form is None:
+            raise NotFound(what=f"form {xml_form_id}")
+        session.add(AppUserForm(app_user_id=app_user.id, form_id=form.id))
+
+
+def revoke_app_user(session: Session, project_id: int, login: str) -> AppUser:
+    app_user = queries.find_by_login(session, login)
+    if app_user is None or app_user.project_id != project_id:
+        raise NotFound(what=f"app user {login}")
+    if app_user.revoked_at is None:
+        app_user.revoked_at = utcnow()
+    return app_user
+
+
+def authenticate_token(session: Session, token: str, project_id: int) -> AppUser:
+    """The active app user holding this token for this project, else InvalidToken (403)."""
+    if not _TOKEN_SHAPE.match(token):
+        raise InvalidToken()
+    app_user = queries.find_by_token_digest(session, token_digest(token))
+    if app_user is None or app_user.revoked_at is not None or app_user.project_id != project_id:
+        raise InvalidToken()
+    return app_user
+
+
+def find_digest_user(session: Session, login: str) -> AppUser | None:
+    app_user = queries.find_by_login(session, login)
+    return app_user if app_user is not None and app_user.revoked_at is None else None
+
+
+def collect_server_url(base_url: str, project_id: int, token: str) -> str:
+    return f"{base_url}/v1/key/{token}/projects/{project_id}"
+
+
+def collect_qr_payload(base_url: str, new: NewAppUser, project_name: str) -> str:
+    """The text of the QR code that sets up ODK Collect for this app user in one scan."""
+    url = collect_server_url(base_url, new.project_id, new.token)
+    payload = collect_settings.settings(url, project_name, new.display_name)
+    return collect_settings.encode(payload)

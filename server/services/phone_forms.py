@@ -1,0 +1,83 @@
+"""What a phone may download: the form list, form definitions and their media files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from server.errors import AttachmentNotFound, FormNotAllowed, FormNotFound
+from server.storage import forms as queries
+from server.storage.models import AppUser, FormState, FormVersion
+
+# Closing forms still accept submissions, and a phone that lists them before they closed may
+# still fetch them; closed and draft forms are gone from the phone's point of view.
+DOWNLOADABLE_STATES = (FormState.OPEN, FormState.CLOSING)
+
+
+@dataclass(frozen=True)
+class ListedForm:
+    xml_form_id: str
+    title: str
+    version: str
+    md5: str
+    has_media: bool
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    name: str
+    md5: str
+    sha256: str
+    size: int
+
+
+def listed_forms(
+    session: Session, app_user: AppUser, only_form_id: str | None = None
+) -> list[ListedForm]:
+    rows = queries.forms_listed_for(session, app_user)
+    if only_form_id:
+        rows = [(f, v) for f, v in rows if f.xml_form_id == only_form_id]
+    with_media = queries.forms_with_media(session, [v.id for _, v in rows])
+    return [
+        ListedForm(
+            f.xml_form_id, v.title or f.xml_form_id, v.version, v.xform_md5, v.id in with_media
+        )
+        for f, v in rows
+    ]
+
+
+def downloadable_version(session: Session, app_user: AppUser, xml_form_id: str) -> FormVersion:
+    form = queries.find_form(session, app_user.project_id, xml_form_id)
+    if form is None or form.state not in DOWNLOADABLE_STATES:
+        raise FormNotFound(form_id=xml_form_id)
+    if not queries.may_use_form(session, app_user, form):
+        raise FormNotAllowed(form_id=xml_form_id)
+    version = queries.published_version(session, form)
+    if version is None:
+        raise FormNotFound(form_id=xml_form_id)
+    return version
+
+
+def media_files(session: Session, app_user: AppUser, xml_form_id: str) -> Sequence[MediaFile]:
+    version = downloadable_version(session, app_user, xml_form_id)
+    return [
+        MediaFile(attachment.name, blob.md5, blob.sha256, blob.size)
+        for attachment, blob in queries.media_of(session, version.id)
+    ]
+
+
+def media_file(session: Session, app_user: AppUser, xml_form_id: str, name: str) -> MediaFile:
+    for item in media_files(session, app_user, xml_form_id):
+        if item.name == name:
+            return item
+    raise AttachmentNotFound(name=name)
+
+
+def published_forms(session: Session) -> list[ListedForm]:
+    """Open forms of every project, for the public landing page (no personal data)."""
+    return [
+        ListedForm(f.xml_form_id, v.title or f.xml_form_id, v.version, v.xform_md5, False)
+        for f, v in queries.open_forms(session)
+    ]

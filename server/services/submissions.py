@@ -1,0 +1,333 @@
+"""Receiving a submission from a phone: the one path every record of the field takes.
+
+Rules (openrosa.md §3, §5, §6): the instance XML is stored byte for byte; a resubmission with
+the same instanceID and identical XML succeeds without a second row (retries, split uploads);
+the same instanceID with other XML is a conflict; `deprecatedID` makes an edit. Files are put
+in the blob store before the database work, so a retry after a lost race reuses them and the
+transaction only records references.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.errors import (
+    DeprecatedSubmissionNotFound,
+    FormClosed,
+    FormNotAllowed,
+    FormNotFound,
+    FormVersionNotFound,
+    InvalidAttachmentName,
+    InvalidMultipart,
+    StaleEdit,
+    SubmissionConflict,
+)
+from server.formats.instance import ParsedInstance, parse_instance, values_at
+from server.storage import forms as form_queries
+from server.storage import submissions as queries
+from server.storage.blobs import BlobStore, StoredFile
+from server.storage.files import record_blob
+from server.storage.models import (
+    AppUser,
+    Form,
+    FormState,
+    FormVersion,
+    Submission,
+    SubmissionAttachment,
+    SubmissionVersion,
+    utcnow,
+)
+
+logger = logging.getLogger(__name__)
+
+ACCEPTING_STATES = (FormState.OPEN, FormState.CLOSING)
+# Stable ids for instances sent without meta/instanceID, so that their retries still dedupe.
+_NO_ID_NAMESPACE = uuid.UUID("6f1c0a52-6a43-4d55-9a0e-0c1b8f3f3e11")
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"
+    EDITED = "edited"
+    ATTACHMENTS_ADDED = "attachments_added"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    name: str
+    stream: BinaryIO
+    content_type: str | None = None
+    declared_size: int | None = None
+
+
+@dataclass(frozen=True)
+class IncomingSubmission:
+    xml: bytes
+    files: Sequence[IncomingFile] = ()
+    incomplete: bool = False
+    device_id: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    outcome: Outcome
+    form_id: str
+    instance_id: str
+    missing_attachments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Received:
+    """Everything checked and stored on disk; what the database step works from."""
+
+    parsed: ParsedInstance
+    instance_id: str
+    xml_sha256: str
+    form: Form
+    version: FormVersion
+    files: Mapping[str, tuple[StoredFile, str | None]]
+
+
+def receive_submission(
+    session: Session, blobs: BlobStore, app_user: AppUser, incoming: IncomingSubmission
+) -> Receipt:
+    """Check, store and record one submission POST; raise a RasoatError if it is refused."""
+    parsed = parse_instance(incoming.xml)
+    form = _accepting_form(session, app_user, parsed.form_id)
+    version = form_queries.find_form_version(session, form.id, parsed.version)
+    if version is None:
+        raise FormVersionNotFound(form_id=parsed.form_id, version=parsed.version or "(none)")
+    names = [checked_attachment_name(f.name) for f in incoming.files]
+    instance_id = parsed.instance_id or _derived_instance_id(incoming.xml)
+    xml_sha256 = hashlib.sha256(incoming.xml).hexdigest()
+    # Refuse what is certain to fail before anything is written to disk.
+    existing = queries.find_version(session, form.id, instance_id)
+    if existing is not None and existing.xml_sha256 != xml_sha256:
+        raise SubmissionConflict(instance_id=instance_id)
+    if existing is None and parsed.deprecated_id:
+        _current_version_to_edit(session, form, parsed.deprecated_id)
+    received = _Received(
+        parsed=parsed,
+        instance_id=instance_id,
+        xml_sha256=xml_sha256,
+        form=form,
+        version=version,
+        files=_store_files(session, blobs, incoming.files, names),
+    )
+    return _record(session, app_user, incoming, received)
+
+
+def _accepting_form(session: Session, app_user: AppUser, xml_form_id: str) -> Form:
+    form = form_queries.find_form(session, app_user.project_id, xml_form_id)
+    if form is None or form.published_version_id is None:
+        raise FormNotFound(form_id=xml_form_id)
+    if not form_queries.may_use_form(session, app_user, form):
+        raise FormNotAllowed(form_id=xml_form_id)
+    if form.state not in ACCEPTING_STATES:
+        raise FormClosed(form_id=xml_form_id)
+    return form
+
+
+def _derived_instance_id(xml: bytes) -> str:
+    return f"uuid:{uuid.uuid5(_NO_ID_NAMESPACE, hashlib.sha256(xml).hexdigest())}"
+
+
+def checked_attachment_name(name: str) -> str:
+    """A plain file name: no directories, no drive, no control characters, not "." or ".."."""
+    bad = (
+        not name
+        or len(name) > 255
+        or name in {".", ".."}
+        or any(c in name for c in "/\\:")
+        or any(ord(c) < 32 or ord(c) == 127 for c in name)
+    )
+    if bad:
+        raise InvalidAttachmentName(name=name)
+    return name
+
+
+def _store_files(
+    session: Session, blobs: BlobStore, files: Sequence[IncomingFile], names: Sequence[str]
+) -> dict[str, tuple[StoredFile, str | None]]:
+    stored: dict[str, tuple[StoredFile, str | None]] = {}
+    for incoming, name in zip(files, names, strict=True):
+        result = blobs.put_stream(incoming.stream)
+        if incoming.declared_size is not None and incoming.declared_size != result.size:
+            declared = incoming.declared_size
+            raise InvalidMultipart(
+                reason=f"attachment {name} has {result.size} bytes, its header says {declared}",
+                reason_vi=f"tệp {name} có {result.size} byte, phần đầu khai {declared}",
+            )
+        record_blob(session, result)
+        stored[name] = (result, incoming.content_type)
+    return stored
+
+
+def _record(
+    session: Session, app_user: AppUser, incoming: IncomingSubmission, received: _Received
+) -> Receipt:
+    existing = queries.find_version(session, received.form.id, received.instance_id)
+    if existing is not None:
+        return _resubmission(session, existing, incoming, received)
+    try:
+        with session.begin_nested():
+            if received.parsed.deprecated_id:
+                return _edit(session, app_user, incoming, received)
+            return _create(session, app_user, incoming, received)
+    except IntegrityError:
+        # Another request stored the same instanceID between our lookup and our insert.
+        logger.info(
+            "instance %s stored concurrently; treating as resubmission", received.instance_id
+        )
+        existing = queries.find_version(session, received.form.id, received.instance_id)
+        if existing is None:
+            raise
+        return _resubmission(session, existing, incoming, received)
+
+
+def _new_version(
+    session: Session,
+    submission: Submission,
+    app_user: AppUser,
+    incoming: IncomingSubmission,
+    received: _Received,
+) -> SubmissionVersion:
+    version = SubmissionVersion(
+        submission_id=submission.id,
+        form_id=received.form.id,
+        form_version_id=received.version.id,
+        instance_id=received.instance_id,
+        deprecated_id=received.parsed.deprecated_id,
+        instance_name=(received.parsed.instance_name or "")[:500] or None,
+        xml=incoming.xml,
+        xml_sha256=received.xml_sha256,
+        current=True,
+        complete=not incoming.incomplete,
+        app_user_id=app_user.id,
+        device_id=(incoming.device_id or "")[:255] or None,
+        user_agent=(incoming.user_agent or "")[:500] or None,
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def _referenced_names(received: _Received) -> list[str]:
+    paths = [p for p in received.version.binary_paths.split("\n") if p]
+    return list(dict.fromkeys(values_at(received.parsed.root, paths)))
+
+
+def _attach(
+    session: Session,
+    version: SubmissionVersion,
+    received: _Received,
+    carried: Mapping[str, str] | None = None,
+) -> tuple[str, ...]:
+    """Create the attachment rows of a new version; return the names still missing."""
+    referenced = _referenced_names(received)
+    names = referenced + [n for n in received.files if n not in referenced]
+    missing = []
+    for name in names:
+        given = received.files.get(name)
+        sha = given[0].sha256 if given else (carried or {}).get(name)
+        session.add(
+            SubmissionAttachment(
+                submission_version_id=version.id,
+                name=name,
+                blob_sha256=sha,
+                content_type=given[1] if given else None,
+                referenced=name in referenced,
+            )
+        )
+        if sha is None:
+            missing.append(name)
+    return tuple(missing)
+
+
+def _create(
+    session: Session, app_user: AppUser, incoming: IncomingSubmission, received: _Received
+) -> Receipt:
+    submission = Submission(
+        form_id=received.form.id, instance_id=received.instance_id, app_user_id=app_user.id
+    )
+    session.add(submission)
+    session.flush()
+    version = _new_version(session, submission, app_user, incoming, received)
+    missing = _attach(session, version, received)
+    logger.info("stored submission %s of form %s", received.instance_id, received.form.xml_form_id)
+    return Receipt(Outcome.CREATED, received.form.xml_form_id, received.instance_id, missing)
+
+
+def _edit(
+    session: Session, app_user: AppUser, incoming: IncomingSubmission, received: _Received
+) -> Receipt:
+    deprecated_id = received.parsed.deprecated_id or ""
+    old = _current_version_to_edit(session, received.form, deprecated_id)
+    submission = queries.lock_submission(session, old.submission_id)
+    # Read again under the lock: a concurrent edit may have replaced it meanwhile, or a
+    # concurrent copy of this very upload (split edit) may have stored it.
+    session.refresh(old)
+    if not old.current:
+        same = queries.find_version(session, received.form.id, received.instance_id)
+        if same is not None:
+            return _resubmission(session, same, incoming, received)
+        raise StaleEdit(deprecated_id=deprecated_id)
+    old.current = False
+    submission.updated_at = utcnow()
+    carried = {
+        a.name: a.blob_sha256 for a in queries.attachments_of(session, old.id) if a.blob_sha256
+    }
+    version = _new_version(session, submission, app_user, incoming, received)
+    missing = _attach(session, version, received, carried)
+    logger.info("stored edit %s of %s", received.instance_id, deprecated_id)
+    return Receipt(Outcome.EDITED, received.form.xml_form_id, received.instance_id, missing)
+
+
+def _current_version_to_edit(session: Session, form: Form, deprecated_id: str) -> SubmissionVersion:
+    old = queries.find_version(session, form.id, deprecated_id)
+    if old is None:
+        raise DeprecatedSubmissionNotFound(deprecated_id=deprecated_id)
+    if not old.current:
+        raise StaleEdit(deprecated_id=deprecated_id)
+    return old
+
+
+def _resubmission(
+    session: Session, existing: SubmissionVersion, incoming: IncomingSubmission, received: _Received
+) -> Receipt:
+    """Same instanceID again: identical XML adds any new files; other XML is a conflict."""
+    if existing.xml_sha256 != received.xml_sha256 or existing.xml != incoming.xml:
+        raise SubmissionConflict(instance_id=received.instance_id)
+    rows = {a.name: a for a in queries.attachments_of(session, existing.id)}
+    added = 0
+    for name, (stored, content_type) in received.files.items():
+        row = rows.get(name)
+        if row is None:
+            session.add(
+                SubmissionAttachment(
+                    submission_version_id=existing.id,
+                    name=name,
+                    blob_sha256=stored.sha256,
+                    content_type=content_type,
+                    referenced=False,
+                )
+            )
+            added += 1
+        elif row.blob_sha256 is None:
+            row.blob_sha256, row.content_type = stored.sha256, content_type
+            added += 1
+    if not incoming.incomplete and not existing.complete:
+        existing.complete = True
+    missing = tuple(n for n, r in rows.items() if r.blob_sha256 is None and n not in received.files)
+    outcome = Outcome.ATTACHMENTS_ADDED if added else Outcome.DUPLICATE
+    return Receipt(outcome, received.form.xml_form_id, received.instance_id, missing)

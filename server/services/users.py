@@ -1,0 +1,48 @@
+"""Staff accounts (web pages and the JSON API)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from server.errors import Conflict, InvalidInput, NotFound
+from server.storage.areas import find_area_by_code
+from server.storage.models import Role, User
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    area_code: str | None = None,
+) -> User:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise InvalidInput(field="email")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(field="password", detail=f"at least {MIN_PASSWORD_LENGTH} characters")
+    if session.scalars(select(User).where(User.email == email)).first() is not None:
+        raise Conflict(detail=f"a user {email} exists already")
+    area_id = None
+    if area_code:
+        area = find_area_by_code(session, area_code)
+        if area is None:
+            raise NotFound(what=f"area {area_code}")
+        area_id = area.id
+    user = User(
+        email=email,
+        display_name=display_name,
+        role=role,
+        area_id=area_id,
+        # werkzeug's default is scrypt, a current memory-hard algorithm.
+        password_hash=generate_password_hash(password),
+    )
+    session.add(user)
+    session.flush()
+    return user

@@ -1,0 +1,61 @@
+"""Running the app under gunicorn (pre-fork workers, threads), with secrets kept out of logs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+_TOKEN_IN_PATH = re.compile(r"/key/[^/?\s]+")
+
+
+def redact(text: str) -> str:
+    """Hide app-user tokens: a token in a log line is a working key to a phone's data."""
+    return _TOKEN_IN_PATH.sub("/key/***", text)
+
+
+class RedactingLogger(Logger):  # type: ignore[misc]
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "q", "f"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = redact(atoms[key])
+        return atoms
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def run(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None:
+    GunicornServer(
+        app,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": threads,
+            # A slow phone on 2G may take minutes to upload a 10 MB part.
+            "timeout": 300,
+            "graceful_timeout": 30,
+            "keepalive": 5,
+            "accesslog": "-",
+            "logger_class": RedactingLogger,
+            "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+            # One shared control socket per user would collide when several servers run (tests).
+            "control_socket_disable": True,
+        },
+    ).run()

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, every SQL query, and the content-addressed file store."""

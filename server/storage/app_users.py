@@ -1,0 +1,27 @@
+"""Queries over app users (phones)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.storage.models import AppUser
+
+
+def find_by_token_digest(session: Session, digest: str) -> AppUser | None:
+    return session.scalars(select(AppUser).where(AppUser.token_sha256 == digest)).first()
+
+
+def find_by_login(session: Session, login: str) -> AppUser | None:
+    return session.scalars(select(AppUser).where(AppUser.login == login)).first()
+
+
+def login_taken(session: Session, login: str) -> bool:
+    return find_by_login(session, login) is not None
+
+
+def list_app_users(session: Session, project_id: int) -> Sequence[AppUser]:
+    query = select(AppUser).where(AppUser.project_id == project_id).order_by(AppUser.id)
+    return list(session.scalars(query))

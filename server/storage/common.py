@@ -1,0 +1,30 @@
+"""Small query helpers shared by the storage modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, scoped_session
+
+SQLITE_BEGIN_OPTION = "rasoat_sqlite_begin"
+
+
+def begin_write(session: Session | scoped_session[Session]) -> None:
+    """Start the session's transaction as a write transaction.
+
+    On SQLite a deferred transaction that reads and then writes fails at once (SQLITE_BUSY,
+    no retry) when another process wrote in between; BEGIN IMMEDIATE takes the write lock up
+    front and so waits its turn under busy_timeout. PostgreSQL needs nothing special. Call it
+    before the first query of a request or command that writes.
+    """
+    real = session() if isinstance(session, scoped_session) else session
+    if not real.in_transaction():
+        real.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+
+
+def insert_ignoring_duplicates(session: Session, model: Any, values: dict[str, Any]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING, for rows that concurrent requests may both add."""
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    session.execute(module.insert(model).values(**values).on_conflict_do_nothing())

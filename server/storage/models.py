@@ -1,0 +1,230 @@
+"""The tables. SQLAlchemy 2.0 typed models; relationships kept few and explicit.
+
+Bytes that reach a phone or come from one (XForm, instance XML) are stored verbatim as
+LargeBinary so that hashes and byte-for-byte comparisons stay exact.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class FormState(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSING = "closing"
+    CLOSED = "closed"
+
+
+class ReviewState(enum.StrEnum):
+    RECEIVED = "received"
+    HAS_ISSUES = "has_issues"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Role(enum.StrEnum):
+    ADMINISTRATOR = "administrator"
+    DISTRICT_OFFICER = "district_officer"
+    COMMUNE_OFFICER = "commune_officer"
+    VIEWER = "viewer"
+
+
+def _enum(cls: type[enum.StrEnum]) -> Enum:
+    # Stored as plain strings with a CHECK, identical on SQLite and PostgreSQL.
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Area(db.Model):  # type: ignore[name-defined,misc]
+    """One administrative unit; `path` is the materialised path of ids ("/1/4/17/")."""
+
+    __tablename__ = "area"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    path: Mapped[str] = mapped_column(String(500), index=True)
+    urban: Mapped[bool] = mapped_column(Boolean, default=False)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+
+class Project(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "project"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Blob(db.Model):  # type: ignore[name-defined,misc]
+    """A file in the content-addressed store (see storage/blobs.py)."""
+
+    __tablename__ = "blob"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    md5: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Form(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "form"
+    __table_args__ = (UniqueConstraint("project_id", "xml_form_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    xml_form_id: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    state: Mapped[FormState] = mapped_column(_enum(FormState), default=FormState.DRAFT)
+    published_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("form_version.id", use_alter=True)
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FormVersion(db.Model):  # type: ignore[name-defined,misc]
+    """One compiled version: the XLSForm as uploaded and the exact XForm bytes served."""
+
+    __tablename__ = "form_version"
+    __table_args__ = (UniqueConstraint("form_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id"), index=True)
+    version: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    xlsform: Mapped[bytes | None] = mapped_column(LargeBinary)
+    xlsform_filename: Mapped[str | None] = mapped_column(String(255))
+    xform: Mapped[bytes] = mapped_column(LargeBinary)
+    xform_md5: Mapped[str] = mapped_column(String(32))
+    # Newline-separated instance paths of binary (file) questions, e.g. "house_photo".
+    binary_paths: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FormAttachment(db.Model):  # type: ignore[name-defined,misc]
+    """A media file a form version names; `blob_sha256` is empty until it is uploaded."""
+
+    __tablename__ = "form_attachment"
+    __table_args__ = (UniqueConstraint("form_version_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_version.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    blob_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"))
+
+
+class AppUser(db.Model):  # type: ignore[name-defined,misc]
+    """A phone (or one cadre's phones): token URL or Digest login, scoped to an area."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    login: Mapped[str] = mapped_column(String(100), unique=True)
+    # Only digests are kept: the token itself is shown once, when the phone is set up.
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    digest_ha1: Mapped[str] = mapped_column(String(32))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    all_forms: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AppUserForm(db.Model):  # type: ignore[name-defined,misc]
+    """The forms an app user may use when `all_forms` is false."""
+
+    __tablename__ = "app_user_form"
+    app_user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id"), primary_key=True)
+
+
+class User(db.Model):  # type: ignore[name-defined,misc]
+    """A staff account for the web pages and the JSON API."""
+
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Submission(db.Model):  # type: ignore[name-defined,misc]
+    """One record from the field; its XML versions (edits) are SubmissionVersion rows."""
+
+    __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("form_id", "instance_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id"))
+    # The instanceID of the first version; edits keep this as the record's identity.
+    instance_id: Mapped[str] = mapped_column(String(255))
+    app_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    review_state: Mapped[ReviewState] = mapped_column(
+        _enum(ReviewState), default=ReviewState.RECEIVED
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SubmissionVersion(db.Model):  # type: ignore[name-defined,misc]
+    """One instance XML exactly as received, byte for byte."""
+
+    __tablename__ = "submission_version"
+    __table_args__ = (
+        # instanceID is unique per form across all versions (an edit needs a fresh one).
+        UniqueConstraint("form_id", "instance_id"),
+        Index("ix_submission_version_current", "submission_id", "current"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id"))
+    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_version.id"), index=True)
+    instance_id: Mapped[str] = mapped_column(String(255))
+    deprecated_id: Mapped[str | None] = mapped_column(String(255))
+    instance_name: Mapped[str | None] = mapped_column(String(500))
+    xml: Mapped[bytes] = mapped_column(LargeBinary)
+    xml_sha256: Mapped[str] = mapped_column(String(64))
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    complete: Mapped[bool] = mapped_column(Boolean, default=True)
+    app_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    device_id: Mapped[str | None] = mapped_column(String(255))
+    user_agent: Mapped[str | None] = mapped_column(String(500))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SubmissionAttachment(db.Model):  # type: ignore[name-defined,misc]
+    """A file of one submission version; `blob_sha256` is empty until the file arrives."""
+
+    __tablename__ = "submission_attachment"
+    __table_args__ = (UniqueConstraint("submission_version_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_version_id: Mapped[int] = mapped_column(ForeignKey("submission_version.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    blob_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"), index=True)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    # Named in the instance XML (a photo question) or merely sent along (extra part).
+    referenced: Mapped[bool] = mapped_column(Boolean, default=True)

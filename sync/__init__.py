@@ -1,0 +1,1 @@
+"""Store-and-forward client for rasoat servers (built on requests; never imports server)."""

@@ -1,0 +1,77 @@
+"""Plain functions that put rows in the test database (and commit, so a server sees them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from server.extensions import blob_store
+from server.services import app_users, forms
+from server.services.areas import import_areas_csv
+from server.services.demo import DEMO_AREAS
+from server.storage.common import begin_write
+from server.storage.models import FormState
+
+REALM = "rasoat"
+
+
+def _writing(session: Session) -> None:
+    """End the test's read transaction and start a write one (SQLite: take the lock first)."""
+    session.commit()
+    begin_write(session)
+
+
+def make_areas(session: Session) -> None:
+    _writing(session)
+    import_areas_csv(session, DEMO_AREAS.read_text(encoding="utf-8"))
+    session.commit()
+
+
+def make_app_user(
+    session: Session,
+    *,
+    name: str = "Cán bộ thôn",
+    project_id: int = 1,
+    area_code: str | None = None,
+    form_ids: Sequence[str] = (),
+) -> app_users.NewAppUser:
+    _writing(session)
+    forms.ensure_default_project(session)
+    new = app_users.create_app_user(
+        session,
+        project_id=project_id,
+        display_name=name,
+        realm=REALM,
+        area_code=area_code,
+        form_ids=form_ids,
+    )
+    session.commit()
+    return new
+
+
+def publish_form(
+    app: Flask,
+    session: Session,
+    data: bytes,
+    *,
+    filename: str = "form.xlsx",
+    media: dict[str, bytes] | None = None,
+    project_id: int = 1,
+    state: FormState | None = None,
+) -> forms.Published:
+    _writing(session)
+    forms.ensure_default_project(session)
+    published = forms.publish_xlsform(
+        session,
+        blob_store(app),
+        project_id=project_id,
+        data=data,
+        filename=filename,
+        media=media,
+    )
+    if state is not None:
+        published.form.state = state
+    session.commit()
+    return published
