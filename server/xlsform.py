@@ -21,6 +21,7 @@ from server.errors import InvalidXLSForm
 from server.formats.xform import XFormFacts, describe
 
 SUFFIXES = (".xlsx", ".xls", ".xlsm")
+UNREADABLE = "the file could not be read as a spreadsheet (.xlsx or .xls)"
 _ROW = re.compile(r"^\[row\s*:\s*(\d+)\]\s*")
 
 
@@ -69,10 +70,11 @@ def compile_xlsform(data: bytes, filename: str, *, validate: bool = False) -> Co
         try:
             result = convert(str(path), warnings=warnings, pretty_print=False)
         except PyXFormError as exc:
+            if "not recognized as a supported type" in str(exc):
+                raise _refuse([FormProblem(UNREADABLE)]) from exc
             raise _refuse([_problem(str(exc))]) from exc
         except Exception as exc:  # pyxform lets zip and xlrd errors through unwrapped
-            reason = f"the file could not be read as a spreadsheet ({type(exc).__name__})"
-            raise _refuse([FormProblem(reason)]) from exc
+            raise _refuse([FormProblem(f"{UNREADABLE} ({type(exc).__name__})")]) from exc
     xform = result.xform.encode("utf-8")
     facts = describe(xform)
     found = [_problem(w) for w in warnings]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from server import create_app
 from server.extensions import db
-from tests.support.database import test_database
+from tests.support.database import scratch_database
 from tests.support.live_server import LiveServer, start_server
 
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -41,7 +41,7 @@ def db_kind(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def database_url(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with test_database(db_kind, tmp_path_factory.mktemp("db")) as url:
+    with scratch_database(db_kind, tmp_path_factory.mktemp("db")) as url:
         yield url
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from server.errors import Conflict, InvalidInput, NotFound
 from server.storage.areas import find_area_by_code
 from server.storage.models import Role, User
+from server.storage.users import find_user_by_email
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -27,7 +27,7 @@ def create_user(
         raise InvalidInput(field="email")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(field="password", detail=f"at least {MIN_PASSWORD_LENGTH} characters")
-    if session.scalars(select(User).where(User.email == email)).first() is not None:
+    if find_user_by_email(session, email) is not None:
         raise Conflict(detail=f"a user {email} exists already")
     area_id = None
     if area_code:

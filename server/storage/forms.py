@@ -56,7 +56,7 @@ def forms_listed_for(session: Session, app_user: AppUser) -> Sequence[tuple[Form
     if not app_user.all_forms:
         allowed = select(AppUserForm.form_id).where(AppUserForm.app_user_id == app_user.id)
         query = query.where(Form.id.in_(allowed))
-    return [(form, version) for form, version in session.execute(query).tuples()]
+    return [(form, version) for form, version in session.execute(query)]
 
 
 def may_use_form(session: Session, app_user: AppUser, form: Form) -> bool:
@@ -78,7 +78,7 @@ def media_of(session: Session, form_version_id: int) -> Sequence[tuple[FormAttac
         .where(FormAttachment.form_version_id == form_version_id)
         .order_by(FormAttachment.name)
     )
-    return [(attachment, blob) for attachment, blob in session.execute(query).tuples()]
+    return [(attachment, blob) for attachment, blob in session.execute(query)]
 
 
 def expected_media(session: Session, form_version_id: int) -> Sequence[FormAttachment]:
@@ -102,4 +102,4 @@ def open_forms(session: Session) -> Sequence[tuple[Form, FormVersion]]:
         .where(Form.state.in_(LISTED_STATES))
         .order_by(Form.title)
     )
-    return [(form, version) for form, version in session.execute(query).tuples()]
+    return [(form, version) for form, version in session.execute(query)]

@@ -18,7 +18,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 
 
 @contextmanager
-def test_database(kind: str, folder: Path) -> Iterator[str]:
+def scratch_database(kind: str, folder: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{folder / 'test.db'}"
         return

@@ -1,0 +1,83 @@
+"""The layering of DESIGN.md §2, checked on the AST of every module."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+from server.config import REPO_ROOT
+
+STDLIB = set(sys.stdlib_module_names)
+
+
+def modules(folder: str) -> list[Path]:
+    return sorted((REPO_ROOT / folder).rglob("*.py"))
+
+
+def imported(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def top(name: str) -> str:
+    return name.split(".")[0]
+
+
+def outside(path: Path, allowed: set[str], own: tuple[str, ...]) -> list[str]:
+    return sorted(
+        n for n in imported(path) if top(n) not in STDLIB | allowed and not n.startswith(own)
+    )
+
+
+@pytest.mark.parametrize("path", modules("server/domain"), ids=str)
+def test_domain_imports_only_the_standard_library(path: Path) -> None:
+    assert outside(path, set(), ("server.domain", "server.errors")) == []
+
+
+@pytest.mark.parametrize("path", modules("server/formats"), ids=str)
+def test_formats_import_only_the_standard_library_and_parsers(path: Path) -> None:
+    allowed = {"defusedxml", "lxml", "openpyxl"}
+    assert outside(path, allowed, ("server.formats", "server.errors")) == []
+
+
+@pytest.mark.parametrize("path", modules("server/storage"), ids=str)
+def test_storage_never_touches_flask(path: Path) -> None:
+    assert [n for n in imported(path) if top(n) == "flask"] == []
+
+
+@pytest.mark.parametrize("path", modules("server/services"), ids=str)
+def test_services_leave_sql_to_storage_and_http_to_the_surfaces(path: Path) -> None:
+    names = imported(path)
+    http = [n for n in names if top(n) in {"flask", "werkzeug"}]
+    # werkzeug's password hashing is a library, not HTTP.
+    assert [n for n in http if not n.startswith("werkzeug.security")] == []
+    sql = [n for n in names if top(n) == "sqlalchemy"]
+    assert [n for n in sql if not n.startswith(("sqlalchemy.orm", "sqlalchemy.exc"))] == []
+
+
+@pytest.mark.parametrize("surface", ["openrosa", "api", "web"])
+def test_surfaces_do_not_import_each_other(surface: str) -> None:
+    others = {"openrosa", "api", "web"} - {surface}
+    for path in modules(f"server/{surface}"):
+        assert [
+            n for n in imported(path) if n.split(".")[:2][-1] in others and n.startswith("server.")
+        ] == []
+
+
+def test_pyxform_is_imported_only_by_the_xlsform_module() -> None:
+    users = [p for p in modules("server") if any(top(n) == "pyxform" for n in imported(p))]
+    assert users == [REPO_ROOT / "server" / "xlsform.py"]
+
+
+@pytest.mark.parametrize("path", modules("sync"), ids=str)
+def test_sync_never_imports_the_server(path: Path) -> None:
+    assert [n for n in imported(path) if top(n) == "server"] == []
