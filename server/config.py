@@ -67,7 +67,9 @@ def load(instance_path: str, overrides: dict[str, Any]) -> dict[str, Any]:
         # Werkzeug keeps non-file form fields in memory; OpenRosa sends only tiny ones. (The
         # parser also checks its read buffer against this, so it must exceed its 64 KiB reads.)
         "MAX_FORM_MEMORY_SIZE": 500_000,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pre-ping: it costs a round trip per request; a connection broken by a database
+        # restart fails one request (503, the phone retries) and the pool is then renewed.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
     }
     config.update(overrides)
     config["RASOAT_BASE_URL"] = str(config["RASOAT_BASE_URL"]).rstrip("/")

@@ -15,9 +15,8 @@ import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.errors import (
@@ -41,7 +40,6 @@ from server.storage.models import (
     Form,
     FormState,
     FormVersion,
-    Submission,
     SubmissionAttachment,
     SubmissionVersion,
     utcnow,
@@ -103,15 +101,11 @@ def receive_submission(
 ) -> Receipt:
     """Check, store and record one submission POST; raise a RasoatError if it is refused."""
     parsed = parse_instance(incoming.xml)
-    form = _accepting_form(session, app_user, parsed.form_id)
-    version = form_queries.find_form_version(session, form.id, parsed.version)
-    if version is None:
-        raise FormVersionNotFound(form_id=parsed.form_id, version=parsed.version or "(none)")
-    names = [checked_attachment_name(f.name) for f in incoming.files]
     instance_id = parsed.instance_id or _derived_instance_id(incoming.xml)
+    form, version, existing = _accepting_target(session, app_user, parsed, instance_id)
+    names = [checked_attachment_name(f.name) for f in incoming.files]
     xml_sha256 = hashlib.sha256(incoming.xml).hexdigest()
     # Refuse what is certain to fail before anything is written to disk.
-    existing = queries.find_version(session, form.id, instance_id)
     if existing is not None and existing.xml_sha256 != xml_sha256:
         raise SubmissionConflict(instance_id=instance_id)
     if existing is None and parsed.deprecated_id:
@@ -124,18 +118,28 @@ def receive_submission(
         version=version,
         files=_store_files(session, blobs, incoming.files, names),
     )
-    return _record(session, app_user, incoming, received)
+    if existing is not None:
+        return _resubmission(session, existing, incoming, received)
+    if parsed.deprecated_id:
+        return _edit(session, app_user, incoming, received)
+    return _create(session, app_user, incoming, received)
 
 
-def _accepting_form(session: Session, app_user: AppUser, xml_form_id: str) -> Form:
-    form = form_queries.find_form(session, app_user.project_id, xml_form_id)
-    if form is None or form.published_version_id is None:
-        raise FormNotFound(form_id=xml_form_id)
-    if not form_queries.may_use_form(session, app_user, form):
-        raise FormNotAllowed(form_id=xml_form_id)
-    if form.state not in ACCEPTING_STATES:
-        raise FormClosed(form_id=xml_form_id)
-    return form
+def _accepting_target(
+    session: Session, app_user: AppUser, parsed: ParsedInstance, instance_id: str
+) -> tuple[Form, FormVersion, SubmissionVersion | None]:
+    target = queries.find_submission_target(
+        session, app_user.project_id, parsed.form_id, parsed.version, instance_id
+    )
+    if target is None or target.form.published_version_id is None:
+        raise FormNotFound(form_id=parsed.form_id)
+    if not form_queries.may_use_form(session, app_user, target.form):
+        raise FormNotAllowed(form_id=parsed.form_id)
+    if target.form.state not in ACCEPTING_STATES:
+        raise FormClosed(form_id=parsed.form_id)
+    if target.version is None:
+        raise FormVersionNotFound(form_id=parsed.form_id, version=parsed.version or "(none)")
+    return target.form, target.version, target.existing
 
 
 def _derived_instance_id(xml: bytes) -> str:
@@ -173,53 +177,31 @@ def _store_files(
     return stored
 
 
-def _record(
-    session: Session, app_user: AppUser, incoming: IncomingSubmission, received: _Received
-) -> Receipt:
-    existing = queries.find_version(session, received.form.id, received.instance_id)
-    if existing is not None:
-        return _resubmission(session, existing, incoming, received)
-    try:
-        with session.begin_nested():
-            if received.parsed.deprecated_id:
-                return _edit(session, app_user, incoming, received)
-            return _create(session, app_user, incoming, received)
-    except IntegrityError:
-        # Another request stored the same instanceID between our lookup and our insert.
-        logger.info(
-            "instance %s stored concurrently; treating as resubmission", received.instance_id
-        )
-        existing = queries.find_version(session, received.form.id, received.instance_id)
-        if existing is None:
-            raise
-        return _resubmission(session, existing, incoming, received)
-
-
 def _new_version(
     session: Session,
-    submission: Submission,
+    submission_id: int,
     app_user: AppUser,
     incoming: IncomingSubmission,
     received: _Received,
-) -> SubmissionVersion:
-    version = SubmissionVersion(
-        submission_id=submission.id,
-        form_id=received.form.id,
-        form_version_id=received.version.id,
-        instance_id=received.instance_id,
-        deprecated_id=received.parsed.deprecated_id,
-        instance_name=(received.parsed.instance_name or "")[:500] or None,
-        xml=incoming.xml,
-        xml_sha256=received.xml_sha256,
-        current=True,
-        complete=not incoming.incomplete,
-        app_user_id=app_user.id,
-        device_id=(incoming.device_id or "")[:255] or None,
-        user_agent=(incoming.user_agent or "")[:500] or None,
+) -> int | None:
+    return queries.insert_version(
+        session,
+        {
+            "submission_id": submission_id,
+            "form_id": received.form.id,
+            "form_version_id": received.version.id,
+            "instance_id": received.instance_id,
+            "deprecated_id": received.parsed.deprecated_id,
+            "instance_name": (received.parsed.instance_name or "")[:500] or None,
+            "xml": incoming.xml,
+            "xml_sha256": received.xml_sha256,
+            "current": True,
+            "complete": not incoming.incomplete,
+            "app_user_id": app_user.id,
+            "device_id": (incoming.device_id or "")[:255] or None,
+            "user_agent": (incoming.user_agent or "")[:500] or None,
+        },
     )
-    session.add(version)
-    session.flush()
-    return version
 
 
 def _referenced_names(received: _Received) -> list[str]:
@@ -229,43 +211,59 @@ def _referenced_names(received: _Received) -> list[str]:
 
 def _attach(
     session: Session,
-    version: SubmissionVersion,
+    version_id: int,
     received: _Received,
     carried: Mapping[str, str] | None = None,
 ) -> tuple[str, ...]:
     """Create the attachment rows of a new version; return the names still missing."""
     referenced = _referenced_names(received)
-    names = referenced + [n for n in received.files if n not in referenced]
-    missing = []
-    for name in names:
+    rows: list[dict[str, Any]] = []
+    for name in referenced + [n for n in received.files if n not in referenced]:
         given = received.files.get(name)
-        sha = given[0].sha256 if given else (carried or {}).get(name)
-        session.add(
-            SubmissionAttachment(
-                submission_version_id=version.id,
-                name=name,
-                blob_sha256=sha,
-                content_type=given[1] if given else None,
-                referenced=name in referenced,
-            )
+        rows.append(
+            {
+                "submission_version_id": version_id,
+                "name": name,
+                "blob_sha256": given[0].sha256 if given else (carried or {}).get(name),
+                "content_type": given[1] if given else None,
+                "referenced": name in referenced,
+            }
         )
-        if sha is None:
-            missing.append(name)
-    return tuple(missing)
+    queries.insert_attachments(session, rows)
+    return tuple(row["name"] for row in rows if row["blob_sha256"] is None)
 
 
 def _create(
     session: Session, app_user: AppUser, incoming: IncomingSubmission, received: _Received
 ) -> Receipt:
-    submission = Submission(
-        form_id=received.form.id, instance_id=received.instance_id, app_user_id=app_user.id
+    submission_id = queries.insert_submission(
+        session,
+        form_id=received.form.id,
+        instance_id=received.instance_id,
+        app_user_id=app_user.id,
     )
-    session.add(submission)
-    session.flush()
-    version = _new_version(session, submission, app_user, incoming, received)
-    missing = _attach(session, version, received)
+    version_id = (
+        _new_version(session, submission_id, app_user, incoming, received)
+        if submission_id is not None
+        else None
+    )
+    if version_id is None:
+        return _stored_meanwhile(session, incoming, received)
+    missing = _attach(session, version_id, received)
     logger.info("stored submission %s of form %s", received.instance_id, received.form.xml_form_id)
     return Receipt(Outcome.CREATED, received.form.xml_form_id, received.instance_id, missing)
+
+
+def _stored_meanwhile(
+    session: Session, incoming: IncomingSubmission, received: _Received
+) -> Receipt:
+    """Another request stored this instanceID between our lookup and our insert (PostgreSQL;
+    SQLite's write lock rules this out): answer as for a resubmission."""
+    logger.info("instance %s stored concurrently", received.instance_id)
+    existing = queries.find_version(session, received.form.id, received.instance_id)
+    if existing is None:
+        raise SubmissionConflict(instance_id=received.instance_id)
+    return _resubmission(session, existing, incoming, received)
 
 
 def _edit(
@@ -287,8 +285,11 @@ def _edit(
     carried = {
         a.name: a.blob_sha256 for a in queries.attachments_of(session, old.id) if a.blob_sha256
     }
-    version = _new_version(session, submission, app_user, incoming, received)
-    missing = _attach(session, version, received, carried)
+    session.flush()
+    version_id = _new_version(session, submission.id, app_user, incoming, received)
+    if version_id is None:
+        raise SubmissionConflict(instance_id=received.instance_id)
+    missing = _attach(session, version_id, received, carried)
     logger.info("stored edit %s of %s", received.instance_id, deprecated_id)
     return Receipt(Outcome.EDITED, received.form.xml_form_id, received.instance_id, missing)
 

@@ -28,3 +28,20 @@ def insert_ignoring_duplicates(session: Session, model: Any, values: dict[str, A
     dialect = session.get_bind().dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
     session.execute(module.insert(model).values(**values).on_conflict_do_nothing())
+
+
+def insert_returning_id(
+    session: Session, model: Any, values: dict[str, Any], unique: list[str]
+) -> int | None:
+    """INSERT … ON CONFLICT (unique) DO NOTHING RETURNING id: the new id, or None when a row
+    with the same unique key exists (on PostgreSQL after waiting for its transaction)."""
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement = (
+        module.insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=unique)
+        .returning(model.id)
+    )
+    new_id: int | None = session.execute(statement).scalar()
+    return new_id

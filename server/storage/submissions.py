@@ -3,11 +3,57 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import Session
 
-from server.storage.models import Submission, SubmissionAttachment, SubmissionVersion
+from server.storage.common import insert_returning_id
+from server.storage.models import (
+    Form,
+    FormVersion,
+    ReviewState,
+    Submission,
+    SubmissionAttachment,
+    SubmissionVersion,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class SubmissionTarget:
+    """What a submission POST needs to know, loaded in one query: the form, the published
+    version it names (if any) and a stored version with the same instanceID (if any)."""
+
+    form: Form
+    version: FormVersion | None
+    existing: SubmissionVersion | None
+
+
+def find_submission_target(
+    session: Session, project_id: int, xml_form_id: str, version: str, instance_id: str
+) -> SubmissionTarget | None:
+    query = (
+        select(Form, FormVersion, SubmissionVersion)
+        .outerjoin(
+            FormVersion,
+            and_(
+                FormVersion.form_id == Form.id,
+                FormVersion.version == version,
+                FormVersion.published_at.is_not(None),
+            ),
+        )
+        .outerjoin(
+            SubmissionVersion,
+            and_(
+                SubmissionVersion.form_id == Form.id, SubmissionVersion.instance_id == instance_id
+            ),
+        )
+        .where(Form.project_id == project_id, Form.xml_form_id == xml_form_id)
+    )
+    row = session.execute(query).first()
+    return SubmissionTarget(row[0], row[1], row[2]) if row is not None else None
 
 
 def find_version(session: Session, form_id: int, instance_id: str) -> SubmissionVersion | None:
@@ -15,6 +61,33 @@ def find_version(session: Session, form_id: int, instance_id: str) -> Submission
         SubmissionVersion.form_id == form_id, SubmissionVersion.instance_id == instance_id
     )
     return session.scalars(query).first()
+
+
+def insert_submission(
+    session: Session, *, form_id: int, instance_id: str, app_user_id: int
+) -> int | None:
+    """The new submission's id, or None if this instanceID was stored meanwhile."""
+    now = utcnow()
+    values = {
+        "form_id": form_id,
+        "instance_id": instance_id,
+        "app_user_id": app_user_id,
+        "review_state": ReviewState.RECEIVED,
+        "created_at": now,
+        "updated_at": now,
+    }
+    return insert_returning_id(session, Submission, values, ["form_id", "instance_id"])
+
+
+def insert_version(session: Session, values: dict[str, Any]) -> int | None:
+    """The new version's id, or None if its instanceID was stored meanwhile."""
+    values = {"received_at": utcnow(), **values}
+    return insert_returning_id(session, SubmissionVersion, values, ["form_id", "instance_id"])
+
+
+def insert_attachments(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(SubmissionAttachment), rows)
 
 
 def lock_submission(session: Session, submission_id: int) -> Submission:
