@@ -8,12 +8,13 @@ import os
 from pathlib import Path
 
 import pytest
+import requests
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.extensions import blob_store
-from server.storage.models import Submission, SubmissionAttachment, SubmissionVersion
+from server.storage.models import FormState, Submission, SubmissionAttachment, SubmissionVersion
 from tests.conftest import ADVERTISED_BYTES
 from tests.support.collect import (
     CollectClient,
@@ -21,6 +22,7 @@ from tests.support.collect import (
     parse_form_list,
     parse_manifest,
     response_message,
+    with_device_id,
 )
 from tests.support.factories import make_app_user, publish_form
 from tests.support.live_server import LiveServer
@@ -278,3 +280,64 @@ def test_unreferenced_extra_parts_are_kept_with_the_submission(
     assert phone.post(xml, {"audit.csv": b"event,start\n"}).status_code == 201
     [version] = stored_versions(session)
     assert list(stored_files(session, version)) == ["audit.csv"]
+
+
+def test_a_closing_form_leaves_the_list_but_still_accepts_what_phones_hold(
+    app: Flask, session: Session, phone: CollectClient
+) -> None:
+    publish_form(app, session, photo_form("hh"), state=FormState.CLOSING)
+    assert parse_form_list(phone.form_list().content) == []
+    assert phone.get(f"{phone.server_url}/forms/hh.xml").status_code == 200
+    assert phone.post(instance_xml("hh")).status_code == 201
+
+
+def test_a_phone_with_no_forms_gets_an_empty_list(phone: CollectClient) -> None:
+    listing = phone.form_list()
+    assert listing.status_code == 200
+    assert parse_form_list(listing.content) == []
+
+
+def test_a_client_that_omits_the_openrosa_version_header_is_still_served(
+    app: Flask, session: Session, phone: CollectClient
+) -> None:
+    publish_form(app, session, photo_form("hh"))
+    bare = requests.post(
+        f"{phone.server_url}/submission",
+        files={"xml_submission_file": ("x.xml", instance_xml("hh"), "text/xml")},
+        timeout=10,
+    )
+    assert bare.status_code == 201
+    assert bare.headers["X-OpenRosa-Version"] == "1.0"
+
+
+def test_an_edit_whose_new_instance_id_is_already_taken_is_a_conflict(
+    app: Flask, session: Session, phone: CollectClient
+) -> None:
+    publish_form(app, session, photo_form("hh"))
+    assert phone.post(instance_xml("hh", instance_id="uuid:a")).status_code == 201
+    assert phone.post(instance_xml("hh", instance_id="uuid:b")).status_code == 201
+    reuse = phone.post(instance_xml("hh", instance_id="uuid:b", deprecated_id="uuid:a"))
+    assert reuse.status_code == 409
+    assert [v.current for v in stored_versions(session)] == [True, True]
+
+
+def test_an_attachment_shorter_than_its_part_header_says_is_refused(
+    app: Flask, session: Session, phone: CollectClient
+) -> None:
+    publish_form(app, session, photo_form("hh"))
+    xml = instance_xml("hh", fields={"photo": "p.jpg"})
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="xml_submission_file"; filename="x.xml"'
+        b"\r\nContent-Type: text/xml\r\n\r\n" + xml + b"\r\n"
+        b'--b\r\nContent-Disposition: form-data; name="p.jpg"; filename="p.jpg"\r\n'
+        b"Content-Type: image/jpeg\r\nContent-Length: 5000\r\n\r\n" + b"J" * 10 + b"\r\n--b--\r\n"
+    )
+    response = requests.post(
+        with_device_id(f"{phone.server_url}/submission"),
+        data=body,
+        timeout=10,
+        headers={"Content-Type": "multipart/form-data; boundary=b"},
+    )
+    assert response.status_code == 400
+    assert "5000" in response_message(response)
+    assert stored_versions(session) == []
