@@ -37,6 +37,7 @@ from server.services.submissions import (
     checked_attachment_name,
     receive_submission,
 )
+from server.storage.common import begin_write
 
 INSTANCE_PART = "xml_submission_file"
 _PREFIXES = ("/v1/key/<token>/projects/<int:project_id>", "")
@@ -123,13 +124,16 @@ def media(
 
 @route("/submission", methods=["GET", "POST"])
 def submission(token: str | None = None, project_id: int | None = None) -> Response:
-    app_user = caller(token, project_id)
     if request.method != "POST":
         # The pre-flight HEAD (Flask answers HEAD through GET): 204 plus the size limit.
+        caller(token, project_id)
         return Response(status=204)
-    receipt = receive_submission(
-        db.session, blob_store(current_app), app_user, _incoming_submission()
-    )
+    # The body is read in full (Werkzeug spools large parts to temporary files) before the
+    # write transaction starts, so a slow phone on 2G never holds a database lock.
+    incoming = _incoming_submission()
+    begin_write(db.session)
+    app_user = caller(token, project_id)
+    receipt = receive_submission(db.session, blob_store(current_app), app_user, incoming)
     db.session.commit()
     status = 202 if receipt.outcome == Outcome.DUPLICATE else 201
     return xml_response(xml.response(_SUCCESS[receipt.outcome]), status)
