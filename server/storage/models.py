@@ -113,9 +113,10 @@ class FormVersion(db.Model):  # type: ignore[name-defined,misc]
     form_id: Mapped[int] = mapped_column(ForeignKey("form.id"), index=True)
     version: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(500))
-    xlsform: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Deferred: every submission looks its form version up, and neither file is needed then.
+    xlsform: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     xlsform_filename: Mapped[str | None] = mapped_column(String(255))
-    xform: Mapped[bytes] = mapped_column(LargeBinary)
+    xform: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     xform_md5: Mapped[str] = mapped_column(String(32))
     # Newline-separated instance paths of binary (file) questions, e.g. "house_photo".
     binary_paths: Mapped[str] = mapped_column(Text, default="")
