@@ -27,6 +27,12 @@ class ParsedInstance:
     deprecated_id: str | None
     instance_name: str | None
     root: Element
+    # An encrypted envelope (openrosa.md §3.7): the files it names are the real payload.
+    encrypted_files: tuple[str, ...] = ()
+
+    @property
+    def encrypted(self) -> bool:
+        return bool(self.encrypted_files)
 
 
 def local_name(tag: str) -> str:
@@ -81,14 +87,29 @@ def parse_instance(xml: bytes) -> ParsedInstance:
         )
     version = root.get("version") or root.get(f"{{{ORX_NS}}}version") or ""
     meta = _child(root, "meta")
-    return ParsedInstance(
+    parsed = ParsedInstance(
         form_id=form_id,
         version=version.strip(),
         instance_id=_meta_text(meta, "instanceID"),
         deprecated_id=_meta_text(meta, "deprecatedID"),
         instance_name=_meta_text(meta, "instanceName"),
         root=root,
+        encrypted_files=_encrypted_files(root),
     )
+    if parsed.encrypted and not parsed.instance_id:
+        # The instanceID seeds the decryption; an envelope without it can never be opened.
+        raise _invalid(
+            "an encrypted submission must carry meta/instanceID",
+            "phiếu mã hóa phải có meta/instanceID",
+        )
+    return parsed
+
+
+def _encrypted_files(root: Element) -> tuple[str, ...]:
+    if (root.get("encrypted") or "").lower() != "yes":
+        return ()
+    names = values_at(root, ["media/file", "encryptedXmlFile"])
+    return tuple(names) or ("submission.xml.enc",)
 
 
 def values_at(root: Element, paths: Iterable[str]) -> list[str]:

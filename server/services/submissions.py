@@ -205,6 +205,8 @@ def _new_version(
 
 
 def _referenced_names(received: _Received) -> list[str]:
+    if received.parsed.encrypted:
+        return list(received.parsed.encrypted_files)
     paths = [p for p in received.version.binary_paths.split("\n") if p]
     return list(dict.fromkeys(values_at(received.parsed.root, paths)))
 

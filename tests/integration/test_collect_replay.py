@@ -341,3 +341,62 @@ def test_an_attachment_shorter_than_its_part_header_says_is_refused(
     assert response.status_code == 400
     assert "5000" in response_message(response)
     assert stored_versions(session) == []
+
+
+def encrypted_envelope(instance_id: str | None) -> bytes:
+    meta = (
+        f"<orx:meta><orx:instanceID>{instance_id}</orx:instanceID></orx:meta>"
+        if instance_id
+        else ""
+    )
+    return (
+        '<data xmlns="http://www.opendatakit.org/xforms/encrypted" '
+        'xmlns:orx="http://openrosa.org/xforms" id="hh" version="1" encrypted="yes">'
+        "<base64EncryptedKey>a2V5</base64EncryptedKey>"
+        + meta
+        + "<media><file>1718020000123.jpg.enc</file></media>"
+        "<encryptedXmlFile>submission.xml.enc</encryptedXmlFile>"
+        "<base64EncryptedElementSignature>c2ln</base64EncryptedElementSignature></data>"
+    ).encode()
+
+
+def test_an_encrypted_submission_is_stored_as_sent_with_its_encrypted_files(
+    app: Flask, session: Session, phone: CollectClient
+) -> None:
+    publish_form(app, session, photo_form("hh"))
+    envelope = encrypted_envelope("uuid:enc-1")
+    files = {"submission.xml.enc": b"\x01" * 64, "1718020000123.jpg.enc": b"\x02" * 64}
+
+    first = phone.post(
+        envelope, {"submission.xml.enc": files["submission.xml.enc"]}, incomplete=True
+    )
+    last = phone.post(envelope, {"1718020000123.jpg.enc": files["1718020000123.jpg.enc"]})
+
+    assert (first.status_code, last.status_code) == (201, 201)
+    [version] = stored_versions(session)
+    assert version.xml == envelope
+    assert version.instance_id == "uuid:enc-1"
+    assert stored_files(session, version) == {
+        name: hashlib.sha256(data).hexdigest() for name, data in files.items()
+    }
+
+
+def test_an_encrypted_envelope_without_an_instance_id_is_refused(
+    app: Flask, session: Session, phone: CollectClient
+) -> None:
+    publish_form(app, session, photo_form("hh"))
+    response = phone.post(encrypted_envelope(None))
+    assert response.status_code == 400
+    assert "instanceID" in response_message(response)
+
+
+def test_attachment_names_in_vietnamese_are_kept_exactly(
+    app: Flask, session: Session, phone: CollectClient
+) -> None:
+    publish_form(app, session, photo_form("hh"))
+    name = "ảnh nhà ông Lợi.jpg"
+    assert (
+        phone.post(instance_xml("hh", fields={"photo": name}), {name: b"jpeg"}).status_code == 201
+    )
+    [version] = stored_versions(session)
+    assert list(stored_files(session, version)) == [name]
