@@ -1,15 +1,24 @@
-"""The area tree: importing it from CSV (one row per unit, parents before children)."""
+"""The area tree: importing it from CSV (one row per unit, parents before children).
+
+Columns: code, name, level, parent_code, urban, and optionally valid_from, valid_to (ISO
+dates), successor_codes (codes separated by ";": the units that replaced a merged or renamed
+one) and any number of households_YYYY columns (resident households in review year YYYY).
+The depth of the tree is data: any chain of levels works.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from server.errors import InvalidInput
 from server.storage import areas as queries
+from server.storage.models import Area
 
 LEVELS = (
     "province",
@@ -22,6 +31,7 @@ LEVELS = (
     "quarter",
 )
 COLUMNS = ("code", "name", "level", "parent_code", "urban")
+_HOUSEHOLDS = re.compile(r"^households_(\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -35,9 +45,10 @@ def _row_error(line: int, column: str, problem: str) -> InvalidInput:
 
 
 def import_areas_csv(session: Session, text: str) -> AreaImport:
-    """Add the areas of a CSV (code,name,level,parent_code,urban); existing codes are kept.
+    """Add the areas of a CSV; existing codes keep their place but get the household counts.
 
-    Lines starting with '#' are comments. Any bad row refuses the whole file, naming its line.
+    Lines starting with '#' are comments. Any bad row refuses the whole file, naming its line
+    (the caller rolls the transaction back).
     """
     lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
     reader = csv.DictReader(io.StringIO("\n".join(lines)))
@@ -45,19 +56,34 @@ def import_areas_csv(session: Session, text: str) -> AreaImport:
     if missing:
         raise InvalidInput(field="header", detail=f"missing columns: {', '.join(missing)}")
     created = unchanged = 0
+    successors: list[tuple[int, Area, str]] = []
     for number, row in enumerate(reader, start=2):
         code = (row["code"] or "").strip()
         if not code:
             raise _row_error(number, "code", "empty")
-        if queries.find_area_by_code(session, code) is not None:
+        area = queries.find_area_by_code(session, code)
+        if area is None:
+            area = _add_row(session, number, code, row)
+            created += 1
+        else:
             unchanged += 1
-            continue
-        _add_row(session, number, code, row)
-        created += 1
+        _set_households(session, number, area, row)
+        successors.append((number, area, row.get("successor_codes") or ""))
+    for number, area, codes in successors:
+        _link_successors(session, number, area, codes)
     return AreaImport(created, unchanged)
 
 
-def _add_row(session: Session, line: int, code: str, row: dict[str, str]) -> None:
+def _date(line: int, column: str, value: str | None) -> date | None:
+    if not (value or "").strip():
+        return None
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError as exc:
+        raise _row_error(line, column, f"{value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _add_row(session: Session, line: int, code: str, row: dict[str, str]) -> Area:
     level = (row["level"] or "").strip()
     if level not in LEVELS:
         raise _row_error(line, "level", f"{level!r} is not one of {', '.join(LEVELS)}")
@@ -69,4 +95,31 @@ def _add_row(session: Session, line: int, code: str, row: dict[str, str]) -> Non
     if parent_code and parent is None:
         raise _row_error(line, "parent_code", f"no area {parent_code!r} above this line")
     urban = (row["urban"] or "").strip().lower() in {"1", "yes", "true", "x", "có"}
-    queries.add_area(session, code=code, name=name, level=level, parent=parent, urban=urban)
+    return queries.add_area(
+        session,
+        code=code,
+        name=name,
+        level=level,
+        parent=parent,
+        urban=urban,
+        valid_from=_date(line, "valid_from", row.get("valid_from")),
+        valid_to=_date(line, "valid_to", row.get("valid_to")),
+    )
+
+
+def _set_households(session: Session, line: int, area: Area, row: dict[str, str]) -> None:
+    for column, value in row.items():
+        match = _HOUSEHOLDS.match(column or "")
+        if not match or not (value or "").strip():
+            continue
+        if not value.strip().isdigit():
+            raise _row_error(line, column, f"{value!r} is not a whole number of households")
+        queries.set_households(session, area.id, int(match.group(1)), int(value))
+
+
+def _link_successors(session: Session, line: int, area: Area, codes: str) -> None:
+    for code in filter(None, (c.strip() for c in codes.split(";"))):
+        successor = queries.find_area_by_code(session, code)
+        if successor is None:
+            raise _row_error(line, "successor_codes", f"no area {code!r} in the file or database")
+        queries.link_successor(session, area.id, successor.id)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from server.storage.models import Area
+from server.storage.common import insert_ignoring_duplicates
+from server.storage.models import Area, AreaHouseholds, AreaSuccessor
+
+VILLAGE_LEVELS = ("village", "quarter")
 
 
 def find_area_by_code(session: Session, code: str) -> Area | None:
@@ -23,6 +27,7 @@ def add_area(
     parent: Area | None,
     urban: bool = False,
     valid_from: date | None = None,
+    valid_to: date | None = None,
 ) -> Area:
     area = Area(
         code=code,
@@ -31,6 +36,7 @@ def add_area(
         parent_id=parent.id if parent else None,
         urban=urban,
         valid_from=valid_from,
+        valid_to=valid_to,
         path="",
     )
     session.add(area)
@@ -46,3 +52,35 @@ def count_areas(session: Session) -> int:
 def is_within(area: Area, scope: Area | None) -> bool:
     """True when `area` lies in `scope` (or there is no scope at all)."""
     return scope is None or area.path.startswith(scope.path)
+
+
+def set_households(session: Session, area_id: int, year: int, households: int) -> None:
+    row = session.get(AreaHouseholds, (area_id, year))
+    if row is None:
+        session.add(AreaHouseholds(area_id=area_id, year=year, households=households))
+    else:
+        row.households = households
+
+
+def link_successor(session: Session, area_id: int, successor_id: int) -> None:
+    insert_ignoring_duplicates(
+        session, AreaSuccessor, {"area_id": area_id, "successor_id": successor_id}
+    )
+
+
+def villages_within(session: Session, scope: Area | None) -> Sequence[tuple[Area, Area]]:
+    """(village or quarter, the unit above it) pairs within `scope` (all when None)."""
+    parent = aliased(Area)
+    query = (
+        select(Area, parent)
+        .join(parent, parent.id == Area.parent_id)
+        .where(Area.level.in_(VILLAGE_LEVELS))
+        .order_by(parent.name, Area.name)
+    )
+    if scope is not None:
+        query = query.where(Area.path.startswith(scope.path))
+    return [(village, above) for village, above in session.execute(query)]
+
+
+def find_area(session: Session, area_id: int) -> Area | None:
+    return session.get(Area, area_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     LargeBinary,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -70,6 +72,23 @@ class Area(db.Model):  # type: ignore[name-defined,misc]
     urban: Mapped[bool] = mapped_column(Boolean, default=False)
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
+
+
+class AreaHouseholds(db.Model):  # type: ignore[name-defined,misc]
+    """Resident households of an area in a review year: the denominator of every rate."""
+
+    __tablename__ = "area_households"
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    households: Mapped[int]
+
+
+class AreaSuccessor(db.Model):  # type: ignore[name-defined,misc]
+    """A unit that was merged or renamed, and the unit(s) that took its place."""
+
+    __tablename__ = "area_successor"
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
+    successor_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
 
 
 class Project(db.Model):  # type: ignore[name-defined,misc]
@@ -189,6 +208,9 @@ class Submission(db.Model):  # type: ignore[name-defined,misc]
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Why a record is kept out of the registry (unknown village, unreadable income, a
+    # conflicting record…), for the commune officer to fix or reject.
+    issues: Mapped[str | None] = mapped_column(Text)
 
 
 class SubmissionVersion(db.Model):  # type: ignore[name-defined,misc]
@@ -229,3 +251,80 @@ class SubmissionAttachment(db.Model):  # type: ignore[name-defined,misc]
     content_type: Mapped[str | None] = mapped_column(String(100))
     # Named in the instance XML (a photo question) or merely sent along (extra part).
     referenced: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Household(db.Model):  # type: ignore[name-defined,misc]
+    """A household of the registry, identified by the code on the commune's list."""
+
+    __tablename__ = "household"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    head_name: Mapped[str] = mapped_column(String(200))
+    ethnic_minority: Mapped[bool] = mapped_column(Boolean, default=False)
+    merit: Mapped[bool] = mapped_column(Boolean, default=False)
+    social_protection: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set by follow-up visits; the relapse-risk list is read from here.
+    relapse_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    relapse_reasons: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class HouseholdReview(db.Model):  # type: ignore[name-defined,misc]
+    """One household in one review period, derived from one submission (re-derivable)."""
+
+    __tablename__ = "household_review"
+    __table_args__ = (UniqueConstraint("household_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    period: Mapped[int] = mapped_column(index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    # The area as it was on the survey: reports roll up through this village's path.
+    village_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    urban: Mapped[bool] = mapped_column(Boolean)
+    standard_code: Mapped[str] = mapped_column(String(40))
+    income_per_person: Mapped[Decimal | None] = mapped_column(Numeric(14, 0))
+    deficiency_count: Mapped[int]
+    household_class: Mapped[str | None] = mapped_column(String(20), index=True)
+    transition: Mapped[str | None] = mapped_column(String(20))
+    members: Mapped[int]
+    ethnic_minority: Mapped[bool] = mapped_column(Boolean)
+    merit: Mapped[bool] = mapped_column(Boolean)
+    social_protection: Mapped[bool] = mapped_column(Boolean)
+    # What the phone calculated, when it differs from the server's own derivation.
+    phone_disagreement: Mapped[str | None] = mapped_column(Text)
+    # Another submission for the same household and period exists; an officer decides.
+    conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReviewDeficiency(db.Model):  # type: ignore[name-defined,misc]
+    """One deficient indicator of a review (the flag per indicator, one row each)."""
+
+    __tablename__ = "review_deficiency"
+    review_id: Mapped[int] = mapped_column(ForeignKey("household_review.id"), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class FollowupVisit(db.Model):  # type: ignore[name-defined,misc]
+    """A visit to a household that recently left poverty, from one followup_visit submission."""
+
+    __tablename__ = "followup_visit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), unique=True)
+    visit_date: Mapped[date]
+    months_since_exit: Mapped[int | None]
+    household_income_month: Mapped[Decimal | None] = mapped_column(Numeric(14, 0))
+    member_count: Mapped[int | None]
+    shocks: Mapped[str] = mapped_column(String(300), default="")
+    recheck_deficient: Mapped[str] = mapped_column(String(500), default="")
+    cadre_risk: Mapped[str | None] = mapped_column(String(20))
+    at_risk: Mapped[bool] = mapped_column(Boolean)
+    risk_reasons: Mapped[str] = mapped_column(String(200), default="")
+    support_needed: Mapped[str] = mapped_column(String(300), default="")
+    hi_card_expiry: Mapped[date | None] = mapped_column(Date)
+    loan_due: Mapped[date | None] = mapped_column(Date)
+    livelihood_end: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

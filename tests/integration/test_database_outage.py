@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def own_server(db_kind: str, tmp_path: Path) -> Iterator[tuple[LiveServer, str, str]]:
     if db_kind != "postgresql":
-        pytest.skip("shutting a database out is done with PostgreSQL's connection limit")
+        pytest.skip("the outage is made by refusing connections to a PostgreSQL database")
     with scratch_database(db_kind, tmp_path) as url:
         server = start_server(server_env(url, tmp_path / "data", tmp_path), tmp_path)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RASOAT_DATA_DIR": str(tmp_path / "d")})
