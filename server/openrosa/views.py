@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -116,8 +117,13 @@ def media(
 ) -> Response:
     app_user = caller(token, project_id)
     item = phone_forms.media_file(db.session, app_user, xml_form_id, name)
-    path = blob_store(current_app).path(item.sha256)
-    response = send_file(path, download_name=item.name, etag=item.md5, conditional=True)
+    if item.content is not None:
+        response = Response(item.content, mimetype=mimetypes.guess_type(item.name)[0])
+        response.set_etag(item.md5)
+        response = response.make_conditional(request)
+    else:
+        path = blob_store(current_app).path(item.sha256 or "")
+        response = send_file(path, download_name=item.name, etag=item.md5, conditional=True)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

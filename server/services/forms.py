@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from server import xlsform
 from server.errors import FormVersionExists, InvalidXLSForm, NotFound, RasoatError
+from server.services.phone_lists import GENERATED
 from server.storage import forms as queries
 from server.storage.blobs import BlobStore
 from server.storage.files import record_blob
@@ -77,7 +78,12 @@ def publish_xlsform(
     files = dict(media or {})
     if compiled.itemsets_csv is not None:
         files[ITEMSETS] = compiled.itemsets_csv
-    files = {name: body for name, body in files.items() if name in facts.media_names}
+    # Lists the server builds per phone are never stored, whatever was uploaded under that name.
+    files = {
+        name: body
+        for name, body in files.items()
+        if name in facts.media_names and name not in GENERATED
+    }
     warnings = tuple(str(w) for w in compiled.warnings)
     form = queries.find_form(session, project_id, facts.form_id)
     if form is not None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from server.errors import AttachmentNotFound, FormNotAllowed, FormNotFound
+from server.services.phone_lists import GENERATED
 from server.storage import forms as queries
 from server.storage.models import AppUser, FormState, FormVersion
 
@@ -27,10 +29,14 @@ class ListedForm:
 
 @dataclass(frozen=True)
 class MediaFile:
+    """A stored file (`sha256` names it in the blob store) or one generated for this phone
+    (`content` holds it)."""
+
     name: str
     md5: str
-    sha256: str
     size: int
+    sha256: str | None = None
+    content: bytes | None = None
 
 
 def listed_forms(
@@ -39,7 +45,7 @@ def listed_forms(
     rows = queries.forms_listed_for(session, app_user)
     if only_form_id:
         rows = [(f, v) for f, v in rows if f.xml_form_id == only_form_id]
-    with_media = queries.forms_with_media(session, [v.id for _, v in rows])
+    with_media = queries.forms_with_media(session, [v.id for _, v in rows], list(GENERATED))
     return [
         ListedForm(
             f.xml_form_id, v.title or f.xml_form_id, v.version, v.xform_md5, v.id in with_media
@@ -62,10 +68,23 @@ def downloadable_version(session: Session, app_user: AppUser, xml_form_id: str) 
 
 def media_files(session: Session, app_user: AppUser, xml_form_id: str) -> Sequence[MediaFile]:
     version = downloadable_version(session, app_user, xml_form_id)
-    return [
-        MediaFile(attachment.name, blob.md5, blob.sha256, blob.size)
+    stored = {
+        attachment.name: MediaFile(attachment.name, blob.md5, blob.size, sha256=blob.sha256)
         for attachment, blob in queries.media_of(session, version.id)
-    ]
+    }
+    files = []
+    for attachment in queries.expected_media(session, version.id):
+        if attachment.name in GENERATED:
+            files.append(_generated(session, app_user, attachment.name))
+        elif attachment.name in stored:
+            files.append(stored[attachment.name])
+    return files
+
+
+def _generated(session: Session, app_user: AppUser, name: str) -> MediaFile:
+    content = GENERATED[name](session, app_user)
+    md5 = hashlib.md5(content, usedforsecurity=False).hexdigest()
+    return MediaFile(name, md5, len(content), content=content)
 
 
 def media_file(session: Session, app_user: AppUser, xml_form_id: str, name: str) -> MediaFile:

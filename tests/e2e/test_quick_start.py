@@ -71,8 +71,14 @@ def test_a_fresh_install_serves_the_shipped_form_to_the_demo_phone_and_keeps_its
         form = phone.get(entry["downloadUrl"]).content
         assert entry["hash"] == "md5:" + hashlib.md5(form).hexdigest()
         [media] = parse_manifest(phone.get(entry["manifestUrl"]).content)
-        shipped = (REPO_ROOT / "forms/media/household_contact/villages.csv").read_bytes()
-        assert phone.get(media["downloadUrl"]).content == shipped
+        villages = phone.get(media["downloadUrl"]).content
+        assert media["hash"] == "md5:" + hashlib.md5(villages).hexdigest()
+        assert villages.decode().splitlines() == [
+            "name,label,commune,urban",
+            "1960302,Thôn An Mỹ,19603,0",
+            "1960301,Thôn Bản Chùa,19603,0",
+            "1960303,Thôn Tân Hiệp,19603,0",
+        ], "the demo phone is limited to Cam Tuyền, so it gets Cam Tuyền's villages only"
 
         upload = phone.submit(household_contact_instance("nha.jpg"), {"nha.jpg": b"\xff\xd8jpeg"})
         assert [r.status_code for r in upload.responses] == [204, 201]

@@ -65,7 +65,7 @@ def assert_openrosa_xml(response) -> None:  # type: ignore[no-untyped-def]
 def test_collect_lists_downloads_and_submits_a_form_with_media_and_a_photo(
     app: Flask, session: Session, phone: CollectClient
 ) -> None:
-    publish_form(app, session, photo_form("hh", with_media=True), media={"villages.csv": VILLAGES})
+    publish_form(app, session, photo_form("hh", with_media=True), media={"markets.csv": VILLAGES})
 
     listing = phone.form_list()
     assert listing.status_code == 200
@@ -85,7 +85,7 @@ def test_collect_lists_downloads_and_submits_a_form_with_media_and_a_photo(
     assert manifest.status_code == 200
     assert_openrosa_xml(manifest)
     [media] = parse_manifest(manifest.content)
-    assert media["filename"] == "villages.csv"
+    assert media["filename"] == "markets.csv"
     csv = phone.get(media["downloadUrl"])
     assert csv.status_code == 200
     assert csv.content == VILLAGES

@@ -22,10 +22,10 @@ VILLAGES = b"name,label\n1,A\n"
 
 def test_publishing_the_same_form_again_changes_nothing(app: Flask, session: Session) -> None:
     first = publish_form(
-        app, session, photo_form("hh", with_media=True), media={"villages.csv": VILLAGES}
+        app, session, photo_form("hh", with_media=True), media={"markets.csv": VILLAGES}
     )
     again = publish_form(
-        app, session, photo_form("hh", with_media=True), media={"villages.csv": VILLAGES}
+        app, session, photo_form("hh", with_media=True), media={"markets.csv": VILLAGES}
     )
     assert first.created
     assert not again.created
@@ -45,13 +45,13 @@ def test_the_same_version_with_other_content_is_refused_and_says_to_raise_the_ve
 
 
 def test_changed_media_under_the_same_version_is_refused_too(app: Flask, session: Session) -> None:
-    publish_form(app, session, photo_form("hh", with_media=True), media={"villages.csv": VILLAGES})
+    publish_form(app, session, photo_form("hh", with_media=True), media={"markets.csv": VILLAGES})
     with pytest.raises(FormVersionExists):
         publish_form(
             app,
             session,
             photo_form("hh", with_media=True),
-            media={"villages.csv": VILLAGES + b"2,B\n"},
+            media={"markets.csv": VILLAGES + b"2,B\n"},
         )
     session.rollback()
 
@@ -76,14 +76,14 @@ def test_media_the_form_names_is_stored_and_a_missing_file_is_left_out_of_the_ma
         app,
         session,
         photo_form("a", with_media=True),
-        media={"villages.csv": VILLAGES, "unused.png": b"x"},
+        media={"markets.csv": VILLAGES, "unused.png": b"x"},
     )
     without = publish_form(app, session, photo_form("b", with_media=True))
     [(attachment, blob)] = queries.media_of(session, with_file.version.id)
-    assert attachment.name == "villages.csv"
+    assert attachment.name == "markets.csv"
     assert blob_store(app).read(blob.sha256) == VILLAGES
     assert queries.media_of(session, without.version.id) == []
-    assert [a.name for a in queries.expected_media(session, without.version.id)] == ["villages.csv"]
+    assert [a.name for a in queries.expected_media(session, without.version.id)] == ["markets.csv"]
 
 
 def test_shipped_forms_are_published_one_by_one_and_a_broken_one_is_reported(

@@ -43,5 +43,5 @@ def photo_form(form_id: str, version: str = "1", *, with_media: bool = False) ->
         ["image", "photo2", "Ảnh 2"],
     ]
     if with_media:
-        rows.append(["select_one_from_file villages.csv", "village", "Thôn"])
+        rows.append(["select_one_from_file markets.csv", "market", "Chợ"])
     return xlsform(rows, form_id=form_id, version=version, title=f"Biểu mẫu {form_id}")

@@ -41,7 +41,7 @@ def test_a_compiled_form_says_which_questions_hold_files_and_which_media_it_need
     compiled = xlsform.compile_xlsform(photo_form("p", with_media=True), "p.xlsx")
     assert compiled.facts.form_id == "p"
     assert compiled.facts.binary_paths == ("photo", "photo2")
-    assert compiled.facts.media_names == ("villages.csv",)
+    assert compiled.facts.media_names == ("markets.csv",)
     assert compiled.xform.startswith(b"<?xml")
 
 

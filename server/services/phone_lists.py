@@ -1,0 +1,66 @@
+"""Choice lists the server builds for each phone from its area and the registry.
+
+A form that names one of these files gets it generated per app user instead of stored, so one
+form serves every commune and a phone sees only its own villages and households. Their hash in
+the manifest is the MD5 of the content for that phone: a phone downloads a list again only when
+its own list changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from server.formats.choice_lists import csv_bytes
+from server.storage import areas
+from server.storage import registry as registry_queries
+from server.storage.models import AppUser, Area
+
+# A household stays on the follow-up list for 36 months after it left poverty; exits are
+# recognised at the end of a review year, so that is this year and the three before it.
+FOLLOWUP_YEARS = 3
+
+
+def _scope(session: Session, app_user: AppUser) -> Area | None:
+    return areas.find_area(session, app_user.area_id) if app_user.area_id else None
+
+
+def villages_csv(session: Session, app_user: AppUser) -> bytes:
+    rows = areas.villages_within(session, _scope(session, app_user))
+    return csv_bytes(
+        ["name", "label", "commune", "urban"],
+        [(v.code, v.name, above.code, "1" if v.urban else "0") for v, above in rows],
+    )
+
+
+def communes_csv(session: Session, app_user: AppUser) -> bytes:
+    above = {p.code: p.name for _, p in areas.villages_within(session, _scope(session, app_user))}
+    ordered = sorted(above.items(), key=lambda code_name: code_name[1])
+    return csv_bytes(["name", "label"], ordered)
+
+
+def followup_households_csv(session: Session, app_user: AppUser) -> bytes:
+    since = date.today().year - FOLLOWUP_YEARS
+    rows = registry_queries.recently_exited(session, _scope(session, app_user), since)
+    return csv_bytes(
+        ["name", "label", "village", "head_name", "exit_year"],
+        [
+            (
+                r.code,
+                f"{r.code} — {r.head_name} — {r.village_name}",
+                r.village_code,
+                r.head_name,
+                r.exit_period,
+            )
+            for r in rows
+        ],
+    )
+
+
+GENERATED: dict[str, Callable[[Session, AppUser], bytes]] = {
+    "communes.csv": communes_csv,
+    "villages.csv": villages_csv,
+    "followup_households.csv": followup_households_csv,
+}

@@ -1,0 +1,102 @@
+"""Queries over the household registry: households, their reviews and follow-up visits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from server.storage.models import (
+    Area,
+    FollowupVisit,
+    Household,
+    HouseholdReview,
+    ReviewDeficiency,
+)
+
+POOR = "poor"
+EXITED = "exited"
+
+
+@dataclass(frozen=True)
+class ExitedHousehold:
+    code: str
+    head_name: str
+    village_code: str
+    village_name: str
+    exit_period: int
+
+
+def find_household(session: Session, code: str) -> Household | None:
+    return session.scalars(select(Household).where(Household.code == code)).first()
+
+
+def find_review(session: Session, household_id: int, period: int) -> HouseholdReview | None:
+    query = select(HouseholdReview).where(
+        HouseholdReview.household_id == household_id, HouseholdReview.period == period
+    )
+    return session.scalars(query).first()
+
+
+def reviews_of(session: Session, household_id: int) -> Sequence[HouseholdReview]:
+    query = select(HouseholdReview).where(HouseholdReview.household_id == household_id)
+    return list(session.scalars(query.order_by(HouseholdReview.period)))
+
+
+def review_of_submission(session: Session, submission_id: int) -> HouseholdReview | None:
+    query = select(HouseholdReview).where(HouseholdReview.submission_id == submission_id)
+    return session.scalars(query).first()
+
+
+def set_deficiencies(session: Session, review_id: int, indicators: Sequence[str]) -> None:
+    session.execute(delete(ReviewDeficiency).where(ReviewDeficiency.review_id == review_id))
+    if indicators:
+        rows = [{"review_id": review_id, "indicator": code} for code in sorted(indicators)]
+        session.execute(insert(ReviewDeficiency), rows)
+
+
+def deficiencies_of(session: Session, review_id: int) -> set[str]:
+    query = select(ReviewDeficiency.indicator).where(ReviewDeficiency.review_id == review_id)
+    return set(session.scalars(query))
+
+
+def village_reviewed_in(session: Session, village_id: int, period: int) -> bool:
+    """Whether any household of this village has a review in `period` (a baseline test)."""
+    query = select(func.count()).where(
+        HouseholdReview.village_id == village_id, HouseholdReview.period == period
+    )
+    return bool(session.scalar(query))
+
+
+def recently_exited(
+    session: Session, scope: Area | None, since_period: int
+) -> Sequence[ExitedHousehold]:
+    """Households within `scope` whose latest review says they left poverty in or after
+    `since_period`."""
+    latest = (
+        select(HouseholdReview.household_id, func.max(HouseholdReview.period).label("period"))
+        .group_by(HouseholdReview.household_id)
+        .subquery()
+    )
+    query = (
+        select(Household.code, Household.head_name, Area.code, Area.name, HouseholdReview.period)
+        .join(latest, latest.c.household_id == Household.id)
+        .join(
+            HouseholdReview,
+            (HouseholdReview.household_id == Household.id)
+            & (HouseholdReview.period == latest.c.period),
+        )
+        .join(Area, Area.id == Household.village_id)
+        .where(HouseholdReview.transition == EXITED, HouseholdReview.period >= since_period)
+        .order_by(Area.name, Household.code)
+    )
+    if scope is not None:
+        query = query.where(Area.path.startswith(scope.path))
+    return [ExitedHousehold(*row) for row in session.execute(query)]
+
+
+def visit_of_submission(session: Session, submission_id: int) -> FollowupVisit | None:
+    query = select(FollowupVisit).where(FollowupVisit.submission_id == submission_id)
+    return session.scalars(query).first()
