@@ -1,0 +1,73 @@
+"""Assessing one household review: income per person, each indicator, and the class.
+
+Each indicator's rule kind (see `rules.py`) answers deficient, not deficient or "cannot tell";
+the last goes to `unassessed` and is not counted, so a missing answer never makes a household
+poorer. The class is computed from the deficiencies that are known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from server.domain.classify import classify
+from server.domain.household import HouseholdAnswers
+from server.domain.rules import RULE_KINDS
+from server.domain.standard_model import HouseholdClass, Indicator, Standard
+from server.errors import InvalidInput
+
+_WHOLE_DONG = Decimal(1)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    standard_code: str
+    income_per_person: Decimal | None
+    deficient: frozenset[str]
+    unassessed: frozenset[str]
+    deficiency_count: int
+    household_class: HouseholdClass | None
+
+
+def exact_income_per_person(
+    household_income: Decimal | None, members: int | None
+) -> Decimal | None:
+    """Monthly income per member, unrounded; None if either is missing.
+
+    The class is decided on this figure: rounding first would put 4,500,001 đồng for three
+    rural members (1,500,000.33 each) on the poor side of the 1,500,000 line, where the law's
+    comparison (and the phone's, income ≤ line × members) puts it above."""
+    if household_income is None or members is None or members <= 0:
+        return None
+    return household_income / Decimal(members)
+
+
+def income_per_person(household_income: Decimal | None, members: int | None) -> Decimal | None:
+    """Monthly income per member, rounded to whole đồng (half up), as shown and stored."""
+    exact = exact_income_per_person(household_income, members)
+    return None if exact is None else exact.quantize(_WHOLE_DONG, rounding=ROUND_HALF_UP)
+
+
+def evaluate(indicator: Indicator, answers: HouseholdAnswers) -> bool | None:
+    """True if deficient, False if not, None if the answers cannot tell."""
+    kind = RULE_KINDS.get(indicator.rule)
+    if kind is None:
+        raise InvalidInput(field=f"indicator {indicator.code}: rule", detail=indicator.rule)
+    return kind.check(answers, indicator.params)
+
+
+def assess(answers: HouseholdAnswers, standard: Standard, *, urban: bool) -> Assessment:
+    verdicts = {indicator.code: evaluate(indicator, answers) for indicator in standard.indicators}
+    deficient = frozenset(code for code, verdict in verdicts.items() if verdict is True)
+    exact = exact_income_per_person(answers.household_income_month, len(answers.members))
+    household_class = (
+        None if exact is None else classify(exact, len(deficient), urban=urban, standard=standard)
+    )
+    return Assessment(
+        standard_code=standard.code,
+        income_per_person=income_per_person(answers.household_income_month, len(answers.members)),
+        deficient=deficient,
+        unassessed=frozenset(code for code, verdict in verdicts.items() if verdict is None),
+        deficiency_count=len(deficient),
+        household_class=household_class,
+    )

@@ -1,0 +1,110 @@
+"""The shape of a poverty standard as values: income lines, indicators, rule shape, supports.
+
+`standards.py` re-exports these names and loads them from the data files; this module only
+defines them, so the file reader and the loader can both import it without a cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from server.errors import NotFound
+
+
+class RuleShape(StrEnum):
+    """How income and deficiencies combine (reference §2.3 and §3.3)."""
+
+    TWO_BAND_OR = "two_band_or"  # QĐ 59/2015: poor on income alone, or in the band with D ≥ cut-off
+    SINGLE_LINE_AND = "single_line_and"  # NĐ 07/2021, NĐ 351/2025: income ≤ line and D ≥ cut-off
+
+
+class HouseholdClass(StrEnum):
+    POOR = "poor"
+    NEAR_POOR = "near_poor"
+    MIDDLE = "middle"
+    NOT_POOR = "not_poor"
+
+
+@dataclass(frozen=True)
+class IncomeLines:
+    """VND per person per month; `near_poverty` exists only for the two-band shape.
+
+    `provisional` names the lines not yet checked against the legal text (e.g. {"middle"}).
+    """
+
+    poverty: Decimal
+    near_poverty: Decimal | None
+    middle: Decimal
+    provisional: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Support:
+    """A suggested support measure and who usually provides it (reference §7; not legal advice)."""
+
+    action_vi: str
+    action_en: str
+    responsible_vi: str
+    responsible_en: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One deficiency indicator: what it is called, how it is judged, and what helps."""
+
+    code: str
+    dimension: str
+    dimension_vi: str
+    dimension_en: str
+    name_vi: str
+    name_en: str
+    rule: str
+    # A read-only mapping, so it takes no part in hashing; equality still compares it.
+    params: Mapping[str, object] = field(hash=False)
+    source_mark: str
+    provisional: bool
+    support: Support
+
+
+@dataclass(frozen=True)
+class RelapseRules:
+    """When a household that left poverty counts as at risk of falling back (reference §6)."""
+
+    income_margin: Decimal
+    min_deficiencies: int
+    shock_triggers_risk: bool
+
+
+@dataclass(frozen=True)
+class Standard:
+    """One poverty standard and the review years it applies to (both inclusive)."""
+
+    code: str
+    title_vi: str
+    title_en: str
+    legal_basis: str
+    first_year: int
+    last_year: int
+    shape: RuleShape
+    rural: IncomeLines
+    urban: IncomeLines
+    deficiency_cutoff: int
+    indicators: tuple[Indicator, ...]
+    income_support: Support
+    relapse: RelapseRules
+    provisional: bool
+
+    def lines(self, urban: bool) -> IncomeLines:
+        return self.urban if urban else self.rural
+
+    def indicator(self, code: str) -> Indicator:
+        for indicator in self.indicators:
+            if indicator.code == code:
+                return indicator
+        raise NotFound(what=f"indicator {code} of the standard {self.code}")
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year
