@@ -45,3 +45,19 @@ ensure_postgres() {
   echo "PostgreSQL does not answer at $RASOAT_TEST_POSTGRES_URL" >&2
   return 1
 }
+
+# The form-engine test client (tests/support/engine.py) runs ODK's own engine in Node.js, with
+# the exact npm packages of tests/support/engine/package-lock.json. npm ci leaves
+# node_modules/.package-lock.json behind; an install older than the lock file is redone.
+ensure_node_packages() {
+  local dir=tests/support/engine
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    _apt_install nodejs npm || return 1
+  fi
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+     [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "Installing the form engine's npm packages …"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+      { echo "npm ci failed in $dir" >&2; return 1; }
+  fi
+}

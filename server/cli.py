@@ -202,3 +202,28 @@ def forms_state(xml_form_id: str, state: str, project_id: int) -> None:
     except RasoatError as exc:
         raise _fail(exc) from exc
     click.echo(f"{xml_form_id}: {state}")
+
+
+@main.command()
+@click.option("--period", required=True, type=int, help="Review year, e.g. 2026.")
+@with_appcontext
+def reclassify(period: int) -> None:
+    """Derive a period's household reviews again from the stored raw XML."""
+    from server.services.reclassify import reclassify as run
+
+    upgrade()
+    begin_write(db.session)
+
+    def progress(done: int) -> None:
+        if done % 200 == 0:
+            click.echo(f"  {done} phiếu / records …")
+
+    try:
+        report = run(db.session, period, progress)
+        db.session.commit()
+    except RasoatError as exc:
+        raise _fail(exc) from exc
+    click.echo(
+        f"Kỳ {report.period}: {report.records} phiếu, {report.reviews} hộ được xếp loại / "
+        f"period {report.period}: {report.records} records, {report.reviews} household reviews"
+    )

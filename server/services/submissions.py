@@ -31,6 +31,7 @@ from server.errors import (
     SubmissionConflict,
 )
 from server.formats.instance import ParsedInstance, parse_instance, values_at
+from server.services import registry
 from server.storage import forms as form_queries
 from server.storage import submissions as queries
 from server.storage.blobs import BlobStore, StoredFile
@@ -244,14 +245,13 @@ def _create(
         instance_id=received.instance_id,
         app_user_id=app_user.id,
     )
-    version_id = (
-        _new_version(session, submission_id, app_user, incoming, received)
-        if submission_id is not None
-        else None
-    )
+    if submission_id is None:
+        return _stored_meanwhile(session, incoming, received)
+    version_id = _new_version(session, submission_id, app_user, incoming, received)
     if version_id is None:
         return _stored_meanwhile(session, incoming, received)
     missing = _attach(session, version_id, received)
+    registry.after_store(session, received.form.xml_form_id, submission_id, received.parsed.root)
     logger.info("stored submission %s of form %s", received.instance_id, received.form.xml_form_id)
     return Receipt(Outcome.CREATED, received.form.xml_form_id, received.instance_id, missing)
 
@@ -292,6 +292,7 @@ def _edit(
     if version_id is None:
         raise SubmissionConflict(instance_id=received.instance_id)
     missing = _attach(session, version_id, received, carried)
+    registry.after_store(session, received.form.xml_form_id, submission.id, received.parsed.root)
     logger.info("stored edit %s of %s", received.instance_id, deprecated_id)
     return Receipt(Outcome.EDITED, received.form.xml_form_id, received.instance_id, missing)
 

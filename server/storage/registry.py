@@ -100,3 +100,35 @@ def recently_exited(
 def visit_of_submission(session: Session, submission_id: int) -> FollowupVisit | None:
     query = select(FollowupVisit).where(FollowupVisit.submission_id == submission_id)
     return session.scalars(query).first()
+
+
+def latest_visit(session: Session, household_id: int) -> FollowupVisit | None:
+    query = (
+        select(FollowupVisit)
+        .where(FollowupVisit.household_id == household_id)
+        .order_by(FollowupVisit.visit_date.desc(), FollowupVisit.id.desc())
+    )
+    return session.scalars(query).first()
+
+
+def delete_reviews_of_period(session: Session, period: int) -> set[int]:
+    """Remove a period's reviews (to derive them again); return the households they were of."""
+    reviews = select(HouseholdReview.id).where(HouseholdReview.period == period)
+    households = set(
+        session.scalars(
+            select(HouseholdReview.household_id).where(HouseholdReview.period == period)
+        )
+    )
+    session.execute(delete(ReviewDeficiency).where(ReviewDeficiency.review_id.in_(reviews)))
+    session.execute(delete(HouseholdReview).where(HouseholdReview.period == period))
+    return households
+
+
+def households_reviewed_in(session: Session, *periods: int) -> set[int]:
+    query = select(HouseholdReview.household_id).where(HouseholdReview.period.in_(periods))
+    return set(session.scalars(query))
+
+
+def count_reviews(session: Session, period: int) -> int:
+    query = select(func.count()).where(HouseholdReview.period == period)
+    return session.scalar(query) or 0

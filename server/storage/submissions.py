@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,3 +116,30 @@ def current_versions(session: Session, form_id: int) -> Sequence[SubmissionVersi
         SubmissionVersion.form_id == form_id, SubmissionVersion.current.is_(True)
     )
     return list(session.scalars(query.order_by(SubmissionVersion.id)))
+
+
+def find_submission(session: Session, submission_id: int) -> Submission | None:
+    return session.get(Submission, submission_id)
+
+
+def current_instances_of(
+    session: Session, xml_form_id: str, batch: int = 500
+) -> Iterator[tuple[int, bytes]]:
+    """(submission id, current XML) of every record of forms with this id, oldest first,
+    fetched a batch at a time so that a district's worth of XML never sits in memory."""
+    ids = list(
+        session.scalars(
+            select(SubmissionVersion.submission_id)
+            .join(Form, Form.id == SubmissionVersion.form_id)
+            .where(Form.xml_form_id == xml_form_id, SubmissionVersion.current.is_(True))
+            .order_by(SubmissionVersion.submission_id)
+        )
+    )
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        query = (
+            select(SubmissionVersion.submission_id, SubmissionVersion.xml)
+            .where(SubmissionVersion.submission_id.in_(chunk), SubmissionVersion.current.is_(True))
+            .order_by(SubmissionVersion.submission_id)
+        )
+        yield from ((row[0], row[1]) for row in session.execute(query))

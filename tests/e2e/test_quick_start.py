@@ -66,8 +66,14 @@ def test_a_fresh_install_serves_the_shipped_form_to_the_demo_phone_and_keeps_its
     try:
         [url] = URL.findall(server.log())
         phone = CollectClient(url)
-        [entry] = parse_form_list(phone.form_list().content)
-        assert (entry["formID"], entry["version"]) == ("household_contact", "2026112601")
+        listed = parse_form_list(phone.form_list().content)
+        assert {e["formID"] for e in listed} == {
+            "household_contact",
+            "household_survey",
+            "followup_visit",
+        }, "every shipped form is published on the first start"
+        [entry] = [e for e in listed if e["formID"] == "household_contact"]
+        assert entry["version"] == "2026112601"
         form = phone.get(entry["downloadUrl"]).content
         assert entry["hash"] == "md5:" + hashlib.md5(form).hexdigest()
         [media] = parse_manifest(phone.get(entry["manifestUrl"]).content)
@@ -92,7 +98,7 @@ def test_a_fresh_install_serves_the_shipped_form_to_the_demo_phone_and_keeps_its
     try:
         assert URL.findall(again.log()) == [], "the demo is loaded into an empty database only"
         phone = CollectClient(url)
-        assert parse_form_list(phone.form_list().content) == [entry]
+        assert parse_form_list(phone.form_list().content) == listed
         resent = phone.post(household_contact_instance("nha.jpg"), {"nha.jpg": b"\xff\xd8jpeg"})
         assert resent.status_code == 202, "the record survived the restart"
     finally:

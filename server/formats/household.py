@@ -1,0 +1,95 @@
+"""Reading a `household_survey` instance into the domain's HouseholdAnswers.
+
+Fields are found by name wherever they sit (groups may move; forms/README.md is the contract).
+A question the phone did not ask is simply absent from the XML, so absence means "not asked";
+only answers every review needs are required. A value that cannot be read raises InvalidInput
+naming the field, which keeps the record out of the registry with that reason.
+"""
+
+from __future__ import annotations
+
+from xml.etree.ElementTree import Element
+
+from server.domain.household import HouseholdAnswers, Member
+from server.errors import InvalidInput
+from server.formats.answers import (
+    choices,
+    decimal,
+    descendants,
+    integer,
+    required,
+    text_of,
+    yes_no,
+)
+from server.formats.instance import local_name
+
+# The contract: every ethnicity but Kinh is an ethnic minority (dân tộc thiểu số); the Hoa are
+# one of the 53 recognised minorities.
+MAJORITY_ETHNICITIES = frozenset({"kinh"})
+MEMBER = "member"
+
+
+def _member(node: Element, index: int) -> Member:
+    def field(name: str) -> str:
+        return f"member[{index}]/{name}"
+
+    return Member(
+        name=text_of(node, "m_name") or "",
+        sex=text_of(node, "m_sex"),
+        relation=text_of(node, "m_relation"),
+        birth_year=integer(text_of(node, "m_birth_year"), field("m_birth_year")),
+        in_school=yes_no(text_of(node, "m_in_school"), field("m_in_school")),
+        education=text_of(node, "m_education"),
+        health_insurance=yes_no(text_of(node, "m_health_insurance"), field("m_health_insurance")),
+        work=text_of(node, "m_work"),
+        malnourished=yes_no(text_of(node, "m_malnourished"), field("m_malnourished")),
+    )
+
+
+def read_members(root: Element) -> tuple[Member, ...]:
+    nodes = [e for e in descendants(root, skip=MEMBER) if local_name(e.tag) == MEMBER]
+    return tuple(_member(node, index) for index, node in enumerate(nodes, start=1))
+
+
+def read_household_answers(root: Element) -> HouseholdAnswers:
+    """The answers of one review; raises InvalidInput naming the first unreadable field."""
+
+    def text(name: str) -> str | None:
+        return text_of(root, name, skip=MEMBER)
+
+    review_year = integer(required(text("review_year"), "review_year"), "review_year")
+    ethnicity = text("ethnicity")
+    groups = choices(text("groups"))
+    members = read_members(root)
+    if not members:
+        raise InvalidInput(field="member", detail="the household has no members")
+    return HouseholdAnswers(
+        review_year=review_year or 0,
+        village_code=required(text("village"), "village"),
+        household_code=required(text("household_code"), "household_code"),
+        head_name=required(text("head_name"), "head_name"),
+        ethnicity=ethnicity,
+        ethnic_minority=ethnicity is not None and ethnicity not in MAJORITY_ETHNICITIES,
+        merit="nguoi_co_cong" in groups,
+        social_protection="bao_tro_xa_hoi" in groups,
+        members=members,
+        household_income_month=decimal(
+            required(text("household_income_month"), "household_income_month"),
+            "household_income_month",
+        ),
+        has_house=yes_no(text("has_house"), "has_house"),
+        non_durable_parts=integer(text("non_durable_parts"), "non_durable_parts"),
+        floor_area_m2=decimal(text("floor_area_m2"), "floor_area_m2"),
+        water_source=text("water_source"),
+        latrine=text("latrine"),
+        uses_internet=yes_no(text("uses_internet"), "uses_internet"),
+        info_devices=choices(text("info_devices")),
+        hears_loudspeaker=yes_no(text("hears_loudspeaker"), "hears_loudspeaker"),
+    )
+
+
+def read_phone_view(root: Element, indicator_codes: tuple[str, ...]) -> dict[str, str]:
+    """What the phone calculated and showed the cadre (d_<code>, count, class), as sent."""
+    names = [f"d_{code}" for code in indicator_codes]
+    names += ["deficiency_count", "provisional_class"]
+    return {name: value for name in names if (value := text_of(root, name, skip=MEMBER))}

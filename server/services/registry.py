@@ -1,0 +1,202 @@
+"""The household registry: reviews and follow-up visits derived from stored submissions.
+
+Runs inside the submission's transaction, after the raw XML is stored. A record whose content
+breaks a domain rule (unknown village, a code that does not match it, an unreadable income…)
+is still stored and acknowledged; it stays out of the registry and its submission is marked
+"has issues" with the reason, for the commune officer (DESIGN.md §5). Everything here can be
+re-derived from the raw XML (`reclassify`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element
+
+from sqlalchemy.orm import Session
+
+from server.domain.assess import Assessment, assess
+from server.domain.household import HouseholdAnswers, household_code_matches_village
+from server.domain.standards import Standard, standard_for_year
+from server.errors import InvalidInput, RasoatError
+from server.formats.household import read_household_answers, read_phone_view
+from server.services import transitions
+from server.storage import registry as queries
+from server.storage import submissions as submission_queries
+from server.storage.areas import VILLAGE_LEVELS, find_area_by_code
+from server.storage.models import Area, Household, HouseholdReview, ReviewState, utcnow
+
+logger = logging.getLogger(__name__)
+
+HOUSEHOLD_SURVEY = "household_survey"
+FOLLOWUP_VISIT = "followup_visit"
+
+
+@dataclass(frozen=True)
+class _Derived:
+    answers: HouseholdAnswers
+    village: Area
+    standard: Standard
+    assessment: Assessment
+    phone_view: dict[str, str]
+
+
+def after_store(session: Session, xml_form_id: str, submission_id: int, root: Element) -> None:
+    """Derive registry rows from a newly stored submission of a registry form."""
+    handler = _HANDLERS.get(xml_form_id)
+    if handler is not None:
+        handler(session, submission_id, root)
+
+
+def record_household_review(session: Session, submission_id: int, root: Element) -> None:
+    conflicting = None
+    try:
+        with session.begin_nested():
+            derived = _derive(session, root)
+            conflicting = _conflicting_review(session, submission_id, derived)
+            if conflicting is None:
+                _store_review(session, submission_id, derived)
+    except RasoatError as problem:
+        _set_issues(session, submission_id, problem.message)
+        logger.info("submission %s kept out of the registry: %s", submission_id, problem.code)
+        return
+    if conflicting is not None:
+        _flag_conflict(session, conflicting, submission_id, derived)
+        return
+    _set_issues(session, submission_id, None)
+
+
+def _derive(session: Session, root: Element) -> _Derived:
+    answers = read_household_answers(root)
+    village = find_area_by_code(session, answers.village_code)
+    if village is None or village.level not in VILLAGE_LEVELS:
+        raise InvalidInput(field="village", detail=f"no village {answers.village_code!r}")
+    if not household_code_matches_village(answers.household_code, answers.village_code):
+        raise InvalidInput(
+            field="household_code",
+            detail=f"{answers.household_code!r} is not {answers.village_code}-<number>",
+        )
+    standard = standard_for_year(answers.review_year)
+    assessment = assess(answers, standard, urban=village.urban)
+    view = read_phone_view(root, tuple(i.code for i in standard.indicators))
+    return _Derived(answers, village, standard, assessment, view)
+
+
+def _conflicting_review(
+    session: Session, submission_id: int, derived: _Derived
+) -> HouseholdReview | None:
+    """A review of this household and period that came from another submission."""
+    household = queries.find_household(session, derived.answers.household_code)
+    if household is None:
+        return None
+    review = queries.find_review(session, household.id, derived.answers.review_year)
+    return review if review is not None and review.submission_id != submission_id else None
+
+
+def _store_review(session: Session, submission_id: int, derived: _Derived) -> None:
+    household = _household(session, derived)
+    review = queries.find_review(session, household.id, derived.answers.review_year)
+    if review is None:
+        review = HouseholdReview(household_id=household.id, period=derived.answers.review_year)
+        session.add(review)
+    _fill_review(review, submission_id, derived)
+    session.flush()
+    queries.set_deficiencies(session, review.id, sorted(derived.assessment.deficient))
+    transitions.refresh(session, household.id)
+
+
+def _household(session: Session, derived: _Derived) -> Household:
+    answers = derived.answers
+    household = queries.find_household(session, answers.household_code)
+    if household is None:
+        household = Household(code=answers.household_code)
+        session.add(household)
+        latest = 0
+    else:
+        latest = max((r.period for r in queries.reviews_of(session, household.id)), default=0)
+    if answers.review_year >= latest:
+        # The registry shows each household as its latest review describes it.
+        household.village_id, household.head_name = derived.village.id, answers.head_name
+        household.ethnic_minority = answers.ethnic_minority
+        household.merit, household.social_protection = answers.merit, answers.social_protection
+        household.updated_at = utcnow()
+    session.flush()
+    return household
+
+
+def _fill_review(review: HouseholdReview, submission_id: int, derived: _Derived) -> None:
+    answers, assessment = derived.answers, derived.assessment
+    review.submission_id, review.village_id = submission_id, derived.village.id
+    review.urban, review.standard_code = derived.village.urban, derived.standard.code
+    review.income_per_person = assessment.income_per_person
+    review.deficiency_count = assessment.deficiency_count
+    review.household_class = assessment.household_class
+    review.members = len(answers.members)
+    review.ethnic_minority, review.merit = answers.ethnic_minority, answers.merit
+    review.social_protection = answers.social_protection
+    review.phone_disagreement = _disagreement(derived)
+    review.conflict = False
+    review.updated_at = utcnow()
+
+
+def _disagreement(derived: _Derived) -> str | None:
+    """Where the phone's own calculation differs from the server's (the server's counts)."""
+    ours = {
+        f"d_{i.code}": "1" if i.code in derived.assessment.deficient else "0"
+        for i in derived.standard.indicators
+        if i.code not in derived.assessment.unassessed
+    }
+    ours["deficiency_count"] = str(derived.assessment.deficiency_count)
+    ours["provisional_class"] = str(derived.assessment.household_class or "")
+    differences = [
+        f"{name}: phone {value}, server {ours[name]}"
+        for name, value in sorted(derived.phone_view.items())
+        if name in ours and value != ours[name]
+    ]
+    return "; ".join(differences) or None
+
+
+def _flag_conflict(
+    session: Session, review: HouseholdReview, submission_id: int, derived: _Derived
+) -> None:
+    """Two different records for one household and period: keep both, overwrite nothing, and
+    put both in front of the commune officer."""
+    review.conflict = True
+    code, period = derived.answers.household_code, derived.answers.review_year
+    message = (
+        f"Hộ {code} có hai phiếu khác nhau trong kỳ rà soát {period}; cán bộ xã cần chọn phiếu "
+        f"đúng. / Household {code} has two different records for {period}; an officer must "
+        "choose the right one."
+    )
+    _set_issues(session, review.submission_id, message)
+    _set_issues(session, submission_id, message)
+
+
+def _set_issues(session: Session, submission_id: int, issues: str | None) -> None:
+    submission = submission_queries.find_submission(session, submission_id)
+    if submission is None:
+        return
+    submission.issues = issues
+    if issues is not None:
+        submission.review_state = ReviewState.HAS_ISSUES
+    elif submission.review_state == ReviewState.HAS_ISSUES:
+        submission.review_state = ReviewState.RECEIVED
+
+
+def record_followup_visit(session: Session, submission_id: int, root: Element) -> None:
+    from server.services.followups import record_visit
+
+    try:
+        with session.begin_nested():
+            record_visit(session, submission_id, root)
+    except RasoatError as problem:
+        _set_issues(session, submission_id, problem.message)
+        return
+    _set_issues(session, submission_id, None)
+
+
+_HANDLERS: dict[str, Callable[[Session, int, Element], None]] = {
+    HOUSEHOLD_SURVEY: record_household_review,
+    FOLLOWUP_VISIT: record_followup_visit,
+}
