@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from server import create_app
 from server.errors import RasoatError
 from server.extensions import blob_store, db
-from server.services import app_users, demo, forms
+from server.services import app_users, demo, forms, registry
 from server.storage.common import begin_write
 from server.storage.files import referenced_hashes
 from server.storage.forms import find_project
@@ -36,7 +36,13 @@ def _fail(error: RasoatError) -> click.ClickException:
 
 
 def prepare(app: Flask, *, load_demo: bool) -> demo.DemoSetup | None:
-    """Everything a start needs: schema, leftover files, default project, shipped forms, demo."""
+    """Everything a start needs: rules, schema, leftover files, default project, shipped forms,
+    demo."""
+    try:
+        standards = registry.load_rules()
+    except RasoatError as exc:
+        raise click.ClickException(f"poverty standards: {exc.message_en}") from exc
+    logger.info("poverty standards: %s", ", ".join(s.code for s in standards))
     with app.app_context():
         upgrade()
         begin_write(db.session)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.assess import Assessment, assess
 from server.domain.household import HouseholdAnswers, household_code_matches_village
-from server.domain.standards import Standard, standard_for_year
+from server.domain.standards import Standard, load_standards, standard_for_year
 from server.errors import InvalidInput, RasoatError
 from server.formats.household import read_household_answers, read_phone_view
 from server.services import transitions
@@ -40,6 +40,12 @@ class _Derived:
     standard: Standard
     assessment: Assessment
     phone_view: dict[str, str]
+
+
+def load_rules() -> tuple[Standard, ...]:
+    """Load and check every standard's data file; a broken file stops the start with a message
+    naming the file and key (raised as InvalidInput)."""
+    return load_standards()
 
 
 def after_store(session: Session, xml_form_id: str, submission_id: int, root: Element) -> None:
@@ -95,6 +101,10 @@ def _conflicting_review(
 
 
 def _store_review(session: Session, submission_id: int, derived: _Derived) -> None:
+    period, village_id = derived.answers.review_year, derived.village.id
+    # The first review of a village in a period turns next period's reviews there from a
+    # baseline (no movement) into movements measured against this period.
+    village_was_new = not queries.village_reviewed_in(session, village_id, period)
     household = _household(session, derived)
     review = queries.find_review(session, household.id, derived.answers.review_year)
     if review is None:
@@ -104,6 +114,9 @@ def _store_review(session: Session, submission_id: int, derived: _Derived) -> No
     session.flush()
     queries.set_deficiencies(session, review.id, sorted(derived.assessment.deficient))
     transitions.refresh(session, household.id)
+    if village_was_new:
+        for other in queries.households_reviewed_in_village(session, village_id, period + 1):
+            transitions.refresh(session, other)
 
 
 def _household(session: Session, derived: _Derived) -> Household:

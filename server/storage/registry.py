@@ -132,3 +132,10 @@ def households_reviewed_in(session: Session, *periods: int) -> set[int]:
 def count_reviews(session: Session, period: int) -> int:
     query = select(func.count()).where(HouseholdReview.period == period)
     return session.scalar(query) or 0
+
+
+def households_reviewed_in_village(session: Session, village_id: int, period: int) -> set[int]:
+    query = select(HouseholdReview.household_id).where(
+        HouseholdReview.village_id == village_id, HouseholdReview.period == period
+    )
+    return set(session.scalars(query))

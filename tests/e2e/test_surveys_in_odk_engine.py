@@ -1,0 +1,199 @@
+"""Both survey forms filled by ODK's own form engine, the way a phone does it: download the form
+and the phone's own choice lists from the server, answer, send over OpenRosa, and find the
+expected household review (and follow-up visit) in the registry."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.config import REPO_ROOT
+from server.formats.instance import local_name
+from server.storage import registry as queries
+from server.storage.models import FollowupVisit, Submission
+from tests.support import engine
+from tests.support.collect import CollectClient, parse_form_list, parse_manifest
+from tests.support.factories import make_app_user, make_areas, publish_form
+from tests.support.live_server import LiveServer
+
+pytestmark = pytest.mark.e2e
+
+FAMILY = [  # head 46, spouse 44 without an insurance card, a son of 14 out of school
+    {
+        "m_name": "Hồ Văn Lợi",
+        "m_sex": "male",
+        "m_relation": "head",
+        "m_birth_year": 1980,
+        "m_education": "primary",
+        "m_work": "self_employed",
+        "m_health_insurance": "yes",
+    },
+    {
+        "m_name": "Trần Thị Hoa",
+        "m_sex": "female",
+        "m_relation": "spouse",
+        "m_birth_year": 1982,
+        "m_education": "primary",
+        "m_work": "unstable_no_contract",
+        "m_health_insurance": "no",
+    },
+    {
+        "m_name": "Hồ Văn Nam",
+        "m_sex": "male",
+        "m_relation": "child",
+        "m_birth_year": 2012,
+        "m_in_school": "no",
+        "m_health_insurance": "yes",
+        "m_malnourished": "no",
+    },
+]
+GOOD_HOME = {
+    "has_house": "yes",
+    "non_durable_parts": 0,
+    "floor_area_m2": 60,
+    "water_source": "piped",
+    "latrine": "septic",
+    "uses_internet": "yes",
+    "info_devices": ["tv"],
+    "hears_loudspeaker": "yes",
+}
+
+
+class Phone:
+    """A phone with the forms and lists it downloaded, filling records with ODK's engine."""
+
+    def __init__(self, client: CollectClient) -> None:
+        self.client = client
+        self.forms: dict[str, tuple[bytes, dict[str, bytes]]] = {}
+
+    def download(self) -> None:
+        for entry in parse_form_list(self.client.form_list().content):
+            xform = self.client.get(entry["downloadUrl"]).content
+            media = (
+                {
+                    m["filename"]: self.client.get(m["downloadUrl"]).content
+                    for m in parse_manifest(self.client.get(entry["manifestUrl"]).content)
+                }
+                if "manifestUrl" in entry
+                else {}
+            )
+            self.forms[entry["formID"]] = (xform, media)
+
+    def references(self, form_id: str) -> dict[str, str]:
+        root = ET.fromstring(self.forms[form_id][0])
+        return {
+            nodeset.rsplit("/", 1)[-1]: nodeset
+            for node in root.iter()
+            if local_name(node.tag) == "bind" and (nodeset := node.get("nodeset", ""))
+        }
+
+    def fill_and_send(self, form_id: str, answers: list[tuple[str, Any]]) -> engine.EngineResult:
+        xform, media = self.forms[form_id]
+        result = engine.fill(xform, answers, media)
+        assert result.status == "ready", result.violations
+        upload = self.client.submit(result.xml)
+        assert [r.status_code for r in upload.responses] == [204, 201]
+        return result
+
+
+def survey_answers(phone: Phone, year: int, income: int, home: dict[str, Any]) -> list[Any]:
+    ref = phone.references("household_survey")
+    repeat = ref["m_name"].rsplit("/", 1)[0]
+    answers: list[tuple[str, Any]] = [
+        (ref["review_year"], year),
+        (ref["commune"], "19603"),
+        (ref["village"], "1960301"),
+        (ref["household_code"], "1960301-007"),
+        (ref["head_name"], "Hồ Văn Lợi"),
+        (ref["ethnicity"], "bru_van_kieu"),
+        (repeat, len(FAMILY)),
+    ]
+    for index, person in enumerate(FAMILY, 1):
+        answers += [(f"{repeat}[{index}]/{k}", v) for k, v in person.items()]
+    answers.append((ref["household_income_month"], income))
+    return answers + [(ref[name], value) for name, value in home.items()]
+
+
+@pytest.fixture
+def phone(app: Flask, session: Session, live_server: LiveServer) -> Phone:
+    engine.require_engine()
+    make_areas(session)
+    for name in ("household_survey", "followup_visit"):
+        path = REPO_ROOT / "forms" / f"{name}.xlsx"
+        publish_form(app, session, path.read_bytes(), filename=path.name)
+    new = make_app_user(session, area_code="19603")
+    handset = Phone(CollectClient(f"{live_server.base_url}/v1/key/{new.token}/projects/1"))
+    handset.download()
+    return handset
+
+
+def test_a_household_filled_in_odk_engine_lands_as_the_class_the_cadre_was_shown(
+    phone: Phone, session: Session
+) -> None:
+    poor_home = {**GOOD_HOME, "water_source": "unprotected_well"}
+    result = phone.fill_and_send(
+        "household_survey", survey_answers(phone, 2026, 3_000_000, poor_home)
+    )
+
+    shown = {ref.rsplit("/", 1)[-1]: v for ref, v in result.values.items()}
+    assert (shown["provisional_class"], shown["deficiency_count"]) == ("poor", "4")
+    session.rollback()
+    household = queries.find_household(session, "1960301-007")
+    assert household is not None
+    review = queries.find_review(session, household.id, 2026)
+    assert review is not None
+    assert (review.household_class, review.income_per_person) == ("poor", 1_000_000)
+    assert queries.deficiencies_of(session, review.id) == {
+        "employment",
+        "health_insurance",
+        "child_schooling",
+        "water_source",
+    }
+    assert review.phone_disagreement is None, "the engine and the server agree"
+
+
+def test_a_household_that_left_poverty_is_visited_with_the_follow_up_form(
+    phone: Phone, session: Session
+) -> None:
+    phone.fill_and_send(
+        "household_survey", survey_answers(phone, 2025, 3_000_000, {**GOOD_HOME, "latrine": "none"})
+    )
+    phone.fill_and_send("household_survey", survey_answers(phone, 2026, 9_000_000, GOOD_HOME))
+    phone.download()  # the phone's follow-up list now holds the household
+    households = phone.forms["followup_visit"][1]["followup_households.csv"].decode()
+    assert "1960301-007,1960301-007 — Hồ Văn Lợi — Thôn Bản Chùa" in households
+
+    ref = phone.references("followup_visit")
+    phone.fill_and_send(
+        "followup_visit",
+        [
+            (ref["household"], "1960301-007"),
+            (ref["income_change"], "decreased"),
+            (ref["household_income_month"], 4_000_000),
+            (ref["member_count"], 3),
+            (ref["work_change"], "worse"),
+            (ref["shocks"], ["illness", "crop_loss"]),
+            (ref["hi_card_valid"], "yes"),
+            (ref["hi_card_expiry"], "2027-12-31"),
+            (ref["loan_active"], "no"),
+            (ref["livelihood_support"], "no"),
+            (ref["recheck_deficient"], ["health_insurance"]),
+            (ref["relapse_risk"], "high"),
+            (ref["support_needed"], ["health_insurance", "livelihood"]),
+        ],
+    )
+
+    session.rollback()
+    [visit] = session.scalars(select(FollowupVisit)).all()
+    assert visit.shocks == "crop_loss illness"
+    assert visit.at_risk
+    assert visit.risk_reasons.split() == ["cadre_high", "income_near_line", "shock"]
+    household = queries.find_household(session, "1960301-007")
+    assert household is not None
+    assert household.relapse_risk
+    assert all(s.issues is None for s in session.scalars(select(Submission)))
