@@ -233,3 +233,29 @@ def reclassify(period: int) -> None:
         f"Kỳ {report.period}: {report.records} phiếu, {report.reviews} hộ được xếp loại / "
         f"period {report.period}: {report.records} records, {report.reviews} household reviews"
     )
+
+
+@main.group("areas")
+def areas_group() -> None:
+    """Areas: import the tree of provinces, communes, villages from CSV."""
+
+
+@areas_group.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def areas_import(csv_file: Path) -> None:
+    """Add areas (code,name,level,parent_code,urban[,valid_from,valid_to,successor_codes,
+    households_YYYY…]); existing codes get their household counts updated."""
+    from server.services.areas import import_areas_csv
+
+    upgrade()
+    begin_write(db.session)
+    try:
+        report = import_areas_csv(db.session, csv_file.read_text(encoding="utf-8-sig"))
+        db.session.commit()
+    except RasoatError as exc:
+        raise _fail(exc) from exc
+    click.echo(
+        f"{report.created} đơn vị mới, {report.unchanged} đã có / "
+        f"{report.created} new areas, {report.unchanged} already known"
+    )

@@ -128,3 +128,22 @@ def test_an_unknown_area_is_refused_with_a_message_naming_it(
     with pytest.raises(subprocess.CalledProcessError) as caught:
         rasoat(environment, "app-user", "create", "--name", "X", "--area", "99999")
     assert "99999" in caught.value.stderr
+
+
+def test_areas_are_imported_from_csv_and_a_bad_line_is_named(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    good = tmp_path / "areas.csv"
+    good.write_text(
+        "\ufeffcode,name,level,parent_code,urban,households_2026\n"
+        "46,Tỉnh Thừa Thiên Huế,province,,,\n4601,Xã A,commune,46,,\n"
+        "460101,Thôn 1,village,4601,,120\n",
+        encoding="utf-8",
+    )
+    assert "3 new areas" in rasoat(environment, "areas", "import", str(good))
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name,level,parent_code,urban\n47,Tỉnh B,province,,\n4701,Xã C,xã,47,\n")
+    with pytest.raises(subprocess.CalledProcessError) as caught:
+        rasoat(environment, "areas", "import", str(bad))
+    assert "line 3, column level" in caught.value.stderr
