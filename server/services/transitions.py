@@ -18,27 +18,38 @@ from server.storage.models import HouseholdReview
 def refresh(session: Session, household_id: int) -> None:
     reviews = list(queries.reviews_of(session, household_id))
     by_period = {r.period: r for r in reviews}
-    exited_before = False
+    left_poor = left_near_poor = False
     for review in reviews:
-        review.transition = _movement(
-            session, review, by_period.get(review.period - 1), exited_before
+        previous = by_period.get(review.period - 1)
+        if _is_baseline(session, review, previous):
+            review.transition = review.near_poor_transition = None
+            continue
+        review.transition = _movement(review, previous, left_poor, HouseholdClass.POOR)
+        review.near_poor_transition = _movement(
+            review, previous, left_near_poor, HouseholdClass.NEAR_POOR
         )
-        exited_before = exited_before or review.transition == Transition.EXITED
+        left_poor = left_poor or review.transition == Transition.EXITED
+        left_near_poor = left_near_poor or review.near_poor_transition == Transition.EXITED
+
+
+def _is_baseline(
+    session: Session, review: HouseholdReview, previous: HouseholdReview | None
+) -> bool:
+    if review.household_class is None:
+        return True
+    return previous is None and not queries.village_reviewed_in(
+        session, review.village_id, review.period - 1
+    )
 
 
 def _movement(
-    session: Session,
     review: HouseholdReview,
     previous: HouseholdReview | None,
     exited_before: bool,
-) -> str | None:
-    if review.household_class is None:
-        return None
-    if previous is None and not queries.village_reviewed_in(
-        session, review.village_id, review.period - 1
-    ):
-        return None
-    before = (
-        HouseholdClass(previous.household_class) if previous and previous.household_class else None
-    )
-    return transition(before, HouseholdClass(review.household_class), exited_before=exited_before)
+    group: HouseholdClass,
+) -> str:
+    before = None
+    if previous is not None and previous.household_class:
+        before = HouseholdClass(previous.household_class)
+    current = HouseholdClass(review.household_class or "")
+    return transition(before, current, exited_before=exited_before, group=group)

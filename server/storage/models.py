@@ -287,7 +287,10 @@ class HouseholdReview(db.Model):  # type: ignore[name-defined,misc]
     income_per_person: Mapped[Decimal | None] = mapped_column(Numeric(14, 0))
     deficiency_count: Mapped[int]
     household_class: Mapped[str | None] = mapped_column(String(20), index=True)
+    # Movement of the poor group and of the near-poor group against the previous period; both
+    # empty for a baseline period (no review of the village the year before).
     transition: Mapped[str | None] = mapped_column(String(20))
+    near_poor_transition: Mapped[str | None] = mapped_column(String(20))
     members: Mapped[int]
     ethnic_minority: Mapped[bool] = mapped_column(Boolean)
     merit: Mapped[bool] = mapped_column(Boolean)

@@ -135,6 +135,8 @@ def test_movements_between_periods_are_derived_exited_newly_poor_and_relapsed(
         "1960301-002": (NOT_POOR, NOT_POOR, POOR),
         "1960301-003": (POOR, POOR, NOT_POOR),
         "1960301-004": (NEAR_POOR, NEAR_POOR, NEAR_POOR),
+        "1960301-005": (NEAR_POOR, NOT_POOR, NEAR_POOR),  # near-poor, left it, back again
+        "1960301-006": (NOT_POOR, NEAR_POOR, POOR),
     }
     for index, year in enumerate((2024, 2025, 2026)):
         for code, classes in history.items():
@@ -148,6 +150,17 @@ def test_movements_between_periods_are_derived_exited_newly_poor_and_relapsed(
     assert movements("1960301-002") == [None, "unchanged", "newly_poor"]
     assert movements("1960301-003") == [None, "unchanged", "exited"]
     assert movements("1960301-004") == [None, "unchanged", "unchanged"]
+
+    def near_poor_movements(code: str) -> list[str | None]:
+        return [
+            review_of(session, code, year).near_poor_transition  # type: ignore[union-attr]
+            for year in (2024, 2025, 2026)
+        ]
+
+    assert near_poor_movements("1960301-005") == [None, "exited", "relapsed"]
+    assert near_poor_movements("1960301-006") == [None, "newly_poor", "exited"]
+    assert movements("1960301-006") == [None, "unchanged", "newly_poor"]
+    assert near_poor_movements("1960301-004") == [None, "unchanged", "unchanged"]
 
 
 def test_a_household_that_left_poverty_appears_on_its_areas_follow_up_list_and_a_visit_flags_risk(

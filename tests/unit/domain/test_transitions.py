@@ -39,3 +39,26 @@ def test_a_transition_compares_this_period_with_the_previous_one(
     expected: Transition,
 ) -> None:
     assert transition(previous, current, exited_before=exited_before) is expected
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "exited_before", "expected"),
+    [
+        (HouseholdClass.NEAR_POOR, HouseholdClass.MIDDLE, False, Transition.EXITED),
+        (HouseholdClass.NEAR_POOR, HouseholdClass.POOR, False, Transition.EXITED),
+        (HouseholdClass.POOR, HouseholdClass.NEAR_POOR, False, Transition.NEWLY_POOR),
+        (HouseholdClass.MIDDLE, HouseholdClass.NEAR_POOR, True, Transition.RELAPSED),
+        (HouseholdClass.NEAR_POOR, HouseholdClass.NEAR_POOR, True, Transition.UNCHANGED),
+        (None, HouseholdClass.NOT_POOR, False, Transition.UNCHANGED),
+    ],
+)
+def test_the_near_poor_group_has_the_same_movements(
+    previous: HouseholdClass | None,
+    current: HouseholdClass,
+    exited_before: bool,
+    expected: Transition,
+) -> None:
+    result = transition(
+        previous, current, exited_before=exited_before, group=HouseholdClass.NEAR_POOR
+    )
+    assert result is expected
