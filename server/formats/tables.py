@@ -1,0 +1,92 @@
+"""One table model for every summary and list; renderers (HTML, JSON, CSV, XLSX) read it.
+
+Values are plain: integers for counts, `Decimal` fractions for rates (0.125 is 12.5 %), strings
+for text, `None` for "unknown" (shown as "—", never as 0 and never a crash).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+UNKNOWN = "—"
+# A text cell starting with one of these would be read as a formula by a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class CellKind(enum.StrEnum):
+    TEXT = "text"
+    COUNT = "count"
+    PERCENT = "percent"
+    AMOUNT = "amount"
+
+
+class RowKind(enum.StrEnum):
+    ITEM = "item"
+    BLOCK = "block"
+    SUBTOTAL = "subtotal"
+    TOTAL = "total"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    vi: str
+    en: str
+    kind: CellKind = CellKind.COUNT
+    group_vi: str = ""
+    group_en: str = ""
+
+    def heading(self, language: str) -> str:
+        return self.en if language == "en" else self.vi
+
+    def group(self, language: str) -> str:
+        return self.group_en if language == "en" else self.group_vi
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: Mapping[str, object]
+    kind: RowKind = RowKind.ITEM
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title_vi: str
+    title_en: str
+    subtitle_vi: str
+    subtitle_en: str
+    columns: tuple[Column, ...]
+    rows: Iterable[Row]
+
+    def title(self, language: str) -> str:
+        return self.title_en if language == "en" else self.title_vi
+
+    def subtitle(self, language: str) -> str:
+        return self.subtitle_en if language == "en" else self.subtitle_vi
+
+
+def rate(numerator: int | None, denominator: int | None) -> Decimal | None:
+    """A share of resident households; unknown when either side is unknown or zero."""
+    if numerator is None or not denominator:
+        return None
+    return Decimal(numerator) / Decimal(denominator)
+
+
+def safe_text(value: str) -> str:
+    """Text a spreadsheet shows as typed: a leading formula character gets an apostrophe."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def display(value: object, kind: CellKind) -> str:
+    """The text of a cell for CSV and HTML (numbers without grouping, rates in per cent)."""
+    if value is None:
+        return UNKNOWN if kind is not CellKind.TEXT else ""
+    if kind is CellKind.PERCENT and isinstance(value, Decimal):
+        return f"{(value * 100).quantize(Decimal('0.1'))}"
+    if kind in (CellKind.COUNT, CellKind.AMOUNT) and isinstance(value, (int, Decimal)):
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,97 @@
+"""Tables as Excel files: Vietnamese that opens right, numbers that stay numbers, rates as
+percentages, "—" for unknown, and nothing that can run as a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from server.formats.table_files import csv_bytes, write_xlsx
+from server.formats.tables import CellKind, Column, Row, RowKind, Table, rate
+
+COLUMNS = (
+    Column("label", "Đơn vị", "Unit", CellKind.TEXT),
+    Column("residents", "Tổng số hộ dân cư", "Resident households"),
+    Column("poor", "Số hộ", "Households", group_vi="Hộ nghèo cuối kỳ", group_en="Poor at end"),
+    Column("poor_rate", "Tỷ lệ", "Rate", CellKind.PERCENT, "Hộ nghèo cuối kỳ", "Poor at end"),
+)
+
+
+def table() -> Table:
+    return Table(
+        key="summary",
+        title_vi="Tổng hợp kết quả rà soát",
+        title_en="Review summary",
+        subtitle_vi="Huyện Cam Lộ — năm 2026 — NĐ 07/2021",
+        subtitle_en="Cam Lộ district — 2026 — Decree 07/2021",
+        columns=COLUMNS,
+        rows=[
+            Row(
+                {"label": "Xã Cam Tuyền", "residents": 600, "poor": 75, "poor_rate": rate(75, 600)}
+            ),
+            Row(
+                {
+                    "label": '=HYPERLINK("http://x")',
+                    "residents": None,
+                    "poor": 3,
+                    "poor_rate": rate(3, None),
+                }
+            ),
+            Row(
+                {"label": "Tổng cộng", "residents": 600, "poor": 78, "poor_rate": rate(78, 600)},
+                RowKind.TOTAL,
+            ),
+        ],
+    )
+
+
+def test_the_csv_has_a_bom_vietnamese_headings_percentages_and_a_dash_for_unknown() -> None:
+    data = csv_bytes(table())
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == [
+        "Đơn vị",
+        "Tổng số hộ dân cư",
+        "Hộ nghèo cuối kỳ – Số hộ",
+        "Hộ nghèo cuối kỳ – Tỷ lệ (%)",
+    ]
+    assert rows[1] == ["Xã Cam Tuyền", "600", "75", "12.5"]
+    assert rows[2][1:] == ["—", "3", "—"]
+
+
+def test_a_csv_cell_that_looks_like_a_formula_is_neutralised() -> None:
+    rows = list(csv.reader(io.StringIO(csv_bytes(table()).decode("utf-8-sig"))))
+    assert rows[2][0] == '\'=HYPERLINK("http://x")'
+
+
+def test_the_csv_can_be_written_in_english() -> None:
+    header = csv_bytes(table(), "en").decode("utf-8-sig").splitlines()[0]
+    assert header == "Unit,Resident households,Poor at end – Households,Poor at end – Rate (%)"
+
+
+def test_the_xlsx_has_a_title_row_headings_number_formats_and_frozen_headings() -> None:
+    out = io.BytesIO()
+    write_xlsx([table()], out)
+    sheet = load_workbook(io.BytesIO(out.getvalue()))["summary"]
+
+    assert sheet["A1"].value == "Tổng hợp kết quả rà soát"
+    assert sheet["A2"].value == "Huyện Cam Lộ — năm 2026 — NĐ 07/2021"
+    assert [c.value for c in sheet[3]] == [None, None, "Hộ nghèo cuối kỳ", "Hộ nghèo cuối kỳ"]
+    assert [c.value for c in sheet[4]] == ["Đơn vị", "Tổng số hộ dân cư", "Số hộ", "Tỷ lệ"]
+    assert sheet.freeze_panes == "B5"
+    assert (sheet["B5"].value, sheet["B5"].number_format) == (600, "#,##0")
+    assert sheet["D5"].value == 0.125
+    assert sheet["D5"].number_format == "0.0%"
+    assert sheet["B6"].value == "—"
+    assert sheet["A7"].font.bold, "the total row stands out"
+
+
+def test_an_xlsx_text_cell_that_looks_like_a_formula_stays_text() -> None:
+    out = io.BytesIO()
+    write_xlsx([table()], out)
+    cell = load_workbook(io.BytesIO(out.getvalue()))["summary"]["A6"]
+    assert cell.value == '=HYPERLINK("http://x")'
+    assert cell.data_type == "s"
