@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal
 
 from openpyxl import load_workbook
 

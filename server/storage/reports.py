@@ -1,0 +1,136 @@
+"""The SQL of the summary tables: one grouped query per table, rolled up through the area tree.
+
+A review counts for a row when its village lies under that row's area (materialised paths), so
+any depth works: the villages of a commune, the communes of a district, the districts of a
+province. The meaning of every measure is in server/domain/measures.py, which the tests hold
+this SQL to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from server.storage.areas import VILLAGE_LEVELS
+from server.storage.models import Area, AreaHouseholds, HouseholdReview, ReviewDeficiency
+
+POOR, NEAR_POOR = "poor", "near_poor"
+MOVEMENTS = (("exited", "exited"), ("relapsed", "relapsed"), ("new", "newly_poor"))
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    area_id: int
+    code: str
+    name: str
+    urban: bool
+    residents: int | None
+    residents_before: int | None
+    counts: dict[str, int]
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _measures(period: int, indicators: Sequence[str]) -> list[ColumnElement[Any]]:
+    r = HouseholdReview
+    now, before = r.period == period, r.period == period - 1
+    em = r.ethnic_minority.is_(True)
+    columns = []
+    for prefix, group, movement in (
+        ("poor", POOR, r.transition),
+        ("near", NEAR_POOR, r.near_poor_transition),
+    ):
+        member = r.household_class == group
+        columns += [
+            _count(before & member).label(f"{prefix}_start"),
+            _count(before & member & em).label(f"{prefix}_start_em"),
+            *(
+                _count(now & (movement == value)).label(f"{prefix}_{key}")
+                for key, value in MOVEMENTS
+            ),
+            _count(now & member).label(f"{prefix}_end"),
+            _count(now & member & em).label(f"{prefix}_end_em"),
+        ]
+    poor_now = now & (r.household_class == POOR)
+    columns += [
+        _count(poor_now & r.merit.is_(True)).label("poor_merit"),
+        _count(poor_now & r.social_protection.is_(True)).label("poor_social_protection"),
+    ]
+    either = now & r.household_class.in_((POOR, NEAR_POOR))
+    for indicator in indicators:
+        deficient = exists().where(
+            ReviewDeficiency.review_id == r.id, ReviewDeficiency.indicator == indicator
+        )
+        columns.append(_count(either & deficient).label(f"deficient_{indicator}"))
+    return columns
+
+
+def summary_rows(
+    session: Session, parent: Area, period: int, indicators: Sequence[str]
+) -> list[AreaRow]:
+    """One row per area directly below `parent`, with every count of the summary table."""
+    row, village = aliased(Area), aliased(Area)
+    measures = (
+        select(row.id.label("area_id"), *_measures(period, indicators))
+        .join(village, village.path.startswith(row.path))
+        .join(
+            HouseholdReview,
+            and_(
+                HouseholdReview.village_id == village.id,
+                HouseholdReview.period.in_((period - 1, period)),
+            ),
+        )
+        .where(row.parent_id == parent.id, village.path.startswith(parent.path))
+        .group_by(row.id)
+        .subquery()
+    )
+    residents = _residents(parent, period)
+    query = (
+        select(Area, residents.c.now, residents.c.before, measures)
+        .outerjoin(measures, measures.c.area_id == Area.id)
+        .outerjoin(residents, residents.c.area_id == Area.id)
+        .where(Area.parent_id == parent.id)
+        .order_by(Area.name)
+    )
+    names = [c.name for c in measures.c if c.name != "area_id"]
+    return [
+        AreaRow(
+            area.id,
+            area.code,
+            area.name,
+            area.urban,
+            now,
+            before,
+            {name: int(getattr(result, name) or 0) for name in names},
+        )
+        for result in session.execute(query)
+        for area, now, before in [(result[0], result[1], result[2])]
+    ]
+
+
+def _residents(parent: Area, period: int) -> Any:
+    """Resident households per row, summed over its villages, this year and the year before."""
+    row, village = aliased(Area), aliased(Area)
+    counts = AreaHouseholds
+    return (
+        select(
+            row.id.label("area_id"),
+            func.sum(case((counts.year == period, counts.households))).label("now"),
+            func.sum(case((counts.year == period - 1, counts.households))).label("before"),
+        )
+        .join(village, village.path.startswith(row.path))
+        .join(counts, counts.area_id == village.id)
+        .where(
+            row.parent_id == parent.id,
+            village.level.in_(VILLAGE_LEVELS),
+            counts.year.in_((period - 1, period)),
+        )
+        .group_by(row.id)
+        .subquery()
+    )
