@@ -123,3 +123,18 @@ def _link_successors(session: Session, line: int, area: Area, codes: str) -> Non
         if successor is None:
             raise _row_error(line, "successor_codes", f"no area {code!r} in the file or database")
         queries.link_successor(session, area.id, successor.id)
+
+
+def move_area(session: Session, code: str, new_parent_code: str) -> Area:
+    """A village moved to another commune (or a commune to another district): its past and
+    future reviews then roll up under the new parent."""
+    area = queries.find_area_by_code(session, code)
+    parent = queries.find_area_by_code(session, new_parent_code)
+    if area is None or parent is None:
+        raise InvalidInput(
+            field="code", detail=f"unknown area {code if area is None else new_parent_code}"
+        )
+    if parent.path.startswith(area.path):
+        raise InvalidInput(field="parent_code", detail="an area cannot move under itself")
+    queries.move_area(session, area, parent)
+    return area

@@ -84,3 +84,11 @@ def villages_within(session: Session, scope: Area | None) -> Sequence[tuple[Area
 
 def find_area(session: Session, area_id: int) -> Area | None:
     return session.get(Area, area_id)
+
+
+def move_area(session: Session, area: Area, new_parent: Area) -> None:
+    """Re-hang an area (and everything below it) under another parent, keeping ids."""
+    old_prefix, new_prefix = area.path, f"{new_parent.path}{area.id}/"
+    for node in session.scalars(select(Area).where(Area.path.startswith(old_prefix))):
+        node.path = new_prefix + node.path[len(old_prefix) :]
+    area.parent_id = new_parent.id

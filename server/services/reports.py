@@ -1,0 +1,156 @@
+"""The review summary table (biểu tổng hợp kết quả rà soát) for any area and period.
+
+One row per area directly below the chosen one, in an urban block and a rural block with
+subtotals, then the total; counts come from SQL (storage/reports.py), rates are counts over
+resident households and stay unknown ("—") where that number is unknown or zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from server.domain.standards import Standard, standard_for_year
+from server.errors import Forbidden, NotFound
+from server.formats.tables import CellKind, Column, Row, RowKind, Table, rate
+from server.storage import reports as queries
+from server.storage.areas import find_area_by_code, is_within
+from server.storage.models import Area
+
+_BLOCKS = ((True, "Khu vực thành thị", "Urban"), (False, "Khu vực nông thôn", "Rural"))
+
+
+def _group(vi: str, en: str, columns: Sequence[tuple[str, str, str, CellKind]]) -> list[Column]:
+    return [Column(key, cvi, cen, kind, vi, en) for key, cvi, cen, kind in columns]
+
+
+def _group_columns(prefix: str, vi: str, en: str) -> list[Column]:
+    n, p = CellKind.COUNT, CellKind.PERCENT
+    return (
+        _group(
+            f"{vi} đầu kỳ",
+            f"{en} at the start",
+            [
+                (f"{prefix}_start", "Số hộ", "Households", n),
+                (f"{prefix}_start_em", "Trong đó DTTS", "Of which ethnic minority", n),
+                (f"{prefix}_start_rate", "Tỷ lệ", "Rate", p),
+            ],
+        )
+        + _group(
+            f"Diễn biến {vi.lower()} trong năm",
+            f"Movements of the {en.lower()}",
+            [
+                (f"{prefix}_exited", "Thoát", "Exited", n),
+                (f"{prefix}_exited_rate", "Tỷ lệ thoát", "Exited, rate", p),
+                (f"{prefix}_relapsed", "Tái", "Relapsed", n),
+                (f"{prefix}_relapsed_rate", "Tỷ lệ tái", "Relapsed, rate", p),
+                (f"{prefix}_new", "Phát sinh", "Newly", n),
+                (f"{prefix}_new_rate", "Tỷ lệ phát sinh", "Newly, rate", p),
+            ],
+        )
+        + _group(
+            f"{vi} cuối kỳ",
+            f"{en} at the end",
+            [
+                (f"{prefix}_end", "Số hộ", "Households", n),
+                (f"{prefix}_end_rate", "Tỷ lệ", "Rate", p),
+                (f"{prefix}_end_em", "Hộ DTTS", "Ethnic minority", n),
+                (f"{prefix}_end_em_rate", "Tỷ lệ DTTS", "Ethnic minority, rate", p),
+            ],
+        )
+    )
+
+
+def summary_columns(standard: Standard) -> tuple[Column, ...]:
+    columns = [
+        Column("label", "Đơn vị", "Unit", CellKind.TEXT),
+        Column("residents", "Tổng số hộ dân cư", "Resident households"),
+    ]
+    columns += _group_columns("poor", "Hộ nghèo", "Poor households")
+    columns += _group_columns("near", "Hộ cận nghèo", "Near-poor households")
+    columns += _group(
+        "Trong số hộ nghèo cuối kỳ",
+        "Among the poor at the end",
+        [
+            ("poor_merit", "Có người có công", "With a person of merit", CellKind.COUNT),
+            ("poor_social_protection", "Hưởng bảo trợ xã hội", "Social protection", CellKind.COUNT),
+        ],
+    )
+    columns += _group(
+        "Hộ nghèo và cận nghèo thiếu hụt",
+        "Poor and near-poor deficient in",
+        [
+            (f"deficient_{i.code}", i.name_vi, i.name_en, CellKind.COUNT)
+            for i in standard.indicators
+        ],
+    )
+    return tuple(columns)
+
+
+def _cells(
+    label: str, residents: int | None, before: int | None, counts: dict[str, int]
+) -> dict[str, object]:
+    cells: dict[str, object] = {"label": label, "residents": residents, **counts}
+    for prefix in ("poor", "near"):
+        cells[f"{prefix}_start_rate"] = rate(counts.get(f"{prefix}_start"), before)
+        for key in ("exited", "relapsed", "new", "end", "end_em"):
+            cells[f"{prefix}_{key}_rate"] = rate(counts.get(f"{prefix}_{key}"), residents)
+    return cells
+
+
+def _add(total: dict[str, int], row: queries.AreaRow) -> None:
+    for key, value in row.counts.items():
+        total[key] = total.get(key, 0) + value
+
+
+def _sum(values: Sequence[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def _rows(rows: Sequence[queries.AreaRow]) -> list[Row]:
+    out: list[Row] = []
+    for urban, vi, en in _BLOCKS:
+        block = [r for r in rows if r.urban == urban]
+        if not block:
+            continue
+        out.append(Row({"label": f"{vi} / {en}"}, RowKind.BLOCK))
+        out += [Row(_cells(r.name, r.residents, r.residents_before, r.counts)) for r in block]
+        out.append(_total(f"Cộng {vi.lower()}", block, RowKind.SUBTOTAL))
+    out.append(_total("Tổng cộng", rows, RowKind.TOTAL))
+    return out
+
+
+def _total(label: str, rows: Sequence[queries.AreaRow], kind: RowKind) -> Row:
+    counts: dict[str, int] = {}
+    for row in rows:
+        _add(counts, row)
+    residents = _sum([r.residents for r in rows])
+    before = _sum([r.residents_before for r in rows])
+    return Row(_cells(label, residents, before, counts), kind)
+
+
+def visible_area(session: Session, scope: Area | None, code: str) -> Area:
+    """The area a viewer asked for, if it lies within what that viewer may see."""
+    area = find_area_by_code(session, code)
+    if area is None:
+        raise NotFound(what=f"area {code}")
+    if not is_within(area, scope):
+        raise Forbidden()
+    return area
+
+
+def review_summary(session: Session, scope: Area | None, area_code: str, period: int) -> Table:
+    area = visible_area(session, scope, area_code)
+    standard = standard_for_year(period)
+    rows = queries.summary_rows(session, area, period, [i.code for i in standard.indicators])
+    return Table(
+        key=f"tong_hop_{period}",
+        title_vi=f"Tổng hợp kết quả rà soát hộ nghèo, hộ cận nghèo năm {period}",
+        title_en=f"Summary of the {period} poor and near-poor household review",
+        subtitle_vi=f"{area.name} — năm {period} — {standard.title_vi}",
+        subtitle_en=f"{area.name} — {period} — {standard.title_en}",
+        columns=summary_columns(standard),
+        rows=_rows(rows),
+    )
