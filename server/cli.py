@@ -259,3 +259,32 @@ def areas_import(csv_file: Path) -> None:
         f"{report.created} đơn vị mới, {report.unchanged} đã có / "
         f"{report.created} new areas, {report.unchanged} already known"
     )
+
+
+@main.group("report")
+def report_group() -> None:
+    """Tables for commune and district staff, as XLSX or CSV files."""
+
+
+@report_group.command("summary")
+@click.option("--area", "area_code", required=True, help="Area code, e.g. 468 for a district.")
+@click.option("--period", required=True, type=int, help="Review year, e.g. 2026.")
+@click.option("--format", "file_format", type=click.Choice(["xlsx", "csv"]), default="xlsx")
+@click.option("--language", type=click.Choice(["vi", "en"]), default="vi")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@with_appcontext
+def report_summary(area_code: str, period: int, file_format: str, language: str, out: Path) -> None:
+    """The review summary (one row per area below the chosen one) to a file."""
+    from server.formats.table_files import csv_bytes, write_xlsx
+    from server.services.reports import review_summary
+
+    try:
+        table = review_summary(db.session, None, area_code, period)
+    except RasoatError as exc:
+        raise _fail(exc) from exc
+    if file_format == "csv":
+        out.write_bytes(csv_bytes(table, language))
+    else:
+        with out.open("wb") as handle:
+            write_xlsx([table], handle, language)
+    click.echo(f"{out} ({table.title(language)})")

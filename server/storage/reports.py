@@ -41,7 +41,7 @@ def _measures(period: int, indicators: Sequence[str]) -> list[ColumnElement[Any]
     r = HouseholdReview
     now, before = r.period == period, r.period == period - 1
     em = r.ethnic_minority.is_(True)
-    columns = []
+    columns: list[ColumnElement[Any]] = []
     for prefix, group, movement in (
         ("poor", POOR, r.transition),
         ("near", NEAR_POOR, r.near_poor_transition),
