@@ -1,5 +1,6 @@
 """One table model for every summary and list; renderers (HTML, JSON, CSV, XLSX) read it.
 
+Rows may be a generator (long lists stream from the database): read them once.
 Values are plain: integers for counts, `Decimal` fractions for rates (0.125 is 12.5 %), strings
 for text, `None` for "unknown" (shown as "—", never as 0 and never a crash).
 """

@@ -1,0 +1,212 @@
+"""The lists that drive action, with specific addresses (reference §7, DESIGN.md §1):
+
+- deficiencies: poor and near-poor households × each indicator they lack × the suggested
+  support and who provides it (from the standard's data file), plus their income support;
+- due for a visit: households that left poverty in the last 36 months and were not visited in
+  the last 90 days;
+- relapse risk: households whose latest visit found them at risk;
+- left poverty this year: the list for the annual commendation.
+All are scoped to an area the viewer may see and stream their rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from server.domain.standards import Standard, standard_for_year
+from server.formats.tables import CellKind, Column, Row, Table
+from server.services.reports import visible_area
+from server.storage import lists as queries
+from server.storage.lists import ListedHousehold
+from server.storage.models import Area
+
+FOLLOWUP_MONTHS = 36
+VISIT_EVERY_DAYS = 90
+INCOME = "income"
+CLASS_NAMES = {
+    "poor": ("Hộ nghèo", "Poor"),
+    "near_poor": ("Hộ cận nghèo", "Near-poor"),
+    "middle": ("Hộ có mức sống trung bình", "Middle living standard"),
+    "not_poor": ("Không nghèo", "Not poor"),
+}
+_T = CellKind.TEXT
+_ADDRESS = (
+    Column("commune", "Xã", "Commune", _T),
+    Column("village", "Thôn", "Village", _T),
+    Column("code", "Mã hộ", "Household code", _T),
+    Column("head", "Chủ hộ", "Head", _T),
+    Column("class", "Phân loại", "Class", _T),
+    Column("income", "Thu nhập bình quân (đồng/người/tháng)", "Income per person", CellKind.AMOUNT),
+    Column("em", "DTTS", "Ethnic minority", _T),
+    Column("merit", "Người có công", "Merit", _T),
+    Column("sp", "Bảo trợ xã hội", "Social protection", _T),
+)
+
+
+def _mark(flag: bool) -> str:
+    return "x" if flag else ""
+
+
+def _address(row: ListedHousehold) -> dict[str, object]:
+    vi, _ = CLASS_NAMES.get(row.household_class or "", ("", ""))
+    return {
+        "commune": row.commune,
+        "village": row.village,
+        "code": row.code,
+        "head": row.head_name,
+        "class": vi,
+        "income": row.income_per_person,
+        "em": _mark(row.ethnic_minority),
+        "merit": _mark(row.merit),
+        "sp": _mark(row.social_protection),
+    }
+
+
+def _table(
+    key: str,
+    vi: str,
+    en: str,
+    area: Area,
+    period: int | None,
+    columns: Sequence[Column],
+    rows: Iterator[Row],
+) -> Table:
+    when_vi, when_en = (f" — năm {period}", f" — {period}") if period else ("", "")
+    return Table(
+        key, vi, en, f"{area.name}{when_vi}", f"{area.name}{when_en}", tuple(columns), rows
+    )
+
+
+def deficiency_list(
+    session: Session,
+    scope: Area | None,
+    area_code: str,
+    period: int,
+    *,
+    indicators: Sequence[str] = (),
+    groups: Sequence[str] = (),
+) -> Table:
+    area = visible_area(session, scope, area_code)
+    standard = standard_for_year(period)
+    columns = (
+        *_ADDRESS,
+        Column("indicator", "Thiếu hụt", "Deficient in", _T),
+        Column("support", "Hỗ trợ đề xuất", "Suggested support", _T),
+        Column("responsible", "Cơ quan phụ trách", "Responsible body", _T),
+    )
+    rows = queries.deficiency_rows(session, area, period, indicators=indicators, groups=groups)
+    return _table(
+        "thieu_hut",
+        "Danh sách hộ thiếu hụt và hỗ trợ đề xuất",
+        "Households, deficiencies and suggested support",
+        area,
+        period,
+        columns,
+        _with_support(rows, standard, with_income=not indicators),
+    )
+
+
+def _with_support(
+    rows: Iterator[ListedHousehold], standard: Standard, with_income: bool
+) -> Iterator[Row]:
+    names = {i.code: i for i in standard.indicators}
+    previous = None
+    for row in rows:
+        address = _address(row)
+        if with_income and row.code != previous:
+            support = standard.income_support
+            yield Row(
+                {
+                    **address,
+                    "indicator": "Thu nhập dưới chuẩn",
+                    "support": support.action_vi,
+                    "responsible": support.responsible_vi,
+                }
+            )
+        previous = row.code
+        indicator = names.get(row.indicator or "")
+        if indicator is not None:
+            yield Row(
+                {
+                    **address,
+                    "indicator": indicator.name_vi,
+                    "support": indicator.support.action_vi,
+                    "responsible": indicator.support.responsible_vi,
+                }
+            )
+
+
+def due_for_visit_list(
+    session: Session, scope: Area | None, area_code: str, today: date | None = None
+) -> Table:
+    area = visible_area(session, scope, area_code)
+    today = today or date.today()
+    rows = queries.due_for_visit_rows(
+        session, area, today.year - FOLLOWUP_MONTHS // 12, today - timedelta(VISIT_EVERY_DAYS)
+    )
+    columns = (
+        *_ADDRESS,
+        Column("exit_year", "Năm thoát nghèo", "Left poverty in", _T),
+        Column("last_visit", "Lần thăm gần nhất", "Last visit", _T),
+    )
+    return _table(
+        "can_tham",
+        "Hộ mới thoát nghèo cần đến thăm",
+        "Newly exited households due for a visit",
+        area,
+        None,
+        columns,
+        (
+            Row(
+                {
+                    **_address(r),
+                    "exit_year": str(r.exit_period),
+                    "last_visit": r.last_visit.isoformat() if r.last_visit else "",
+                }
+            )
+            for r in rows
+        ),
+    )
+
+
+def relapse_risk_list(session: Session, scope: Area | None, area_code: str) -> Table:
+    area = visible_area(session, scope, area_code)
+    columns = (
+        *_ADDRESS,
+        Column("reasons", "Lý do", "Reasons", _T),
+        Column("last_visit", "Lần thăm gần nhất", "Last visit", _T),
+    )
+    return _table(
+        "nguy_co_tai_ngheo",
+        "Hộ có nguy cơ tái nghèo",
+        "Households at risk of relapse",
+        area,
+        None,
+        columns,
+        (
+            Row(
+                {
+                    **_address(r),
+                    "reasons": r.relapse_reasons or "",
+                    "last_visit": r.last_visit.isoformat() if r.last_visit else "",
+                }
+            )
+            for r in queries.relapse_risk_rows(session, area)
+        ),
+    )
+
+
+def exited_list(session: Session, scope: Area | None, area_code: str, period: int) -> Table:
+    area = visible_area(session, scope, area_code)
+    return _table(
+        "thoat_ngheo",
+        f"Hộ thoát nghèo năm {period}",
+        f"Households that left poverty in {period}",
+        area,
+        period,
+        _ADDRESS,
+        (Row(_address(r)) for r in queries.exited_rows(session, area, period)),
+    )

