@@ -8,6 +8,7 @@ resident households and stay unknown ("—") where that number is unknown or zer
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -153,4 +154,56 @@ def review_summary(session: Session, scope: Area | None, area_code: str, period:
         subtitle_en=f"{area.name} — {period} — {standard.title_en}",
         columns=summary_columns(standard),
         rows=_rows(rows),
+    )
+
+
+FOLLOWUP_YEARS = 3
+VISIT_EVERY_DAYS = 90
+
+
+def _followup_cells(label: str, exited: int, visited: int, at_risk: int) -> dict[str, object]:
+    return {
+        "label": label,
+        "exited": exited,
+        "visited": visited,
+        "not_visited": exited - visited,
+        "visited_rate": rate(visited, exited),
+        "at_risk": at_risk,
+    }
+
+
+def followup_table(
+    session: Session, scope: Area | None, area_code: str, today: date | None = None
+) -> Table:
+    """Households that left poverty in the last 36 months, visited in the last 90 days, at
+    risk of relapse — per area below the chosen one."""
+    area = visible_area(session, scope, area_code)
+    today = today or date.today()
+    rows = queries.followup_rows(
+        session, area, today.year - FOLLOWUP_YEARS, today - timedelta(days=VISIT_EVERY_DAYS)
+    )
+    n, p = CellKind.COUNT, CellKind.PERCENT
+    columns = (
+        Column("label", "Đơn vị", "Unit", CellKind.TEXT),
+        Column("exited", "Hộ mới thoát nghèo (36 tháng)", "Left poverty (36 months)", n),
+        Column("visited", "Đã thăm trong 90 ngày", "Visited in 90 days", n),
+        Column("not_visited", "Chưa thăm", "Not visited", n),
+        Column("visited_rate", "Tỷ lệ đã thăm", "Visited, rate", p),
+        Column("at_risk", "Có nguy cơ tái nghèo", "At risk of relapse", n),
+    )
+    body = [Row(_followup_cells(r.name, r.exited, r.visited, r.at_risk)) for r in rows]
+    total = _followup_cells(
+        "Tổng cộng",
+        sum(r.exited for r in rows),
+        sum(r.visited for r in rows),
+        sum(r.at_risk for r in rows),
+    )
+    return Table(
+        key="theo_doi",
+        title_vi="Theo dõi hộ mới thoát nghèo",
+        title_en="Follow-up of households that recently left poverty",
+        subtitle_vi=f"{area.name} — đến ngày {today:%d/%m/%Y}",
+        subtitle_en=f"{area.name} — as of {today.isoformat()}",
+        columns=columns,
+        rows=[*body, Row(total, RowKind.TOTAL)],
     )

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from server.storage.areas import VILLAGE_LEVELS
-from server.storage.models import Area, AreaHouseholds, HouseholdReview, ReviewDeficiency
+from server.storage.models import (
+    Area,
+    AreaHouseholds,
+    FollowupVisit,
+    Household,
+    HouseholdReview,
+    ReviewDeficiency,
+)
 
 POOR, NEAR_POOR = "poor", "near_poor"
 MOVEMENTS = (("exited", "exited"), ("relapsed", "relapsed"), ("new", "newly_poor"))
@@ -134,3 +142,71 @@ def _residents(parent: Area, period: int) -> Any:
         .group_by(row.id)
         .subquery()
     )
+
+
+@dataclass(frozen=True)
+class FollowupRow:
+    area_id: int
+    name: str
+    urban: bool
+    exited: int
+    visited: int
+    at_risk: int
+
+
+def followup_rows(
+    session: Session, parent: Area, since_period: int, visited_after: date
+) -> list[FollowupRow]:
+    """Per area below `parent`: households out of poverty since `since_period` (by their latest
+    review), how many were visited after `visited_after`, how many are at risk."""
+    row, village = aliased(Area), aliased(Area)
+    latest = (
+        select(HouseholdReview.household_id, func.max(HouseholdReview.period).label("period"))
+        .group_by(HouseholdReview.household_id)
+        .subquery()
+    )
+    last_visit = (
+        select(FollowupVisit.household_id, func.max(FollowupVisit.visit_date).label("day"))
+        .group_by(FollowupVisit.household_id)
+        .subquery()
+    )
+    counts = (
+        select(
+            row.id.label("area_id"),
+            func.count().label("exited"),
+            _count(last_visit.c.day > visited_after).label("visited"),
+            _count(Household.relapse_risk.is_(True)).label("at_risk"),
+        )
+        .select_from(HouseholdReview)
+        .join(
+            latest,
+            and_(
+                latest.c.household_id == HouseholdReview.household_id,
+                latest.c.period == HouseholdReview.period,
+            ),
+        )
+        .join(Household, Household.id == HouseholdReview.household_id)
+        .outerjoin(last_visit, last_visit.c.household_id == Household.id)
+        .join(village, village.id == HouseholdReview.village_id)
+        .join(row, village.path.startswith(row.path))
+        .where(
+            row.parent_id == parent.id,
+            village.path.startswith(parent.path),
+            HouseholdReview.transition == "exited",
+            HouseholdReview.period >= since_period,
+        )
+        .group_by(row.id)
+        .subquery()
+    )
+    query = (
+        select(Area, counts.c.exited, counts.c.visited, counts.c.at_risk)
+        .outerjoin(counts, counts.c.area_id == Area.id)
+        .where(Area.parent_id == parent.id)
+        .order_by(Area.name)
+    )
+    return [
+        FollowupRow(
+            area.id, area.name, area.urban, int(exited or 0), int(visited or 0), int(at_risk or 0)
+        )
+        for area, exited, visited, at_risk in session.execute(query)
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from flask import Flask
@@ -15,6 +16,7 @@ from server.config import REPO_ROOT
 from server.extensions import blob_store
 from server.formats.table_files import write_xlsx
 from server.services import action_lists
+from server.services.reports import followup_table
 from server.services.submissions import IncomingSubmission, receive_submission
 from server.storage.app_users import AppUser, find_by_login
 from tests.support.factories import make_app_user, make_areas, publish_form
@@ -120,3 +122,26 @@ def test_a_list_exports_to_xlsx_with_its_address_columns(
     assert [c.value for c in sheet[3]][:4] == ["Xã", "Thôn", "Mã hộ", "Chủ hộ"]
     head = sheet["D4"]
     assert (head.value, head.data_type) == ("=cmd|' /C calc'!A0", "s")
+
+
+def test_the_follow_up_table_counts_exits_visits_and_risk_per_commune(
+    send,
+    session: Session,  # type: ignore[no-untyped-def]
+) -> None:
+    for code in ("1960301-001", "1960301-002", "1960302-003"):
+        village = code.split("-")[0]
+        send(survey(POOR, household_code=code, village=village, review_year=2025)[0])
+        send(survey(NOT_POOR, household_code=code, village=village, review_year=2026)[0])
+    send(visit("1960301-002", visit_date="2026-11-20", shocks="illness"))
+    send(visit("1960302-003", visit_date="2026-05-01"))
+
+    table = followup_table(session, None, "19603", today=date(2026, 11, 26))
+
+    rows = {r.cells["label"]: r.cells for r in table.rows}
+    assert (rows["Thôn Bản Chùa"]["exited"], rows["Thôn Bản Chùa"]["visited"]) == (2, 1)
+    assert rows["Thôn Bản Chùa"]["at_risk"] == 1
+    assert (rows["Thôn An Mỹ"]["exited"], rows["Thôn An Mỹ"]["visited"]) == (1, 0)
+    total = rows["Tổng cộng"]
+    assert (total["exited"], total["visited"], total["not_visited"]) == (3, 1, 2)
+    assert total["visited_rate"] == Decimal(1) / Decimal(3)
+    assert rows["Thôn Tân Hiệp"]["visited_rate"] is None, "no exits: no rate, not 0 %"
