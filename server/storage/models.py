@@ -331,3 +331,13 @@ class FollowupVisit(db.Model):  # type: ignore[name-defined,misc]
     loan_due: Mapped[date | None] = mapped_column(Date)
     livelihood_end: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Commitment(db.Model):  # type: ignore[name-defined,misc]
+    """How many households an area pledged to bring out of poverty in a year (chỉ tiêu)."""
+
+    __tablename__ = "commitment"
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    pledged: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

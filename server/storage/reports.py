@@ -20,6 +20,7 @@ from server.storage.areas import VILLAGE_LEVELS
 from server.storage.models import (
     Area,
     AreaHouseholds,
+    Commitment,
     FollowupVisit,
     Household,
     HouseholdReview,
@@ -210,3 +211,24 @@ def followup_rows(
         )
         for area, exited, visited, at_risk in session.execute(query)
     ]
+
+
+def commitments_below(session: Session, parent: Area, year: int) -> dict[int, int]:
+    """Pledges of the areas directly below `parent` (summed over each one's own subtree)."""
+    row, pledging = aliased(Area), aliased(Area)
+    query = (
+        select(row.id, func.sum(Commitment.pledged))
+        .join(pledging, pledging.path.startswith(row.path))
+        .join(Commitment, and_(Commitment.area_id == pledging.id, Commitment.year == year))
+        .where(row.parent_id == parent.id)
+        .group_by(row.id)
+    )
+    return {area_id: int(total) for area_id, total in session.execute(query)}
+
+
+def set_commitment(session: Session, area_id: int, year: int, pledged: int) -> None:
+    existing = session.get(Commitment, (area_id, year))
+    if existing is None:
+        session.add(Commitment(area_id=area_id, year=year, pledged=pledged))
+    else:
+        existing.pledged = pledged

@@ -13,9 +13,11 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT
+from server.errors import InvalidInput
 from server.extensions import blob_store
 from server.formats.table_files import write_xlsx
 from server.services import action_lists
+from server.services.commitments import commitments_table, import_commitments_csv
 from server.services.reports import followup_table
 from server.services.submissions import IncomingSubmission, receive_submission
 from server.storage.app_users import AppUser, find_by_login
@@ -145,3 +147,46 @@ def test_the_follow_up_table_counts_exits_visits_and_risk_per_commune(
     assert (total["exited"], total["visited"], total["not_visited"]) == (3, 1, 2)
     assert total["visited_rate"] == Decimal(1) / Decimal(3)
     assert rows["Thôn Tân Hiệp"]["visited_rate"] is None, "no exits: no rate, not 0 %"
+
+
+def test_commitments_are_imported_and_compared_with_the_households_that_exited(
+    send,
+    session: Session,  # type: ignore[no-untyped-def]
+) -> None:
+    for code in ("1960301-001", "1960301-002"):
+        send(survey(POOR, household_code=code, review_year=2025)[0])
+        send(survey(NOT_POOR, household_code=code, review_year=2026)[0])
+    assert (
+        import_commitments_csv(
+            session, None, "\ufeffarea_code,year,pledged\n19603,2026,4\n19612,2026,3\n"
+        )
+        == 2
+    )
+    session.commit()
+
+    rows = {r.cells["label"]: r.cells for r in commitments_table(session, None, "468", 2026).rows}
+    assert (rows["Xã Cam Tuyền"]["pledged"], rows["Xã Cam Tuyền"]["exited"]) == (4, 2)
+    assert rows["Xã Cam Tuyền"]["achieved"] == Decimal("0.5")
+    assert rows["Xã Cam Nghĩa"]["pledged"] is None
+    assert rows["Xã Cam Nghĩa"]["achieved"] is None
+    assert (rows["Tổng cộng"]["pledged"], rows["Tổng cộng"]["exited"]) == (7, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("area_code,year,pledged\n19603,2026,4\n99999,2026,1\n", "line 3, column area_code"),
+        ("area_code,year,pledged\n19603,hai nghìn,4\n", "line 2, column year"),
+        ("area_code,year,pledged\n19603,2026,-1\n", "line 2, column pledged"),
+        ("area_code,year\n19603,2026\n", "header"),
+    ],
+)
+def test_a_bad_commitments_file_is_refused_naming_the_line(
+    send,
+    session: Session,
+    text: str,
+    where: str,  # type: ignore[no-untyped-def]
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        import_commitments_csv(session, None, text)
+    assert where in caught.value.message_en
