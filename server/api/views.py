@@ -1,13 +1,35 @@
-"""JSON routes. For now: the health check used by deployments, tests and the sync client."""
+"""JSON routes: health, sessions (ODK Central's layout), reports and action lists."""
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
 
 from server.api import bp
+from server.api.http import (
+    bearer_token,
+    current_user,
+    http_problem,
+    problem,
+    table_response,
+)
+from server.api.schemas import PledgeSchema, SignInSchema, TokenSchema, UserSchema
+from server.errors import InvalidInput, RasoatError
 from server.extensions import db
+from server.services import accounts, action_lists, commitments, reports
+from server.storage.common import begin_write
+
+
+def _start_writing() -> None:
+    """End the read transaction (the caller's token was checked in it) and start a write one,
+    which on SQLite takes the write lock first instead of failing half-way."""
+    db.session.commit()
+    begin_write(db.session)
+
+bp.register_error_handler(RasoatError, problem)
+bp.register_error_handler(HTTPException, http_problem)
 
 
 @bp.get("/health")
@@ -18,3 +40,150 @@ def health() -> tuple[Response, int]:
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok"), 200
+
+
+def _body(schema: SignInSchema | PledgeSchema) -> dict[str, object]:
+    errors = schema.validate(request.get_json(silent=True) or {})
+    if errors:
+        raise InvalidInput(field=", ".join(sorted(errors)), detail=str(errors))
+    loaded: dict[str, object] = schema.load(request.get_json(silent=True) or {})
+    return loaded
+
+
+@bp.post("/sessions")
+def sign_in() -> Response:
+    begin_write(db.session)
+    body = _body(SignInSchema())
+    issued = accounts.sign_in(db.session, str(body["email"]), str(body["password"]))
+    db.session.commit()
+    return jsonify(TokenSchema().dump(issued))
+
+
+@bp.delete("/sessions/current")
+def sign_out() -> Response:
+    current_user()
+    _start_writing()
+    accounts.sign_out(db.session, bearer_token())
+    db.session.commit()
+    return jsonify(success=True)
+
+
+@bp.get("/users/current")
+def who_am_i() -> Response:
+    return jsonify(UserSchema().dump(current_user()))
+
+
+def _area() -> str:
+    code = request.args.get("area", "").strip()
+    if not code:
+        raise InvalidInput(field="area", detail="give ?area=<code>")
+    return code
+
+
+def _period() -> int:
+    value = request.args.get("period", "")
+    if not value.isdigit():
+        raise InvalidInput(field="period", detail="give ?period=<review year>")
+    return int(value)
+
+
+@bp.get("/reports/summary")
+def summary() -> Response:
+    user = current_user()
+    area, period = _area(), _period()
+    table = reports.review_summary(db.session, accounts.scope_of(db.session, user), area, period)
+    return table_response(table, f"tong_hop_{area}_{period}")
+
+
+@bp.get("/reports/followup")
+def followup() -> Response:
+    user = current_user()
+    table = reports.followup_table(db.session, accounts.scope_of(db.session, user), _area())
+    return table_response(table, f"theo_doi_{_area()}")
+
+
+@bp.get("/reports/commitments")
+def commitments_report() -> Response:
+    user = current_user()
+    area, period = _area(), _period()
+    table = commitments.commitments_table(
+        db.session, accounts.scope_of(db.session, user), area, period
+    )
+    return table_response(table, f"chi_tieu_{area}_{period}")
+
+
+@bp.put("/areas/<code>/commitments/<int:year>")
+def pledge(code: str, year: int) -> Response:
+    user = current_user()
+    accounts.require_personal_data(user)
+    _start_writing()
+    body = _body(PledgeSchema())
+    commitments.set_commitment(
+        db.session, accounts.scope_of(db.session, user), code, year, int(str(body["pledged"]))
+    )
+    db.session.commit()
+    return jsonify(area=code, year=year, pledged=body["pledged"])
+
+
+@bp.post("/commitments")
+def import_pledges() -> Response:
+    user = current_user()
+    accounts.require_personal_data(user)
+    _start_writing()
+    upload = request.files.get("file")
+    text_body = upload.read().decode("utf-8-sig") if upload else request.get_data(as_text=True)
+    count = commitments.import_commitments_csv(
+        db.session, accounts.scope_of(db.session, user), text_body
+    )
+    db.session.commit()
+    return jsonify(imported=count)
+
+
+def _personal_list(kind: str, build: object) -> Response:
+    user = current_user()
+    accounts.require_personal_data(user)
+    table = build(accounts.scope_of(db.session, user))  # type: ignore[operator]
+    _start_writing()
+    accounts.record_download(db.session, user, f"list {kind}", request.query_string.decode())
+    db.session.commit()
+    return table_response(table, f"{kind}_{_area()}")
+
+
+@bp.get("/lists/deficiencies")
+def deficiencies() -> Response:
+    area, period = _area(), _period()
+    return _personal_list(
+        "thieu_hut",
+        lambda scope: action_lists.deficiency_list(
+            db.session,
+            scope,
+            area,
+            period,
+            indicators=request.args.getlist("indicator"),
+            groups=request.args.getlist("group"),
+        ),
+    )
+
+
+@bp.get("/lists/due-visits")
+def due_visits() -> Response:
+    area = _area()
+    return _personal_list(
+        "can_tham", lambda scope: action_lists.due_for_visit_list(db.session, scope, area)
+    )
+
+
+@bp.get("/lists/relapse-risk")
+def relapse_risk() -> Response:
+    area = _area()
+    return _personal_list(
+        "nguy_co", lambda scope: action_lists.relapse_risk_list(db.session, scope, area)
+    )
+
+
+@bp.get("/lists/exited")
+def exited() -> Response:
+    area, period = _area(), _period()
+    return _personal_list(
+        "thoat_ngheo", lambda scope: action_lists.exited_list(db.session, scope, area, period)
+    )

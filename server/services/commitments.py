@@ -73,7 +73,9 @@ def commitments_table(session: Session, scope: Area | None, area_code: str, year
                 }
             )
         )
-    total_pledged = sum(pledged.values()) if pledged else None
+    # The area's own pledge when it made one, else what the areas below it pledged.
+    own = queries.pledge_of(session, area.id, year)
+    total_pledged = own if own is not None else (sum(pledged.values()) if pledged else None)
     total_exited = sum(r.counts["poor_exited"] for r in rows)
     body.append(
         Row(

@@ -341,3 +341,25 @@ class Commitment(db.Model):  # type: ignore[name-defined,misc]
     year: Mapped[int] = mapped_column(primary_key=True)
     pledged: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiSession(db.Model):  # type: ignore[name-defined,misc]
+    """A bearer token for the JSON API (scripts, sync, ODK tools); only its digest is kept."""
+
+    __tablename__ = "api_session"
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+    """Who did what to which object, when; downloads of personal data included."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(300))
+    details: Mapped[str | None] = mapped_column(Text)

@@ -232,3 +232,8 @@ def set_commitment(session: Session, area_id: int, year: int, pledged: int) -> N
         session.add(Commitment(area_id=area_id, year=year, pledged=pledged))
     else:
         existing.pledged = pledged
+
+
+def pledge_of(session: Session, area_id: int, year: int) -> int | None:
+    found = session.get(Commitment, (area_id, year))
+    return found.pledged if found is not None else None

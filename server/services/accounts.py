@@ -1,0 +1,87 @@
+"""Staff sign-in for the JSON API: bearer tokens (ODK Central's `POST /v1/sessions`), and what
+a signed-in person may see (their area and everything below it)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from server.errors import AuthenticationRequired, Forbidden
+from server.storage import accounts as queries
+from server.storage.areas import find_area
+from server.storage.models import Area, Role, User
+from server.storage.users import find_user_by_email
+
+SESSION_HOURS = 24
+# Lists carry names, incomes and addresses: not for the "viewer" role, which sees aggregates.
+PERSONAL_DATA_ROLES = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the e-mail is unknown, so that a wrong e-mail costs as much time as a wrong
+    password and the answer's timing does not tell which one was wrong."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every time stored here is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    created_at: datetime
+    expires_at: datetime
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def sign_in(session: Session, email: str, password: str) -> IssuedToken:
+    user = find_user_by_email(session, email.strip().lower())
+    valid = check_password_hash(user.password_hash if user else _dummy_hash(), password)
+    if user is None or not valid or user.disabled_at is not None:
+        raise AuthenticationRequired()
+    token = secrets.token_urlsafe(48)
+    now = datetime.now(UTC)
+    expires = now + timedelta(hours=SESSION_HOURS)
+    queries.add_session(session, _digest(token), user.id, expires)
+    queries.record(session, user.id, "session.create", f"user {user.id}")
+    return IssuedToken(token, now, expires)
+
+
+def user_for_token(session: Session, token: str) -> User:
+    found = queries.find_session(session, _digest(token))
+    if found is None or _aware(found.expires_at) < datetime.now(UTC):
+        raise AuthenticationRequired()
+    user = queries.find_user(session, found.user_id)
+    if user is None or user.disabled_at is not None:
+        raise AuthenticationRequired()
+    return user
+
+
+def sign_out(session: Session, token: str) -> None:
+    queries.end_session(session, _digest(token))
+
+
+def scope_of(session: Session, user: User) -> Area | None:
+    """The area a person may see; None means everywhere (an administrator without an area)."""
+    return find_area(session, user.area_id) if user.area_id else None
+
+
+def require_personal_data(user: User) -> None:
+    if user.role not in PERSONAL_DATA_ROLES:
+        raise Forbidden()
+
+
+def record_download(session: Session, user: User, what: str, details: str) -> None:
+    queries.record(session, user.id, "download", what, details)

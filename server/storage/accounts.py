@@ -1,0 +1,32 @@
+"""Queries over staff sessions and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from server.storage.models import ApiSession, AuditEvent, User
+
+
+def add_session(session: Session, digest: str, user_id: int, expires_at: datetime) -> None:
+    session.add(ApiSession(token_sha256=digest, user_id=user_id, expires_at=expires_at))
+
+
+def find_session(session: Session, digest: str) -> ApiSession | None:
+    return session.get(ApiSession, digest)
+
+
+def end_session(session: Session, digest: str) -> None:
+    session.execute(delete(ApiSession).where(ApiSession.token_sha256 == digest))
+
+
+def find_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def record(
+    session: Session, user_id: int | None, action: str, target: str, details: str | None = None
+) -> None:
+    session.add(AuditEvent(user_id=user_id, action=action, target=target[:300], details=details))
