@@ -58,7 +58,7 @@ def prepare(app: Flask, *, load_demo: bool) -> demo.DemoSetup | None:
             logger.error("form %s not published: %s", name, error.message_en)
         setup = None
         if load_demo and demo.needs_demo(db.session):
-            setup = demo.load_demo(db.session, app.config["RASOAT_REALM"])
+            setup = demo.load_demo(db.session, store, app.config["RASOAT_REALM"])
         db.session.commit()
         for engine in db.engines.values():
             # Workers are forked from this process; they must open their own connections.

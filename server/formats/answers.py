@@ -22,11 +22,18 @@ def descendants(node: Element, *, skip: str | None = None) -> Iterator[Element]:
 
 
 def text_of(node: Element, name: str, *, skip: str | None = None) -> str | None:
+    return answers_of(node, skip=skip).get(name)
+
+
+def answers_of(node: Element, *, skip: str | None = None) -> dict[str, str]:
+    """Every non-empty answer below `node` by question name (the first one of each name),
+    read in one walk of the tree."""
+    found: dict[str, str] = {}
     for element in descendants(node, skip=skip):
-        if local_name(element.tag) == name:
-            value = (element.text or "").strip()
-            return value or None
-    return None
+        name = local_name(element.tag)
+        if name not in found and (value := (element.text or "").strip()):
+            found[name] = value
+    return found
 
 
 def required(value: str | None, field: str) -> str:

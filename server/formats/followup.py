@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from xml.etree.ElementTree import Element
 
-from server.formats.answers import choices, date_of, decimal, integer, required, text_of
+from server.formats.answers import answers_of, choices, date_of, decimal, integer, required
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,7 @@ class VisitRecord:
 
 
 def read_visit(root: Element) -> VisitRecord:
-    def text(name: str) -> str | None:
-        return text_of(root, name)
+    text = answers_of(root).get
 
     visit_date = date_of(required(text("visit_date"), "visit_date"), "visit_date")
     return VisitRecord(

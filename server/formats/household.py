@@ -13,12 +13,12 @@ from xml.etree.ElementTree import Element
 from server.domain.household import HouseholdAnswers, Member
 from server.errors import InvalidInput
 from server.formats.answers import (
+    answers_of,
     choices,
     decimal,
     descendants,
     integer,
     required,
-    text_of,
     yes_no,
 )
 from server.formats.instance import local_name
@@ -30,19 +30,21 @@ MEMBER = "member"
 
 
 def _member(node: Element, index: int) -> Member:
+    text = answers_of(node).get
+
     def field(name: str) -> str:
         return f"member[{index}]/{name}"
 
     return Member(
-        name=text_of(node, "m_name") or "",
-        sex=text_of(node, "m_sex"),
-        relation=text_of(node, "m_relation"),
-        birth_year=integer(text_of(node, "m_birth_year"), field("m_birth_year")),
-        in_school=yes_no(text_of(node, "m_in_school"), field("m_in_school")),
-        education=text_of(node, "m_education"),
-        health_insurance=yes_no(text_of(node, "m_health_insurance"), field("m_health_insurance")),
-        work=text_of(node, "m_work"),
-        malnourished=yes_no(text_of(node, "m_malnourished"), field("m_malnourished")),
+        name=text("m_name") or "",
+        sex=text("m_sex"),
+        relation=text("m_relation"),
+        birth_year=integer(text("m_birth_year"), field("m_birth_year")),
+        in_school=yes_no(text("m_in_school"), field("m_in_school")),
+        education=text("m_education"),
+        health_insurance=yes_no(text("m_health_insurance"), field("m_health_insurance")),
+        work=text("m_work"),
+        malnourished=yes_no(text("m_malnourished"), field("m_malnourished")),
     )
 
 
@@ -54,9 +56,8 @@ def read_members(root: Element) -> tuple[Member, ...]:
 def read_household_answers(root: Element) -> HouseholdAnswers:
     """The answers of one review; raises InvalidInput naming the first unreadable field."""
 
-    def text(name: str) -> str | None:
-        return text_of(root, name, skip=MEMBER)
-
+    answers = answers_of(root, skip=MEMBER)
+    text = answers.get
     review_year = integer(required(text("review_year"), "review_year"), "review_year")
     ethnicity = text("ethnicity")
     groups = choices(text("groups"))
@@ -92,4 +93,5 @@ def read_phone_view(root: Element, indicator_codes: tuple[str, ...]) -> dict[str
     """What the phone calculated and showed the cadre (d_<code>, count, class), as sent."""
     names = [f"d_{code}" for code in indicator_codes]
     names += ["deficiency_count", "provisional_class"]
-    return {name: value for name in names if (value := text_of(root, name, skip=MEMBER))}
+    answers = answers_of(root, skip=MEMBER)
+    return {name: answers[name] for name in names if name in answers}

@@ -1,4 +1,5 @@
-"""Demo data for a first look: the Cam Lộ areas, an administrator and one phone."""
+"""Demo data for a first look: the Cam Lộ areas, an administrator, one phone and a few hundred
+synthetic households reviewed through the normal ingest path (see demo_households.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from server.services import app_users, areas
+from server.services.demo_households import DemoHouseholds, Progress, load_demo_households
 from server.services.forms import DEFAULT_PROJECT_ID
 from server.services.users import create_user
 from server.storage.areas import count_areas
+from server.storage.blobs import BlobStore
 from server.storage.models import Role
 
 DEMO_AREAS = Path(__file__).with_name("demo_areas.csv")
@@ -25,14 +28,21 @@ class DemoSetup:
     admin_email: str
     admin_password: str
     phone: app_users.NewAppUser
+    households: DemoHouseholds
 
 
 def needs_demo(session: Session) -> bool:
     return count_areas(session) == 0
 
 
-def load_demo(session: Session, realm: str) -> DemoSetup:
-    """Load the demo into an empty database (the caller checks `needs_demo` first)."""
+def load_demo(
+    session: Session, blobs: BlobStore, realm: str, *, progress: Progress | None = None
+) -> DemoSetup:
+    """Load the demo into an empty database (the caller checks `needs_demo` first).
+
+    The shipped forms `household_survey` and `followup_visit` must be published already: the
+    demo households are sent as submissions of them. `progress(done, total)` follows that.
+    """
     areas.import_areas_csv(session, DEMO_AREAS.read_text(encoding="utf-8"))
     create_user(
         session,
@@ -49,4 +59,5 @@ def load_demo(session: Session, realm: str) -> DemoSetup:
         realm=realm,
         area_code=DEMO_PHONE_AREA,
     )
-    return DemoSetup(DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, phone)
+    households = load_demo_households(session, blobs, realm=realm, progress=progress)
+    return DemoSetup(DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, phone, households)
