@@ -28,6 +28,7 @@ def _start_writing() -> None:
     db.session.commit()
     begin_write(db.session)
 
+
 bp.register_error_handler(RasoatError, problem)
 bp.register_error_handler(HTTPException, http_problem)
 
