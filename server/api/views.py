@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -18,8 +20,10 @@ from server.api.http import (
 from server.api.schemas import PledgeSchema, SignInSchema, TokenSchema, UserSchema
 from server.errors import InvalidInput, RasoatError
 from server.extensions import db
+from server.formats.tables import Table
 from server.services import accounts, action_lists, commitments, reports
 from server.storage.common import begin_write
+from server.storage.models import Area
 
 
 def _start_writing() -> None:
@@ -140,10 +144,10 @@ def import_pledges() -> Response:
     return jsonify(imported=count)
 
 
-def _personal_list(kind: str, build: object) -> Response:
+def _personal_list(kind: str, build: Callable[[Area | None], Table]) -> Response:
     user = current_user()
     accounts.require_personal_data(user)
-    table = build(accounts.scope_of(db.session, user))  # type: ignore[operator]
+    table = build(accounts.scope_of(db.session, user))
     _start_writing()
     accounts.record_download(db.session, user, f"list {kind}", request.query_string.decode())
     db.session.commit()
