@@ -16,6 +16,7 @@ from server import create_app
 from server.errors import RasoatError
 from server.extensions import blob_store, db
 from server.services import app_users, demo, forms, registry
+from server.storage import sqlite
 from server.storage.common import begin_write
 from server.storage.files import referenced_hashes
 from server.storage.forms import find_project
@@ -45,6 +46,7 @@ def prepare(app: Flask, *, load_demo: bool) -> demo.DemoSetup | None:
     logger.info("poverty standards: %s", ", ".join(s.code for s in standards))
     with app.app_context():
         upgrade()
+        sqlite.refresh_statistics(db.session)
         begin_write(db.session)
         store = blob_store(app)
         removed = store.sweep(referenced_hashes(db.session), older_than_seconds=0)

@@ -79,11 +79,12 @@ def deficiency_rows(
     indicators: Sequence[str] = (),
     groups: Sequence[str] = (),
 ) -> Iterator[ListedHousehold]:
-    """Poor and near-poor households × each indicator they are deficient in."""
+    """Poor and near-poor households × each indicator they are deficient in; a near-poor
+    household deficient in nothing still comes once (indicator None) for its income support."""
     query, village, commune = _base(scope)
     query = (
         query.add_columns(ReviewDeficiency.indicator)
-        .join(ReviewDeficiency, ReviewDeficiency.review_id == HouseholdReview.id)
+        .outerjoin(ReviewDeficiency, ReviewDeficiency.review_id == HouseholdReview.id)
         .where(HouseholdReview.period == period, HouseholdReview.household_class.in_(POOR_OR_NEAR))
         .order_by(commune.name, village.name, Household.code, ReviewDeficiency.indicator)
     )

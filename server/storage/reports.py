@@ -137,6 +137,7 @@ def _residents(parent: Area, period: int) -> Any:
         .join(counts, counts.area_id == village.id)
         .where(
             row.parent_id == parent.id,
+            village.path.startswith(parent.path),
             village.level.in_(VILLAGE_LEVELS),
             counts.year.in_((period - 1, period)),
         )

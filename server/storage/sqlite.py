@@ -16,7 +16,7 @@ import fcntl
 import os
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from server.storage.common import SQLITE_BEGIN_OPTION
@@ -63,3 +63,11 @@ def configure(engine: Engine) -> None:
         fd = record.info.get(_LOCK_FD)
         if fd is not None:
             fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def refresh_statistics(session: Any) -> None:
+    """ANALYZE, so the planner knows the table sizes: without statistics SQLite read every
+    review of two years to summarise one district (7 s instead of 0.1 s on a large registry)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("ANALYZE"))
+        session.commit()

@@ -190,3 +190,12 @@ def test_a_bad_commitments_file_is_refused_naming_the_line(
     with pytest.raises(InvalidInput) as caught:
         import_commitments_csv(session, None, text)
     assert where in caught.value.message_en
+
+
+def test_a_near_poor_household_lacking_nothing_still_gets_its_income_support_row(
+    send,
+    session: Session,  # type: ignore[no-untyped-def]
+) -> None:
+    send(survey(NEAR_POOR, household_code="1960301-009")[0])
+    rows = cells(action_lists.deficiency_list(session, None, "19603", 2026), "code", "indicator")
+    assert rows == [("1960301-009", "Thu nhập dưới chuẩn")]
