@@ -19,7 +19,16 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from server.formats.tables import UNKNOWN, CellKind, Column, RowKind, Table, display, safe_text
+from server.formats.tables import (
+    UNKNOWN,
+    CellKind,
+    Column,
+    Row,
+    RowKind,
+    Table,
+    display,
+    safe_text,
+)
 
 BOM = "\ufeff"
 NUMBER_FORMATS = {CellKind.COUNT: "#,##0", CellKind.AMOUNT: "#,##0", CellKind.PERCENT: "0.0%"}
@@ -43,7 +52,13 @@ def write_csv(table: Table, out: IO[str], language: str = "vi") -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([_csv_heading(c, language) for c in table.columns])
     for row in table.rows:
-        writer.writerow([safe_text(display(row.cells.get(c.key), c.kind)) for c in table.columns])
+        writer.writerow([_csv_cell(row, c) for c in table.columns])
+
+
+def _csv_cell(row: Row, column: Column) -> str:
+    if row.kind is RowKind.BLOCK and column.key not in row.cells:
+        return ""  # a block heading has only its label
+    return safe_text(display(row.cells.get(column.key), column.kind))
 
 
 def csv_bytes(table: Table, language: str = "vi") -> bytes:
@@ -53,7 +68,9 @@ def csv_bytes(table: Table, language: str = "vi") -> bytes:
 
 
 def _cell(sheet: Any, value: object, column: Column, kind: RowKind) -> WriteOnlyCell:
-    if value is None:
+    if value is None and kind is RowKind.BLOCK:
+        cell = WriteOnlyCell(sheet, None)  # a block heading has only its label
+    elif value is None:
         cell = WriteOnlyCell(sheet, UNKNOWN if column.kind is not CellKind.TEXT else None)
     elif column.kind is CellKind.TEXT or not isinstance(value, (int, Decimal)):
         cell = WriteOnlyCell(sheet, str(value))

@@ -94,3 +94,25 @@ def test_an_xlsx_text_cell_that_looks_like_a_formula_stays_text() -> None:
     cell = load_workbook(io.BytesIO(out.getvalue()))["summary"]["A6"]
     assert cell.value == '=HYPERLINK("http://x")'
     assert cell.data_type == "s"
+
+
+def test_a_block_heading_row_carries_only_its_label() -> None:
+    blocked = Table(
+        "t",
+        "T",
+        "T",
+        "",
+        "",
+        COLUMNS,
+        [
+            Row({"label": "Khu vực nông thôn / Rural"}, RowKind.BLOCK),
+            Row({"label": "Xã A", "residents": None, "poor": 1, "poor_rate": None}),
+        ],
+    )
+    rows = list(csv.reader(io.StringIO(csv_bytes(blocked).decode("utf-8-sig"))))
+    assert rows[1] == ["Khu vực nông thôn / Rural", "", "", ""]
+    assert rows[2] == ["Xã A", "—", "1", "—"]
+    out = io.BytesIO()
+    write_xlsx([blocked], out)
+    sheet = load_workbook(io.BytesIO(out.getvalue()))["t"]
+    assert [c.value for c in sheet[5]] == ["Khu vực nông thôn / Rural", None, None, None]
