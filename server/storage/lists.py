@@ -121,11 +121,9 @@ def _last_visits() -> Any:
     ).group_by(FollowupVisit.household_id)
 
 
-def due_for_visit_rows(
-    session: Session, scope: Area, since_period: int, visited_after: date
-) -> Iterator[ListedHousehold]:
-    """Households that left poverty in or after `since_period`, stayed out of it in their
-    latest review, and have had no visit after `visited_after`."""
+def _latest_with_visits(scope: Area, *extra: Any) -> tuple[Any, Any, Any, Any]:
+    """Each household's latest review (with its address), its last visit, and `extra`
+    columns; returns the query, the visits subquery and the village and commune aliases."""
     query, village, commune = _base(scope)
     latest = (
         select(HouseholdReview.household_id, func.max(HouseholdReview.period).label("period"))
@@ -134,18 +132,27 @@ def due_for_visit_rows(
     )
     visits = _last_visits().subquery()
     query = (
-        query.add_columns(visits.c.last_visit, HouseholdReview.period)
+        query.add_columns(visits.c.last_visit, *extra)
         .join(
             latest,
             and_(latest.c.household_id == Household.id, latest.c.period == HouseholdReview.period),
         )
         .outerjoin(visits, visits.c.household_id == Household.id)
-        .where(
-            HouseholdReview.transition == "exited",
-            HouseholdReview.period >= since_period,
-            or_(visits.c.last_visit.is_(None), visits.c.last_visit <= visited_after),
-        )
         .order_by(commune.name, village.name, Household.code)
+    )
+    return query, visits, village, commune
+
+
+def due_for_visit_rows(
+    session: Session, scope: Area, since_period: int, visited_after: date
+) -> Iterator[ListedHousehold]:
+    """Households that left poverty in or after `since_period`, stayed out of it in their
+    latest review, and have had no visit after `visited_after`."""
+    query, visits, _, _ = _latest_with_visits(scope, HouseholdReview.period)
+    query = query.where(
+        HouseholdReview.transition == "exited",
+        HouseholdReview.period >= since_period,
+        or_(visits.c.last_visit.is_(None), visits.c.last_visit <= visited_after),
     )
     for row in _stream(session, query):
         yield _listed(row, last_visit=row[9], exit_period=row[10])
@@ -153,22 +160,7 @@ def due_for_visit_rows(
 
 def relapse_risk_rows(session: Session, scope: Area) -> Iterator[ListedHousehold]:
     """Households whose latest follow-up visit found them at risk of falling back."""
-    query, village, commune = _base(scope)
-    latest = (
-        select(HouseholdReview.household_id, func.max(HouseholdReview.period).label("period"))
-        .group_by(HouseholdReview.household_id)
-        .subquery()
-    )
-    visits = _last_visits().subquery()
-    query = (
-        query.add_columns(visits.c.last_visit, Household.relapse_reasons)
-        .join(
-            latest,
-            and_(latest.c.household_id == Household.id, latest.c.period == HouseholdReview.period),
-        )
-        .outerjoin(visits, visits.c.household_id == Household.id)
-        .where(Household.relapse_risk.is_(True))
-        .order_by(commune.name, village.name, Household.code)
-    )
+    query, _, _, _ = _latest_with_visits(scope, Household.relapse_reasons)
+    query = query.where(Household.relapse_risk.is_(True))
     for row in _stream(session, query):
         yield _listed(row, last_visit=row[9], relapse_reasons=row[10])
