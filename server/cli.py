@@ -290,3 +290,36 @@ def report_summary(area_code: str, period: int, file_format: str, language: str,
         with out.open("wb") as handle:
             write_xlsx([table], handle, language)
     click.echo(f"{out} ({table.title(language)})")
+
+
+@main.group("users")
+def users_group() -> None:
+    """Staff accounts for the web pages and the JSON API."""
+
+
+@users_group.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", default="Quản trị viên", show_default=True)
+@click.option("--area", "area_code", help="Limit the administrator to this area.")
+@click.password_option(help="At least 10 characters (asked for when not given).")
+@with_appcontext
+def users_create_admin(email: str, display_name: str, area_code: str | None, password: str) -> None:
+    """Create the first administrator (or another one)."""
+    from server.services.users import create_user
+    from server.storage.models import Role
+
+    upgrade()
+    begin_write(db.session)
+    try:
+        create_user(
+            db.session,
+            email=email,
+            display_name=display_name,
+            password=password,
+            role=Role.ADMINISTRATOR,
+            area_code=area_code,
+        )
+        db.session.commit()
+    except RasoatError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"administrator {email.strip().lower()} created")

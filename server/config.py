@@ -73,6 +73,15 @@ def load(instance_path: str, overrides: dict[str, Any]) -> dict[str, Any]:
     }
     config.update(overrides)
     config["RASOAT_BASE_URL"] = str(config["RASOAT_BASE_URL"]).rstrip("/")
+    secure = config["RASOAT_BASE_URL"].startswith("https://")
+    for prefix in ("SESSION", "REMEMBER"):
+        # Not readable by scripts, not sent by other sites' forms, only over https when served so.
+        config.setdefault(f"{prefix}_COOKIE_HTTPONLY", True)
+        config.setdefault(f"{prefix}_COOKIE_SAMESITE", "Lax")
+        config.setdefault(f"{prefix}_COOKIE_SECURE", secure)
+    config.setdefault("PERMANENT_SESSION_LIFETIME", 12 * 3600)
+    config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
+    config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(REPO_ROOT / "server" / "translations"))
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     config.setdefault("SECRET_KEY", _secret_key(Path(config["RASOAT_DATA_DIR"])))
     return config

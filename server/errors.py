@@ -230,6 +230,18 @@ class FormVersionExists(Conflict):
     )
 
 
+# --- 429 ---------------------------------------------------------------------------------------
+
+
+class TooManyAttempts(RasoatError):
+    """Too many failed sign-ins for this account or from this address; wait and retry."""
+
+    code = "too_many_attempts"
+    status = 429
+    vi = "Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút."
+    en = "Too many failed sign-ins. Try again in {minutes} minutes."
+
+
 # --- 413 / 503 ---------------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Shared extension objects: the database, migrations, the blob store.
+"""Shared extension objects: the database, migrations, the blob store, sign-in (Flask-Login),
+CSRF protection of every form (Flask-WTF) and translations (Flask-Babel).
 
 SQLite's tuning lives in storage/sqlite.py.
 """
@@ -8,8 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import Babel
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -33,6 +37,10 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
 
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+
 BLOBS_KEY = "rasoat.blobs"
 
 
@@ -45,6 +53,8 @@ def init_app(app: Flask) -> None:
             Path(app.instance_path).mkdir(parents=True, exist_ok=True)
             sqlite.configure(engine)
     app.extensions[BLOBS_KEY] = BlobStore(Path(app.config["RASOAT_DATA_DIR"]) / "blobs")
+    login_manager.init_app(app)
+    csrf.init_app(app)
     from server.storage import models  # noqa: F401  (register the tables with the metadata)
 
 

@@ -59,7 +59,13 @@ def _body(schema: SignInSchema | PledgeSchema) -> dict[str, object]:
 def sign_in() -> Response:
     begin_write(db.session)
     body = _body(SignInSchema())
-    issued = accounts.sign_in(db.session, str(body["email"]), str(body["password"]))
+    try:
+        issued = accounts.sign_in(
+            db.session, str(body["email"]), str(body["password"]), request.remote_addr or ""
+        )
+    except RasoatError:
+        db.session.commit()  # keep the failure: it counts towards the rate limit
+        raise
     db.session.commit()
     return jsonify(TokenSchema().dump(issued))
 

@@ -12,13 +12,18 @@ from functools import cache
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from server.errors import AuthenticationRequired, Forbidden
+from server.errors import AuthenticationRequired, Forbidden, TooManyAttempts
 from server.storage import accounts as queries
 from server.storage.areas import find_area
 from server.storage.models import Area, Role, User
 from server.storage.users import find_user_by_email
 
 SESSION_HOURS = 24
+# Five wrong passwords lock an account for 15 minutes; one address gets more room (an office
+# behind one public address) but not unlimited.
+MAX_FAILURES = 5
+MAX_FAILURES_PER_ADDRESS = 30
+LOCKOUT = timedelta(minutes=15)
 # Lists carry names, incomes and addresses: not for the "viewer" role, which sees aggregates.
 PERSONAL_DATA_ROLES = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
 
@@ -46,11 +51,26 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def sign_in(session: Session, email: str, password: str) -> IssuedToken:
-    user = find_user_by_email(session, email.strip().lower())
+def check_credentials(session: Session, email: str, password: str, address: str) -> User:
+    """The active user with this e-mail and password, else AuthenticationRequired; after
+    MAX_FAILURES recent failures for the e-mail (or many from one address) TooManyAttempts,
+    before the password is even checked. The caller commits (failures must be kept)."""
+    email = email.strip().lower()
+    now = datetime.now(UTC)
+    by_email, by_address = queries.recent_failures(session, email, address, now - LOCKOUT)
+    if by_email >= MAX_FAILURES or by_address >= MAX_FAILURES_PER_ADDRESS:
+        raise TooManyAttempts(minutes=int(LOCKOUT.total_seconds() // 60))
+    user = find_user_by_email(session, email)
     valid = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     if user is None or not valid or user.disabled_at is not None:
+        queries.add_failure(session, email, address)
         raise AuthenticationRequired()
+    queries.forget_failures(session, email, now - LOCKOUT)
+    return user
+
+
+def sign_in(session: Session, email: str, password: str, address: str = "") -> IssuedToken:
+    user = check_credentials(session, email, password, address)
     token = secrets.token_urlsafe(48)
     now = datetime.now(UTC)
     expires = now + timedelta(hours=SESSION_HOURS)
@@ -67,6 +87,10 @@ def user_for_token(session: Session, token: str) -> User:
     if user is None or user.disabled_at is not None:
         raise AuthenticationRequired()
     return user
+
+
+def record_sign_in(session: Session, user: User) -> None:
+    queries.record(session, user.id, "sign_in", f"user {user.id}")
 
 
 def sign_out(session: Session, token: str) -> None:

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from server.errors import InvalidInput, InvalidToken, NotFound
+from server.errors import Forbidden, InvalidInput, InvalidToken, NotFound
 from server.formats import collect_settings
 from server.storage import app_users as queries
 from server.storage import forms as form_queries
-from server.storage.areas import find_area_by_code
-from server.storage.models import AppUser, AppUserForm, utcnow
+from server.storage.areas import find_area, find_area_by_code, is_within
+from server.storage.models import AppUser, AppUserForm, Area, utcnow
 
 TOKEN_LENGTH = 64
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
@@ -143,3 +143,56 @@ def collect_qr_payload(base_url: str, new: NewAppUser, project_name: str) -> str
     url = collect_server_url(base_url, new.project_id, new.token)
     payload = collect_settings.settings(url, project_name, new.display_name)
     return collect_settings.encode(payload)
+
+
+@dataclass(frozen=True)
+class PhoneRow:
+    login: str
+    display_name: str
+    area_name: str | None
+    created_at: str
+    revoked: bool
+
+
+def phones_within(session: Session, scope: Area | None) -> list[PhoneRow]:
+    """The phones whose area lies within `scope` (all, for a person without one)."""
+    rows = []
+    for app_user, area in queries.with_areas(session):
+        if scope is not None and (area is None or not is_within(area, scope)):
+            continue
+        rows.append(
+            PhoneRow(
+                app_user.login,
+                app_user.display_name,
+                area.name if area else None,
+                f"{app_user.created_at:%d/%m/%Y}",
+                app_user.revoked_at is not None,
+            )
+        )
+    return rows
+
+
+def create_phone_for(
+    session: Session,
+    scope: Area | None,
+    *,
+    display_name: str,
+    area_code: str | None,
+    realm: str,
+) -> NewAppUser:
+    """A phone created by a person: it must lie within their own area."""
+    if scope is not None:
+        area = find_area_by_code(session, area_code or "")
+        if area is None or not is_within(area, scope):
+            raise Forbidden()
+    return create_app_user(
+        session, project_id=1, display_name=display_name, realm=realm, area_code=area_code or None
+    )
+
+
+def revoke_phone_for(session: Session, scope: Area | None, login: str) -> None:
+    app_user = queries.find_by_login(session, login)
+    area = find_area(session, app_user.area_id) if app_user and app_user.area_id else None
+    if app_user is None or (scope is not None and (area is None or not is_within(area, scope))):
+        raise NotFound(what=f"phone {login}")
+    revoke_app_user(session, app_user.project_id, login)

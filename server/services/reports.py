@@ -18,6 +18,7 @@ from server.formats.tables import CellKind, Column, Row, RowKind, Table, rate
 from server.storage import reports as queries
 from server.storage.areas import find_area_by_code, is_within
 from server.storage.models import Area
+from server.storage.reports import latest_period
 
 _BLOCKS = ((True, "Khu vực thành thị", "Urban"), (False, "Khu vực nông thôn", "Rural"))
 
@@ -207,3 +208,8 @@ def followup_table(
         columns=columns,
         rows=[*body, Row(total, RowKind.TOTAL)],
     )
+
+
+def current_period(session: Session) -> int:
+    """The review year pages open on: the latest one in the registry, else this year."""
+    return latest_period(session) or date.today().year

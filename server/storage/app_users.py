@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.storage.models import AppUser
+from server.storage.models import AppUser, Area
 
 
 def find_by_token_digest(session: Session, digest: str) -> AppUser | None:
@@ -25,3 +25,8 @@ def login_taken(session: Session, login: str) -> bool:
 def list_app_users(session: Session, project_id: int) -> Sequence[AppUser]:
     query = select(AppUser).where(AppUser.project_id == project_id).order_by(AppUser.id)
     return list(session.scalars(query))
+
+
+def with_areas(session: Session) -> Sequence[tuple[AppUser, Area | None]]:
+    query = select(AppUser, Area).outerjoin(Area, Area.id == AppUser.area_id)
+    return [(app_user, area) for app_user, area in session.execute(query.order_by(AppUser.id))]

@@ -62,6 +62,12 @@ def set_households(session: Session, area_id: int, year: int, households: int) -
         row.households = households
 
 
+def households_in(session: Session, area_id: int, year: int) -> int | None:
+    """Resident households of an area in a review year; None when not known."""
+    row = session.get(AreaHouseholds, (area_id, year))
+    return row.households if row is not None else None
+
+
 def link_successor(session: Session, area_id: int, successor_id: int) -> None:
     insert_ignoring_duplicates(
         session, AreaSuccessor, {"area_id": area_id, "successor_id": successor_id}
@@ -92,3 +98,13 @@ def move_area(session: Session, area: Area, new_parent: Area) -> None:
     for node in session.scalars(select(Area).where(Area.path.startswith(old_prefix))):
         node.path = new_prefix + node.path[len(old_prefix) :]
     area.parent_id = new_parent.id
+
+
+def top_areas(session: Session) -> Sequence[Area]:
+    """The roots of the tree (usually one province)."""
+    return list(session.scalars(select(Area).where(Area.parent_id.is_(None)).order_by(Area.name)))
+
+
+def children_of(session: Session, area: Area) -> Sequence[Area]:
+    query = select(Area).where(Area.parent_id == area.id).order_by(Area.name)
+    return list(session.scalars(query))

@@ -363,3 +363,13 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     action: Mapped[str] = mapped_column(String(60))
     target: Mapped[str] = mapped_column(String(300))
     details: Mapped[str | None] = mapped_column(Text)
+
+
+class LoginFailure(db.Model):  # type: ignore[name-defined,misc]
+    """A failed sign-in, by e-mail and by address: the rate limit counts recent ones."""
+
+    __tablename__ = "login_failure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

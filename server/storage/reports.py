@@ -238,3 +238,9 @@ def set_commitment(session: Session, area_id: int, year: int, pledged: int) -> N
 def pledge_of(session: Session, area_id: int, year: int) -> int | None:
     found = session.get(Commitment, (area_id, year))
     return found.pledged if found is not None else None
+
+
+def latest_period(session: Session) -> int | None:
+    """The most recent review year in the registry."""
+    found: int | None = session.scalar(select(func.max(HouseholdReview.period)))
+    return found

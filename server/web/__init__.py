@@ -1,9 +1,17 @@
-"""Server-rendered pages for staff (grows with the web-interface issue)."""
+"""Server-rendered pages for staff: mobile-first, Vietnamese by default, English on request."""
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint(
     "web", __name__, template_folder="templates", static_folder="static", static_url_path="/static"
 )
 
-from server.web import views  # noqa: E402,F401  (routes register on import)
+
+def setup(app: Flask) -> None:
+    """Sign-in, language and template helpers for the pages."""
+    from server.web import session
+
+    session.setup(app)
+
+
+from server.web import phones, tables, views  # noqa: E402,F401  (routes register on import)

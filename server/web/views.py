@@ -1,18 +1,85 @@
-"""Pages. The landing page tells a visitor what this server is and how to connect a phone."""
+"""Sign-in, sign-out, the home page (the key numbers of the person's area) and error pages."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
 
+from flask import Response, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
+
+from server.errors import AuthenticationRequired, RasoatError, TooManyAttempts
 from server.extensions import db
-from server.services import phone_forms
+from server.services import accounts, phone_forms
+from server.services.dashboard import key_numbers
+from server.storage.common import begin_write
 from server.web import bp
+from server.web.forms import SignInForm
+from server.web.session import SignedIn, signed_in, viewer
+
+
+@bp.app_errorhandler(RasoatError)
+def _problem(error: RasoatError) -> tuple[str, int]:
+    db.session.rollback()
+    return render_template("error.html", message=error.message, status=error.status), error.status
+
+
+@bp.errorhandler(HTTPException)
+def _http_problem(error: HTTPException) -> tuple[str, int]:
+    status = error.code or 500
+    return render_template("error.html", message=error.description, status=status), status
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: a crafted ?next= must not send a person elsewhere after sign-in."""
+    if not target or urlsplit(target).netloc or not target.startswith("/"):
+        return url_for("web.home")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    form = SignInForm()
+    error, status = None, 200
+    if form.validate_on_submit():
+        db.session.commit()
+        begin_write(db.session)
+        try:
+            user = accounts.check_credentials(
+                db.session,
+                form.email.data or "",
+                form.password.data or "",
+                request.remote_addr or "",
+            )
+        except AuthenticationRequired:
+            error, status = gettext("Wrong e-mail or password."), 401
+        except TooManyAttempts as refused:
+            error, status = refused.message, 429
+        else:
+            accounts.record_sign_in(db.session, user)
+            db.session.commit()
+            login_user(SignedIn(user))
+            return redirect(_safe_next(request.args.get("next")))
+        db.session.commit()  # failures count towards the rate limit
+    return render_template("login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+@signed_in()
+def logout() -> Response:
+    logout_user()
+    return redirect(url_for("web.home"))  # type: ignore[return-value]
 
 
 @bp.get("/")
 def home() -> str:
-    return render_template(
-        "home.html",
-        base_url=current_app.config["RASOAT_BASE_URL"],
-        forms=phone_forms.published_forms(db.session),
+    if not current_user.is_authenticated:
+        return render_template("landing.html", forms=phone_forms.published_forms(db.session))
+    person = viewer()
+    numbers = key_numbers(
+        db.session, person.scope, request.args.get("period", type=int), today=date.today()
     )
+    return render_template("home.html", numbers=numbers, person=person)

@@ -1,0 +1,62 @@
+"""Phones (app users): list, create with a QR code that sets up ODK Collect, revoke."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from flask import current_app, redirect, render_template, url_for
+
+from server.extensions import db
+from server.services import app_users
+from server.services.forms import DEFAULT_PROJECT_NAME
+from server.storage.common import begin_write
+from server.storage.models import Role
+from server.web import bp
+from server.web.forms import EmptyForm, PhoneForm
+from server.web.session import signed_in, viewer
+
+OFFICERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
+
+
+@bp.get("/phones")
+@signed_in(*OFFICERS)
+def phones() -> str:
+    rows = app_users.phones_within(db.session, viewer().scope)
+    return render_template("phones.html", phones=rows, form=PhoneForm(), revoke=EmptyForm())
+
+
+@bp.post("/phones")
+@signed_in(*OFFICERS)
+def create_phone() -> Any:
+    form = PhoneForm()
+    if not form.validate_on_submit():
+        rows = app_users.phones_within(db.session, viewer().scope)
+        return render_template("phones.html", phones=rows, form=form, revoke=EmptyForm()), 400
+    db.session.commit()
+    begin_write(db.session)
+    new = app_users.create_phone_for(
+        db.session,
+        viewer().scope,
+        display_name=form.name.data or "",
+        area_code=form.area.data or None,
+        realm=current_app.config["RASOAT_REALM"],
+    )
+    db.session.commit()
+    base = current_app.config["RASOAT_BASE_URL"]
+    payload = app_users.collect_qr_payload(base, new, DEFAULT_PROJECT_NAME)
+    qr = segno.make(payload, error="m").svg_data_uri(scale=4)
+    url = app_users.collect_server_url(base, new.project_id, new.token)
+    # Shown once: only the token's hash is kept, so this page cannot be opened again.
+    return render_template("phone_created.html", phone=new, qr=qr, url=url)
+
+
+@bp.post("/phones/<login>/revoke")
+@signed_in(*OFFICERS)
+def revoke_phone(login: str) -> Any:
+    if EmptyForm().validate_on_submit():
+        db.session.commit()
+        begin_write(db.session)
+        app_users.revoke_phone_for(db.session, viewer().scope, login)
+        db.session.commit()
+    return redirect(url_for("web.phones"))

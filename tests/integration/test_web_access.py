@@ -1,0 +1,208 @@
+"""The pages, over real HTTP against `rasoat serve`: sign-in with CSRF and a rate limit, every
+route × role × area answering what it should, answers escaped, personal data audited."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.config import REPO_ROOT
+from server.extensions import blob_store
+from server.services.submissions import IncomingSubmission, receive_submission
+from server.services.users import create_user
+from server.storage.app_users import find_by_login
+from server.storage.models import AuditEvent, Role
+from tests.support.factories import make_app_user, make_areas, publish_form
+from tests.support.live_server import LiveServer
+from tests.support.surveys import NOT_POOR, POOR, survey
+
+PASSWORD = "mật-khẩu-thật-dài"
+PEOPLE = {  # email: (role, area)
+    "admin@tinh.vn": (Role.ADMINISTRATOR, None),
+    "huyen@camlo.vn": (Role.DISTRICT_OFFICER, "468"),
+    "tuyen@camlo.vn": (Role.COMMUNE_OFFICER, "19603"),
+    "hieu@camlo.vn": (Role.COMMUNE_OFFICER, "19612"),
+    "xem@camlo.vn": (Role.VIEWER, "468"),
+}
+
+
+class Browser:
+    """A person's cookie jar against the live server (pages keep no state between people)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.http = requests.Session()
+
+    def get(self, path: str) -> requests.Response:
+        return self.http.get(self.base + path, allow_redirects=False, timeout=20)
+
+    def post(self, path: str, data: dict[str, str]) -> requests.Response:
+        return self.http.post(self.base + path, data=data, allow_redirects=False, timeout=20)
+
+
+@pytest.fixture
+def site(app: Flask, session: Session, live_server: LiveServer) -> str:
+    make_areas(session)
+    path = REPO_ROOT / "forms" / "household_survey.xlsx"
+    publish_form(app, session, path.read_bytes(), filename=path.name)
+    phone = find_by_login(session, make_app_user(session).login)
+    for year, answers in ((2025, POOR), (2026, NOT_POOR)):
+        xml, _ = survey(answers, review_year=year, head_name="<script>alert('x')</script>")
+        receive_submission(session, blob_store(app), phone, IncomingSubmission(xml=xml))  # type: ignore[arg-type]
+    xml, _ = survey(POOR, household_code="1960301-002")
+    receive_submission(session, blob_store(app), phone, IncomingSubmission(xml=xml))  # type: ignore[arg-type]
+    for email, (role, area) in PEOPLE.items():
+        create_user(
+            session, email=email, display_name=email, password=PASSWORD, role=role, area_code=area
+        )
+    session.commit()
+    return live_server.base_url
+
+
+def csrf_of(page: bytes) -> str:
+    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        rb'name="csrf_token" value="([^"]+)"', page
+    )
+    assert match, page[:500]
+    return match.group(1).decode()
+
+
+def signed_in(site: str, email: str) -> Browser:
+    browser = Browser(site)
+    token = csrf_of(browser.get("/login").content)
+    response = browser.post("/login", {"email": email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, response.text[:400]
+    return browser
+
+
+def test_a_form_without_its_csrf_token_is_refused(site: str) -> None:
+    response = Browser(site).post("/login", {"email": "admin@tinh.vn", "password": PASSWORD})
+    assert response.status_code == 400
+    phones = signed_in(site, "admin@tinh.vn").post("/phones", {"name": "Máy mới"})
+    assert phones.status_code == 400
+
+
+def test_sign_in_is_limited_after_five_wrong_passwords(site: str) -> None:
+    browser = Browser(site)
+    statuses = []
+    for _ in range(6):
+        token = csrf_of(browser.get("/login").content)
+        statuses.append(
+            browser.post(
+                "/login", {"email": "huyen@camlo.vn", "password": "sai", "csrf_token": token}
+            ).status_code
+        )
+    token = csrf_of(browser.get("/login").content)
+    right_but_locked = browser.post(
+        "/login", {"email": "huyen@camlo.vn", "password": PASSWORD, "csrf_token": token}
+    )
+    assert statuses == [401] * 5 + [429]
+    assert right_but_locked.status_code == 429
+    assert "15 phút" in right_but_locked.text
+
+
+def test_the_session_cookie_is_http_only_and_same_site(site: str) -> None:
+    browser = Browser(site)
+    token = csrf_of(browser.get("/login").content)
+    response = browser.post(
+        "/login", {"email": "admin@tinh.vn", "password": PASSWORD, "csrf_token": token}
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+ROUTES = [  # (path, who gets 200; others 403, or 302 to the sign-in page when signed out)
+    ("/", set(PEOPLE)),
+    ("/reports/summary?area=468", {"admin@tinh.vn", "huyen@camlo.vn", "xem@camlo.vn"}),
+    (
+        "/reports/summary?area=19603",
+        {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "xem@camlo.vn"},
+    ),
+    (
+        "/reports/summary?area=19612",
+        {"admin@tinh.vn", "huyen@camlo.vn", "hieu@camlo.vn", "xem@camlo.vn"},
+    ),
+    (
+        "/reports/summary?area=19603&format=xlsx",
+        {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "xem@camlo.vn"},
+    ),
+    (
+        "/reports/followup?area=19603",
+        {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "xem@camlo.vn"},
+    ),
+    (
+        "/reports/commitments?area=19612&period=2026",
+        {"admin@tinh.vn", "huyen@camlo.vn", "hieu@camlo.vn", "xem@camlo.vn"},
+    ),
+    ("/lists/deficiencies?area=19603", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn"}),
+    (
+        "/lists/deficiencies?area=19612&format=csv",
+        {"admin@tinh.vn", "huyen@camlo.vn", "hieu@camlo.vn"},
+    ),
+    ("/lists/due-visits?area=468", {"admin@tinh.vn", "huyen@camlo.vn"}),
+    ("/lists/relapse-risk?area=19612", {"admin@tinh.vn", "huyen@camlo.vn", "hieu@camlo.vn"}),
+    ("/lists/exited?area=19603&period=2026", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn"}),
+    ("/phones", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "hieu@camlo.vn"}),
+]
+
+
+def test_every_route_answers_each_role_and_area_as_it_should(site: str) -> None:
+    people = {email: signed_in(site, email) for email in PEOPLE}
+    anonymous = Browser(site)
+    wrong = []
+    for path, allowed in ROUTES:
+        expected_anonymous = 200 if path == "/" else 302
+        if (got := anonymous.get(path).status_code) != expected_anonymous:
+            wrong.append(("anonymous", path, got))
+        for email, browser in people.items():
+            expected = 200 if email in allowed else 403
+            if (got := browser.get(path).status_code) != expected:
+                wrong.append((email, path, got))
+    assert wrong == []
+
+
+def test_answers_are_escaped_on_every_page(site: str) -> None:
+    page = signed_in(site, "huyen@camlo.vn").get("/lists/exited?area=19603&period=2026")
+    assert "<script>alert" not in page.text
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page.text
+
+
+def test_viewing_and_downloading_a_list_is_written_to_the_audit_log(
+    site: str, session: Session
+) -> None:
+    client = signed_in(site, "tuyen@camlo.vn")
+    client.get("/lists/deficiencies?area=19603")
+    client.get("/lists/deficiencies?area=19603&format=xlsx")
+    session.rollback()
+    events = session.scalars(select(AuditEvent.target).where(AuditEvent.action == "download"))
+    assert list(events) == ["list deficiencies (view)", "list deficiencies (download)"]
+
+
+def test_a_commune_officer_creates_a_phone_for_their_commune_and_sees_its_qr_code(
+    site: str,
+) -> None:
+    client = signed_in(site, "tuyen@camlo.vn")
+    token = csrf_of(client.get("/phones").content)
+    created = client.post(
+        "/phones", {"name": "Cán bộ Bản Chùa", "area": "19603", "csrf_token": token}
+    )
+    assert created.status_code == 200
+    assert "data:image/svg+xml" in created.text
+    assert "/v1/key/" in created.text
+    elsewhere = client.post(
+        "/phones", {"name": "Máy xã khác", "area": "19612", "csrf_token": token}
+    )
+    assert elsewhere.status_code == 403
+
+
+def test_pages_come_in_english_on_request(site: str) -> None:
+    client = signed_in(site, "huyen@camlo.vn")
+    assert "Tổng hợp" in client.get("/").text
+    assert "Summary" in client.get("/?lang=en").text
+    assert "Summary" in client.get("/reports/summary").text, "the choice is kept"
