@@ -4,20 +4,21 @@ Both write text cells so that nothing in them can run as a formula: in CSV a lea
 `-` or `@` gets an apostrophe; in XLSX every text cell is stored as a string, which Excel never
 evaluates. XLSX keeps numbers as numbers with number and percent formats, a title row naming
 area, period and standard, and frozen heading rows.
+
+XLSX is written by XlsxWriter in `constant_memory` mode: each row goes to a temporary file as
+soon as the next one starts, so memory stays flat for a list of 100,000 households, and its
+XML writing is several times faster than openpyxl's (bench/tables.py).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from server.formats.tables import (
     UNKNOWN,
@@ -34,6 +35,7 @@ BOM = "\ufeff"
 NUMBER_FORMATS = {CellKind.COUNT: "#,##0", CellKind.AMOUNT: "#,##0", CellKind.PERCENT: "0.0%"}
 _BOLD_KINDS = (RowKind.SUBTOTAL, RowKind.TOTAL, RowKind.BLOCK)
 _FILL = {RowKind.TOTAL: "DDE5F0", RowKind.SUBTOTAL: "EEF2F7", RowKind.BLOCK: "F6F6F6"}
+_SHEET_NAME_MAX = 31
 
 
 def _csv_heading(column: Column, language: str) -> str:
@@ -67,56 +69,102 @@ def csv_bytes(table: Table, language: str = "vi") -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _cell(sheet: Any, value: object, column: Column, kind: RowKind) -> WriteOnlyCell:
-    if value is None and kind is RowKind.BLOCK:
-        cell = WriteOnlyCell(sheet, None)  # a block heading has only its label
-    elif value is None:
-        cell = WriteOnlyCell(sheet, UNKNOWN if column.kind is not CellKind.TEXT else None)
-    elif column.kind is CellKind.TEXT or not isinstance(value, (int, Decimal)):
-        cell = WriteOnlyCell(sheet, str(value))
-        cell.data_type = "s"  # a string, even when it starts with "=": never a formula
-    else:
-        cell = WriteOnlyCell(sheet, float(value) if isinstance(value, Decimal) else value)
-        cell.number_format = NUMBER_FORMATS[column.kind]
-    if kind in _BOLD_KINDS:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor=_FILL[kind])
-    return cell
+class _Formats:
+    """The workbook's cell formats, made once each: XlsxWriter wants one object per style."""
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.heading = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        self._cells: dict[tuple[RowKind, CellKind], Any] = {}
+
+    def cell(self, row: RowKind, column: CellKind) -> Any:
+        """The format of a cell: the number format of its column, bold and filled in a
+        subtotal, total or block row; None (the default style) for text in an ordinary row."""
+        key = (row, column)
+        if key not in self._cells:
+            style: dict[str, object] = {}
+            if column in NUMBER_FORMATS:
+                style["num_format"] = NUMBER_FORMATS[column]
+            if row in _BOLD_KINDS:
+                style |= {"bold": True, "pattern": 1, "bg_color": f"#{_FILL[row]}"}
+            self._cells[key] = self.book.add_format(style) if style else None
+        return self._cells[key]
 
 
-def _heading_cells(sheet: Any, texts: Sequence[str]) -> list[WriteOnlyCell]:
-    cells = []
-    for text in texts:
-        cell = WriteOnlyCell(sheet, text)
-        cell.data_type = "s"
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cells.append(cell)
-    return cells
+def _sheet_name(table: Table, taken: set[str]) -> str:
+    """The table's key, cut to Excel's 31 characters and made unique in the workbook."""
+    name, number = table.key[:_SHEET_NAME_MAX], 1
+    while name.lower() in taken:
+        suffix = str(number)
+        name, number = table.key[: _SHEET_NAME_MAX - len(suffix)] + suffix, number + 1
+    taken.add(name.lower())
+    return name
 
 
-def _add_sheet(book: Workbook, table: Table, language: str) -> None:
-    sheet = book.create_sheet(title=table.key[:31])
-    has_groups = any(c.group(language) for c in table.columns)
+def _add_sheet(book: Any, formats: _Formats, name: str, table: Table, language: str) -> None:
+    sheet = book.add_worksheet(name)
+    columns = table.columns
+    has_groups = any(c.group(language) for c in columns)
     heading_rows = 3 + (1 if has_groups else 0)
-    sheet.freeze_panes = f"B{heading_rows + 1}"
-    for index, column in enumerate(table.columns, start=1):
-        width = 32 if index == 1 else (24 if column.kind is CellKind.TEXT else 13)
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    title = WriteOnlyCell(sheet, table.title(language))
-    title.font = Font(bold=True, size=14)
-    sheet.append([title])
-    sheet.append(_heading_cells(sheet, [table.subtitle(language)]))
+    sheet.freeze_panes(heading_rows, 1)  # below the headings, right of the first column
+    for index, column in enumerate(columns):
+        width = 32 if index == 0 else (24 if column.kind is CellKind.TEXT else 13)
+        sheet.set_column(index, index, width)
+
+    def heading_row(number: int, texts: Iterable[str]) -> None:
+        for index, text in enumerate(texts):
+            if text:
+                sheet.write_string(number, index, text, formats.heading)
+            else:
+                sheet.write_blank(number, index, None, formats.heading)
+
+    sheet.write_string(0, 0, table.title(language), formats.title)
+    heading_row(1, [table.subtitle(language)])
     if has_groups:
-        sheet.append(_heading_cells(sheet, [c.group(language) for c in table.columns]))
-    sheet.append(_heading_cells(sheet, [c.heading(language) for c in table.columns]))
-    for row in table.rows:
-        sheet.append([_cell(sheet, row.cells.get(c.key), c, row.kind) for c in table.columns])
+        heading_row(2, [c.group(language) for c in columns])
+    heading_row(heading_rows - 1, [c.heading(language) for c in columns])
+
+    write_string, write_number, write_blank = (
+        sheet.write_string,
+        sheet.write_number,
+        sheet.write_blank,
+    )
+    keyed = [(index, column.key, column.kind) for index, column in enumerate(columns)]
+    styles = {kind: [formats.cell(kind, c.kind) for c in columns] for kind in RowKind}
+    plain = {kind: formats.cell(kind, CellKind.TEXT) for kind in RowKind}
+    for number, row in enumerate(table.rows, start=heading_rows):
+        kind, cells = row.kind, row.cells
+        for (index, key, column_kind), style in zip(keyed, styles[kind], strict=True):
+            value = cells.get(key)
+            if value is None:
+                if kind is RowKind.BLOCK or column_kind is CellKind.TEXT:
+                    write_blank(number, index, None, style)  # a block heading: only its label
+                else:
+                    write_string(number, index, UNKNOWN, plain[kind])
+            elif column_kind is CellKind.TEXT or not isinstance(value, (int, Decimal)):
+                # Always a string, even when it starts with "=": never a formula.
+                write_string(number, index, str(value), style)
+            else:
+                write_number(
+                    number, index, float(value) if isinstance(value, Decimal) else value, style
+                )
 
 
 def write_xlsx(tables: Iterable[Table], out: IO[bytes], language: str = "vi") -> None:
-    """One sheet per table, streamed (write-only mode keeps memory flat for long lists)."""
-    book = Workbook(write_only=True)
+    """One sheet per table, streamed: rows are read once, each written out as the next one
+    starts (XlsxWriter's constant_memory mode), so memory stays flat for long lists."""
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            # Belt and braces: only write_string/write_number are called, which never convert.
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    formats, taken = _Formats(book), set[str]()
     for table in tables:
-        _add_sheet(book, table, language)
-    book.save(out)
+        _add_sheet(book, formats, _sheet_name(table, taken), table, language)
+    book.close()
