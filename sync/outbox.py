@@ -1,0 +1,361 @@
+"""The outbox: a local, crash-safe queue of instances waiting to go upstream (stdlib sqlite3).
+
+Each item is `queued` until the server acknowledges it (`sent`) or refuses it for good
+(`rejected`). The XML and the attachments are stored in the outbox itself, byte for byte, so
+the source folder may go away once an instance is queued. WAL with `synchronous=FULL` and one
+transaction per state change means a crash or power loss at any moment leaves either the state
+before or the state after a change, never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+
+from sync.errors import OutboxError
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE item (
+    id INTEGER PRIMARY KEY,
+    form_id TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    xml_name TEXT NOT NULL,
+    xml BLOB NOT NULL,
+    xml_sha256 TEXT NOT NULL,
+    source TEXT,
+    state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'rejected')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_status INTEGER,
+    last_error TEXT,
+    message TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_attempt_at TEXT,
+    sent_at TEXT,
+    UNIQUE (form_id, instance_id)
+);
+CREATE INDEX item_state ON item (state, id);
+CREATE TABLE attachment (
+    item_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    content BLOB NOT NULL,
+    sent_at TEXT,
+    PRIMARY KEY (item_id, name)
+);
+"""
+
+
+class ItemState(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One filled-in form to enqueue: the instance XML verbatim plus its attachments."""
+
+    form_id: str
+    instance_id: str
+    xml: bytes
+    xml_name: str = "submission.xml"
+    files: Sequence[tuple[str, bytes]] = ()
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    size: int
+    sent: bool
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    form_id: str
+    instance_id: str
+    xml_name: str
+    xml_sha256: str
+    state: ItemState
+    attempts: int
+    last_status: int | None
+    last_error: str | None
+    message: str | None
+    source: str | None
+    created_at: str
+    updated_at: str
+    last_attempt_at: str | None
+    sent_at: str | None
+    attachments: tuple[Attachment, ...] = field(default=())
+
+
+class EnqueueOutcome(StrEnum):
+    ADDED = "added"
+    ALREADY_THERE = "already there"
+    DIFFERENT = "different XML already queued under this instanceID"
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    item_id: int
+    instance_id: str
+    outcome: EnqueueOutcome
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Outbox:
+    """The queue in one SQLite file. Not shared between threads; several processes may open
+    it (SQLite locks), but only one push should send from it at a time (see sync.lock)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: every transaction below is an explicit BEGIN IMMEDIATE … COMMIT.
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self._db.row_factory = sqlite3.Row
+        try:
+            self._configure()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise OutboxError(f"{self.path}: not an outbox ({exc})") from exc
+
+    def _configure(self) -> None:
+        mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise OutboxError(f"{self.path}: cannot use WAL (journal mode {mode})")
+        # FULL: a commit is on disk when it returns, also after power loss (NORMAL is not).
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._transaction():
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version == SCHEMA_VERSION:
+                return
+            if version != 0 or self._has_tables():
+                raise OutboxError(f"{self.path}: not an outbox, or a newer one (v{version})")
+            # Statement by statement: executescript() would commit the open transaction.
+            for statement in filter(str.strip, SCHEMA.split(";")):
+                self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._set_meta("device_id", f"rasoat-sync:{uuid.uuid4().hex[:16]}")
+
+    def _has_tables(self) -> bool:
+        return int(self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]) > 0
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- settings -------------------------------------------------------------------------
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    @property
+    def device_id(self) -> str:
+        """A stable id for this outbox, sent as `deviceID` like a phone's."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+        return str(row[0])
+
+    # --- enqueue --------------------------------------------------------------------------
+
+    def enqueue(self, instance: Instance) -> Enqueued:
+        return self.enqueue_all([instance])[0]
+
+    def enqueue_all(self, instances: Iterable[Instance]) -> list[Enqueued]:
+        """Queue instances in one transaction. The key is (form, instanceID): an instance that
+        is already in the outbox, in any state, is left as it is."""
+        with self._transaction():
+            return [self._enqueue_one(instance) for instance in instances]
+
+    def _enqueue_one(self, instance: Instance) -> Enqueued:
+        digest = sha256(instance.xml)
+        row = self._db.execute(
+            "SELECT id, xml_sha256 FROM item WHERE form_id = ? AND instance_id = ?",
+            (instance.form_id, instance.instance_id),
+        ).fetchone()
+        if row is not None:
+            same = row["xml_sha256"] == digest
+            outcome = EnqueueOutcome.ALREADY_THERE if same else EnqueueOutcome.DIFFERENT
+            return Enqueued(row["id"], instance.instance_id, outcome)
+        stamp = now()
+        cursor = self._db.execute(
+            "INSERT INTO item (form_id, instance_id, xml_name, xml, xml_sha256, source,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                instance.form_id,
+                instance.instance_id,
+                instance.xml_name,
+                instance.xml,
+                digest,
+                instance.source,
+                stamp,
+                stamp,
+            ),
+        )
+        item_id = int(cursor.lastrowid or 0)
+        self._db.executemany(
+            "INSERT INTO attachment (item_id, position, name, content) VALUES (?, ?, ?, ?)",
+            [(item_id, n, name, data) for n, (name, data) in enumerate(instance.files)],
+        )
+        return Enqueued(item_id, instance.instance_id, EnqueueOutcome.ADDED)
+
+    # --- reading --------------------------------------------------------------------------
+
+    def queued_ids(self) -> list[int]:
+        """Queued items, oldest first."""
+        rows = self._db.execute("SELECT id FROM item WHERE state = 'queued' ORDER BY id")
+        return [int(r[0]) for r in rows]
+
+    def get(self, item_id: int) -> OutboxItem:
+        row = self._db.execute(
+            "SELECT id, form_id, instance_id, xml_name, xml_sha256, state, attempts,"
+            " last_status, last_error, message, source, created_at, updated_at,"
+            " last_attempt_at, sent_at FROM item WHERE id = ?",
+            (item_id,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(item_id)
+        fields = {**dict(row), "state": ItemState(row["state"])}
+        return OutboxItem(**fields, attachments=self._attachments(item_id))
+
+    def _attachments(self, item_id: int) -> tuple[Attachment, ...]:
+        rows = self._db.execute(
+            "SELECT name, length(content), sent_at FROM attachment WHERE item_id = ?"
+            " ORDER BY position",
+            (item_id,),
+        )
+        return tuple(Attachment(r[0], int(r[1]), r[2] is not None) for r in rows)
+
+    def items(self, state: ItemState | None = None) -> list[OutboxItem]:
+        if state is None:
+            rows = self._db.execute("SELECT id FROM item ORDER BY id").fetchall()
+        else:
+            query = "SELECT id FROM item WHERE state = ? ORDER BY id"
+            rows = self._db.execute(query, (state.value,)).fetchall()
+        return [self.get(int(r[0])) for r in rows]
+
+    def find(self, instance_id: str) -> OutboxItem | None:
+        row = self._db.execute(
+            "SELECT id FROM item WHERE instance_id = ? ORDER BY id", (instance_id,)
+        ).fetchone()
+        return None if row is None else self.get(int(row[0]))
+
+    def counts(self) -> dict[ItemState, int]:
+        rows = self._db.execute("SELECT state, count(*) FROM item GROUP BY state")
+        found = {ItemState(r[0]): int(r[1]) for r in rows}
+        return {state: found.get(state, 0) for state in ItemState}
+
+    def xml(self, item_id: int) -> bytes:
+        row = self._db.execute("SELECT xml FROM item WHERE id = ?", (item_id,)).fetchone()
+        return bytes(row[0])
+
+    def attachment(self, item_id: int, name: str) -> bytes:
+        row = self._db.execute(
+            "SELECT content FROM attachment WHERE item_id = ? AND name = ?", (item_id, name)
+        ).fetchone()
+        return bytes(row[0])
+
+    # --- state changes: each one transaction --------------------------------------------------
+
+    def record_attempt(self, item_id: int) -> None:
+        """Count an attempt before its first byte goes out, so a crash mid-upload still shows."""
+        with self._transaction():
+            stamp = now()
+            self._db.execute(
+                "UPDATE item SET attempts = attempts + 1, last_attempt_at = ?, updated_at = ?"
+                " WHERE id = ? AND state = 'queued'",
+                (stamp, stamp, item_id),
+            )
+
+    def mark_attachments_sent(self, item_id: int, names: Sequence[str]) -> None:
+        """A non-final POST of a split upload was acknowledged: those files are on the server."""
+        with self._transaction():
+            self._mark_files(item_id, names, now())
+
+    def _mark_files(self, item_id: int, names: Sequence[str], stamp: str) -> None:
+        self._db.executemany(
+            "UPDATE attachment SET sent_at = ? WHERE item_id = ? AND name = ? AND sent_at IS NULL",
+            [(stamp, item_id, name) for name in names],
+        )
+
+    def mark_sent(self, item_id: int, status: int, message: str, names: Sequence[str]) -> None:
+        """The final POST was acknowledged (201/202): the item and its last files are sent."""
+        with self._transaction():
+            stamp = now()
+            self._mark_files(item_id, names, stamp)
+            self._finish(item_id, ItemState.SENT, status, message, stamp)
+
+    def mark_rejected(self, item_id: int, status: int, message: str) -> None:
+        """The server refused the item for good; `message` is its reason, kept for people."""
+        with self._transaction():
+            self._finish(item_id, ItemState.REJECTED, status, message, now())
+
+    def _finish(
+        self, item_id: int, state: ItemState, status: int, message: str, stamp: str
+    ) -> None:
+        sent_at = stamp if state == ItemState.SENT else None
+        self._db.execute(
+            "UPDATE item SET state = ?, last_status = ?, message = ?, sent_at = ?,"
+            " updated_at = ? WHERE id = ? AND state = 'queued'",
+            (state.value, status, message, sent_at, stamp, item_id),
+        )
+
+    def record_failure(self, item_id: int, error: str, status: int | None = None) -> None:
+        """A temporary failure: the item stays queued, with the error for `status` to show."""
+        with self._transaction():
+            self._db.execute(
+                "UPDATE item SET last_error = ?, last_status = ?, updated_at = ?"
+                " WHERE id = ? AND state = 'queued'",
+                (error, status, now(), item_id),
+            )
+
+    def requeue(self, item_id: int) -> bool:
+        """Put a rejected item back in the queue (after the cause was fixed on the server)."""
+        with self._transaction():
+            cursor = self._db.execute(
+                "UPDATE item SET state = 'queued', updated_at = ? WHERE id = ? AND state = ?",
+                (now(), item_id, ItemState.REJECTED.value),
+            )
+            return cursor.rowcount == 1

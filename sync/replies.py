@@ -1,0 +1,97 @@
+"""What a server's answer means for the item that was sent (openrosa.md §3.4–§3.5).
+
+Only 201 and 202 are success. A refusal counts as the server's final word about the item only
+when it comes with an OpenRosaResponse: a bare 404 or an HTML page means the address is wrong
+or something between us and the server answered, and that must not reject a whole queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+
+from sync.errors import AuthenticationFailed, NotOpenRosa, Rejected, ServerError
+
+SUCCESS = (201, 202)
+# Statuses that say "not now" rather than "never".
+TEMPORARY_4XX = (408, 425, 429)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One HTTP answer, reduced to what the sync client needs."""
+
+    status: int
+    body: bytes
+    reason: str = ""
+    headers: Mapping[str, str] | None = None
+
+    @property
+    def openrosa_message(self) -> str | None:
+        return openrosa_message(self.body)
+
+    @property
+    def text(self) -> str:
+        """The server's own message when there is one, else the status line."""
+        return self.openrosa_message or f"HTTP {self.status} {self.reason}".strip()
+
+
+def openrosa_message(body: bytes) -> str | None:
+    """The text of the first <message> of an OpenRosaResponse, as Collect shows it; None when
+    the body is not one (namespaces and the `nature` attribute are ignored, like Collect)."""
+    if b"OpenRosaResponse" not in body:
+        return None
+    try:
+        root = ElementTree.fromstring(body)
+    except (ParseError, DefusedXmlException):
+        return None
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.tag.rsplit("}", 1)[-1] == "message":
+            return (node.text or "").strip()
+    return None
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: either a number or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def check_submission(reply: Reply) -> str:
+    """The success message of a submission POST, or the error that the reply means."""
+    if reply.status in SUCCESS:
+        return reply.text
+    raise submission_error(reply)
+
+
+def submission_error(reply: Reply) -> Exception:
+    status = reply.status
+    if status == 401:
+        return AuthenticationFailed(f"credentials refused: {reply.text}", status)
+    if status >= 500 or status in TEMPORARY_4XX:
+        retry_after = retry_after_seconds((reply.headers or {}).get("Retry-After"))
+        return ServerError(reply.text, status, retry_after)
+    if 400 <= status < 500 and reply.openrosa_message is not None:
+        return Rejected(reply.text, status)
+    if 300 <= status < 400:
+        location = (reply.headers or {}).get("Location", "?")
+        return NotOpenRosa(f"the server redirects uploads to {location}: use that address", status)
+    return NotOpenRosa(
+        f"not an OpenRosa submission endpoint (HTTP {status} without an OpenRosaResponse):"
+        " check the server address, or a network login page",
+        status,
+    )

@@ -1,0 +1,351 @@
+"""`rasoat sync` end to end: real server processes over HTTP, the push and pull commands in
+their own processes, and faults in between (server down, uploads cut, answers lost, 503s,
+SIGKILL). Afterwards every submission is stored exactly once upstream, byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from flask import Flask
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.config import REPO_ROOT
+from server.extensions import blob_store
+from server.services.submissions import IncomingSubmission, receive_submission
+from server.services.users import create_user
+from server.storage.app_users import find_by_login
+from server.storage.models import Role, SubmissionAttachment, SubmissionVersion
+from sync import ItemState, Outbox
+from tests.conftest import server_env
+from tests.support.collect import CollectClient, instance_xml
+from tests.support.factories import make_app_user, make_areas, publish_form
+from tests.support.flaky_proxy import FlakyProxy
+from tests.support.live_server import LiveServer, free_port, start_server
+from tests.support.surveys import POOR, survey
+from tests.support.xlsforms import photo_form
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "mật-khẩu-dài-đủ"
+Expected = dict[str, tuple[bytes, dict[str, bytes]]]  # instanceID → (XML, attachments)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def sync_command(*args: str, outbox: Path | None) -> list[str]:
+    where = ["--outbox", str(outbox)] if outbox else []
+    return [sys.executable, "-m", "sync", *args[:1], *where, *args[1:]]
+
+
+def run_sync(
+    *args: str, outbox: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        sync_command(*args, outbox=outbox),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+
+
+def start_sync(*args: str, outbox: Path, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            sync_command(*args, outbox=outbox), stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT
+        )
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def outbox_items(path: Path) -> list:  # type: ignore[type-arg]
+    if not path.exists():
+        return []
+    with Outbox(path) as outbox:
+        return outbox.items()
+
+
+def collect_folder(
+    root: Path, count: int, *, photos: int = 0, photo_size: int = 100_000, prefix: str = "hh"
+) -> Expected:
+    """An ODK Collect instances/ folder: <name>/<name>.xml plus photo files."""
+    expected: Expected = {}
+    for n in range(count):
+        name = f"{prefix}_2026-11-26_10-{n // 60:02d}-{n % 60:02d}"
+        files = {f"{name}-{p}.jpg": os.urandom(photo_size) for p in range(photos)}
+        fields = {"household_code": f"CL-{n:04d}"}
+        fields.update(zip(("photo", "photo2"), files, strict=False))
+        xml = instance_xml("hh", fields=fields)
+        folder = root / name
+        folder.mkdir(parents=True)
+        (folder / f"{name}.xml").write_bytes(xml)
+        for file_name, data in files.items():
+            (folder / file_name).write_bytes(data)
+        instance_id = xml.split(b"<instanceID>")[1].split(b"<")[0].decode()
+        expected[instance_id] = (xml, files)
+    return expected
+
+
+def stored_versions(session: Session) -> dict[str, list[SubmissionVersion]]:
+    session.rollback()  # a fresh snapshot: the server wrote in another process
+    found: dict[str, list[SubmissionVersion]] = {}
+    for version in session.scalars(select(SubmissionVersion)):
+        found.setdefault(version.instance_id, []).append(version)
+    return found
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def assert_stored_exactly_once(session: Session, expected: Expected) -> None:
+    stored = stored_versions(session)
+    for instance_id, (xml, files) in expected.items():
+        versions = stored.get(instance_id, [])
+        assert len(versions) == 1, f"{instance_id} stored {len(versions)} times"
+        [version] = versions
+        assert sha256(version.xml) == sha256(xml), f"{instance_id} not byte-identical"
+        attachments = session.scalars(
+            select(SubmissionAttachment).where(
+                SubmissionAttachment.submission_version_id == version.id
+            )
+        )
+        assert {a.name: a.blob_sha256 for a in attachments} == {
+            name: sha256(data) for name, data in files.items()
+        }
+        assert version.complete
+
+
+# --- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def phone(app: Flask, session: Session) -> tuple[str, str]:
+    """(token, login) of an app user allowed to send the photo form `hh`."""
+    publish_form(app, session, photo_form("hh"))
+    new = make_app_user(session)
+    return new.token, new.login
+
+
+@pytest.fixture
+def proxy(live_server: LiveServer) -> Iterator[FlakyProxy]:
+    port = int(live_server.base_url.rsplit(":", 1)[1])
+    flaky = FlakyProxy(port)
+    yield flaky
+    flaky.close()
+
+
+# --- push ------------------------------------------------------------------------------------
+
+
+def test_cut_uploads_lost_answers_and_503s_still_store_each_submission_once_and_byte_identical(
+    session: Session,
+    live_server: LiveServer,
+    phone: tuple[str, str],
+    proxy: FlakyProxy,
+    tmp_path: Path,
+) -> None:
+    token, _ = phone
+    expected = collect_folder(tmp_path / "instances", 3, photos=2)
+    expected |= collect_folder(tmp_path / "instances", 2, prefix="small")
+    conflicting, _ = next(iter(expected.items()))
+    upstream = f"{live_server.base_url}/v1/key/{token}/projects/1"
+    stored_first = expected[conflicting][0].replace(b"CL-0000", b"CL-9999")
+    assert CollectClient(upstream).post(stored_first).status_code == 201
+    proxy.answer(503, times=2)
+    proxy.cut_upload(after_bytes=30_000, times=2)
+    proxy.drop_response(after_upload_bytes=150_000)
+    outbox = tmp_path / "outbox.sqlite3"
+    server = f"{proxy.base_url}/v1/key/{token}/projects/1"
+
+    pushed = run_sync(
+        "push", "--server", server, "--from-collect", str(tmp_path / "instances"),
+        "--retries", "8", "--base-delay", "0.05", "--max-delay", "0.2", outbox=outbox,
+    )  # fmt: skip
+
+    assert pushed.returncode == 3, pushed.stdout + pushed.stderr  # 3: some were rejected
+    assert proxy.pending_faults() == 0, "every fault was hit"
+    assert {f.kind for f in proxy.fired} == {"answer", "cut_upload", "drop_response"}
+    assert "Sent: 4" in pushed.stdout and "Still queued: 0" in pushed.stdout
+    del expected[conflicting]
+    assert_stored_exactly_once(session, expected)
+    [kept] = stored_versions(session)[conflicting]
+    assert kept.xml == stored_first, "the server's copy of the conflicting record is untouched"
+    [rejected] = [i for i in outbox_items(outbox) if i.state == ItemState.REJECTED]
+    assert (rejected.instance_id, rejected.last_status) == (conflicting, 409)
+    assert "already exists with different content" in (rejected.message or "")
+    status = run_sync("status", outbox=outbox)
+    assert f"rejected {conflicting}" in " ".join(status.stdout.split())
+    assert "already exists with different content" in status.stdout
+
+    posts = proxy.posts
+    again = run_sync("push", "--server", server, outbox=outbox)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert proxy.posts == posts, "items marked sent or rejected are never sent again"
+
+
+def test_a_watching_push_waits_for_a_server_that_is_down_and_sends_once_it_is_up(
+    session: Session,
+    phone: tuple[str, str],
+    database_url: str,
+    data_dir: Path,
+    empty_forms_dir: Path,
+    tmp_path: Path,
+) -> None:
+    token, login = phone
+    expected = collect_folder(tmp_path / "instances", 3, photos=1, photo_size=5_000)
+    port, outbox = free_port(), tmp_path / "outbox.sqlite3"
+    push = start_sync(
+        "push", "--watch", "--server", f"http://127.0.0.1:{port}",
+        "--username", login, "--password", token,
+        "--from-collect", str(tmp_path / "instances"),
+        "--base-delay", "0.1", "--max-delay", "0.5", "--interval", "0.2",
+        outbox=outbox, log=tmp_path / "push.log",
+    )  # fmt: skip
+    server: LiveServer | None = None
+    try:
+        wait_for(
+            lambda: any(i.attempts >= 2 for i in outbox_items(outbox)), "failed attempts"
+        )
+        assert all(i.state == ItemState.QUEUED for i in outbox_items(outbox))
+        assert "refused" in (outbox_items(outbox)[0].last_error or "").lower()
+        env = server_env(database_url, data_dir, empty_forms_dir)
+        server = start_server(env, tmp_path, "--workers", "1", port=port)
+        wait_for(
+            lambda: all(i.state == ItemState.SENT for i in outbox_items(outbox)), "all sent"
+        )
+    finally:
+        push.send_signal(signal.SIGINT)
+        push.wait(timeout=20)
+        if server is not None:
+            server.stop()
+    log = (tmp_path / "push.log").read_text()
+    assert push.returncode == 130, log
+    assert "Sent: 3" in log and "Still queued: 0" in log
+    assert_stored_exactly_once(session, expected)
+
+
+def test_a_push_killed_with_sigkill_and_started_again_loses_and_duplicates_nothing(
+    session: Session, phone: tuple[str, str], proxy: FlakyProxy, tmp_path: Path
+) -> None:
+    token, _ = phone
+    expected = collect_folder(tmp_path / "instances", 200)
+    proxy.delay = 0.01
+    outbox = tmp_path / "outbox.sqlite3"
+    args = (
+        "push", "--server", f"{proxy.base_url}/v1/key/{token}/projects/1",
+        "--from-collect", str(tmp_path / "instances"), "--base-delay", "0.05",
+    )  # fmt: skip
+    t0 = time.monotonic()
+    first = start_sync(*args, outbox=outbox, log=tmp_path / "first.log")
+    try:
+        wait_for(
+            lambda: sum(i.state == ItemState.SENT for i in outbox_items(outbox)) >= 40,
+            "40 sent",
+        )
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    sent_before = sum(i.state == ItemState.SENT for i in outbox_items(outbox))
+    print("first run", time.monotonic() - t0)
+    assert 40 <= sent_before < 200, "killed in the middle of the run"
+
+    t0 = time.monotonic()
+    second = run_sync(*args, outbox=outbox)
+    print("second run", time.monotonic() - t0, sent_before)
+
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "0 queued, 200 already in the outbox" in second.stderr
+    assert f"Sent: {200 - sent_before}" in second.stdout
+    items = outbox_items(outbox)
+    assert len(items) == 200 and all(i.state == ItemState.SENT for i in items)
+    assert_stored_exactly_once(session, expected)
+    assert len(stored_versions(session)) == 200
+    assert proxy.posts <= 201, "at most the one POST in flight at the kill is repeated"
+
+
+# --- pull ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def district(app: Flask, session: Session, live_server: LiveServer) -> Callable[[str], None]:
+    """A district officer of area 468 and a way to add a household's 2026 review."""
+    make_areas(session)
+    path = REPO_ROOT / "forms" / "household_survey.xlsx"
+    publish_form(app, session, path.read_bytes(), filename=path.name)
+    phone = find_by_login(session, make_app_user(session).login)
+    create_user(
+        session,
+        email="huyen@camlo.vn",
+        display_name="Huyện Cam Lộ",
+        password=PASSWORD,
+        role=Role.DISTRICT_OFFICER,
+        area_code="468",
+    )
+    session.commit()
+
+    def add_household(code: str) -> None:
+        xml, _ = survey(POOR, household_code=code, review_year=2026)
+        receive_submission(session, blob_store(app), phone, IncomingSubmission(xml=xml))  # type: ignore[arg-type]
+        session.commit()
+
+    add_household("1960301-001")
+    return add_household
+
+
+def test_pull_downloads_the_tables_then_only_what_changed(
+    district: Callable[[str], None], live_server: LiveServer, tmp_path: Path
+) -> None:
+    folder = tmp_path / "tables"
+    area = ("--server", live_server.base_url, "--area", "468", "--period", "2026")
+    by_password = ("--email", "huyen@camlo.vn", "--password", PASSWORD, "--dir", str(folder))
+
+    first = run_sync("pull", *area, *by_password)
+    assert first.returncode == 0, first.stdout + first.stderr
+    lines = first.stdout.splitlines()
+    assert len(lines) == 7 and all(line.startswith("downloaded") for line in lines)
+    summary = folder / "summary_468_2026_vi.csv"
+    first_copy = summary.read_bytes()
+    assert first_copy.decode("utf-8-sig").startswith("Đơn vị,")
+
+    sign_in = requests.post(
+        f"{live_server.base_url}/v1/sessions",
+        json={"email": "huyen@camlo.vn", "password": PASSWORD},
+        timeout=10,
+    )
+    by_token = ("--token", sign_in.json()["token"], "--dir", str(folder))
+    second = run_sync("pull", *area, *by_token)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert [line.split()[0] for line in second.stdout.splitlines()] == ["unchanged"] * 7
+
+    district("1960301-002")
+    third = run_sync("pull", *area, *by_token)
+    outcomes = dict(reversed(line.split()[:2]) for line in third.stdout.splitlines())
+    assert outcomes["summary_468_2026_vi.csv"] == "downloaded"
+    assert outcomes["followup_468_vi.csv"] == "unchanged"
+    assert summary.read_bytes() != first_copy
+
+    as_xlsx = run_sync("pull", *area, *by_token, "--format", "xlsx", "--table", "summary")
+    assert as_xlsx.stdout.split()[:2] == ["downloaded", "summary_468_2026_vi.xlsx"]
+    book = load_workbook(io.BytesIO((folder / "summary_468_2026_vi.xlsx").read_bytes()))
+    assert book.active is not None and book.active["A1"].value
