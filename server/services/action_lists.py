@@ -12,10 +12,11 @@ All are scoped to an area the viewer may see and stream their rows.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
+from server.domain.followup_measures import followup_window
 from server.domain.standards import Standard, standard_for_year
 from server.formats.tables import CellKind, Column, Row, Table
 from server.services.reports import visible_area
@@ -23,8 +24,6 @@ from server.storage import lists as queries
 from server.storage.lists import ListedHousehold
 from server.storage.models import Area
 
-FOLLOWUP_MONTHS = 36
-VISIT_EVERY_DAYS = 90
 INCOME = "income"
 CLASS_NAMES = {
     "poor": ("Hộ nghèo", "Poor"),
@@ -144,9 +143,8 @@ def due_for_visit_list(
 ) -> Table:
     area = visible_area(session, scope, area_code)
     today = today or date.today()
-    rows = queries.due_for_visit_rows(
-        session, area, today.year - FOLLOWUP_MONTHS // 12, today - timedelta(VISIT_EVERY_DAYS)
-    )
+    window = followup_window(today)
+    rows = queries.due_for_visit_rows(session, area, window.since_period, window.visited_after)
     columns = (
         *_ADDRESS,
         Column("exit_year", "Năm thoát nghèo", "Left poverty in", _T),

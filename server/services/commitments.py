@@ -8,6 +8,7 @@ import io
 
 from sqlalchemy.orm import Session
 
+from server.domain.pledges import pledge_of_area
 from server.domain.standards import standard_for_year
 from server.errors import InvalidInput
 from server.formats.tables import CellKind, Column, Row, RowKind, Table, rate
@@ -73,9 +74,8 @@ def commitments_table(session: Session, scope: Area | None, area_code: str, year
                 }
             )
         )
-    # The area's own pledge when it made one, else what the areas below it pledged.
-    own = queries.pledge_of(session, area.id, year)
-    total_pledged = own if own is not None else (sum(pledged.values()) if pledged else None)
+    # The same rule as for each row: the area's own pledge, else what the areas below pledged.
+    total_pledged = pledge_of_area(queries.pledge_of(session, area.id, year), pledged.values())
     total_exited = sum(r.counts["poor_exited"] for r in rows)
     body.append(
         Row(

@@ -13,14 +13,11 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from server.domain.followup_measures import followup_window
 from server.formats.choice_lists import csv_bytes
 from server.storage import areas
 from server.storage import registry as registry_queries
 from server.storage.models import AppUser, Area
-
-# A household stays on the follow-up list for 36 months after it left poverty; exits are
-# recognised at the end of a review year, so that is this year and the three before it.
-FOLLOWUP_YEARS = 3
 
 
 def _scope(session: Session, app_user: AppUser) -> Area | None:
@@ -42,7 +39,7 @@ def communes_csv(session: Session, app_user: AppUser) -> bytes:
 
 
 def followup_households_csv(session: Session, app_user: AppUser) -> bytes:
-    since = date.today().year - FOLLOWUP_YEARS
+    since = followup_window(date.today()).since_period
     rows = registry_queries.recently_exited(session, _scope(session, app_user), since)
     return csv_bytes(
         ["name", "label", "village", "head_name", "exit_year"],

@@ -8,10 +8,11 @@ resident households and stay unknown ("—") where that number is unknown or zer
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
+from server.domain.followup_measures import followup_window
 from server.domain.standards import Standard, standard_for_year
 from server.errors import Forbidden, NotFound
 from server.formats.tables import CellKind, Column, Row, RowKind, Table, rate
@@ -158,16 +159,13 @@ def review_summary(session: Session, scope: Area | None, area_code: str, period:
     )
 
 
-FOLLOWUP_YEARS = 3
-VISIT_EVERY_DAYS = 90
-
-
 def _followup_cells(label: str, exited: int, visited: int, at_risk: int) -> dict[str, object]:
     return {
         "label": label,
         "exited": exited,
         "visited": visited,
         "not_visited": exited - visited,
+        # A share of the recently exited households, the ones to visit; "—" when there are none.
         "visited_rate": rate(visited, exited),
         "at_risk": at_risk,
     }
@@ -180,9 +178,8 @@ def followup_table(
     risk of relapse — per area below the chosen one."""
     area = visible_area(session, scope, area_code)
     today = today or date.today()
-    rows = queries.followup_rows(
-        session, area, today.year - FOLLOWUP_YEARS, today - timedelta(days=VISIT_EVERY_DAYS)
-    )
+    window = followup_window(today)
+    rows = queries.followup_rows(session, area, window.since_period, window.visited_after)
     n, p = CellKind.COUNT, CellKind.PERCENT
     columns = (
         Column("label", "Đơn vị", "Unit", CellKind.TEXT),

@@ -19,6 +19,7 @@ from server.storage.models import (
     HouseholdReview,
     ReviewDeficiency,
 )
+from server.storage.registry import latest_periods, recent_exits
 
 POOR_OR_NEAR = ("poor", "near_poor")
 
@@ -115,7 +116,8 @@ def exited_rows(session: Session, scope: Area, period: int) -> Iterator[ListedHo
         yield _listed(row, exit_period=period)
 
 
-def _last_visits() -> Any:
+def last_visits() -> Any:
+    """(household_id, last_visit) of each visited household."""
     return select(
         FollowupVisit.household_id, func.max(FollowupVisit.visit_date).label("last_visit")
     ).group_by(FollowupVisit.household_id)
@@ -125,12 +127,8 @@ def _latest_with_visits(scope: Area, *extra: Any) -> tuple[Any, Any, Any, Any]:
     """Each household's latest review (with its address), its last visit, and `extra`
     columns; returns the query, the visits subquery and the village and commune aliases."""
     query, village, commune = _base(scope)
-    latest = (
-        select(HouseholdReview.household_id, func.max(HouseholdReview.period).label("period"))
-        .group_by(HouseholdReview.household_id)
-        .subquery()
-    )
-    visits = _last_visits().subquery()
+    latest = latest_periods()
+    visits = last_visits().subquery()
     query = (
         query.add_columns(visits.c.last_visit, *extra)
         .join(
@@ -146,12 +144,11 @@ def _latest_with_visits(scope: Area, *extra: Any) -> tuple[Any, Any, Any, Any]:
 def due_for_visit_rows(
     session: Session, scope: Area, since_period: int, visited_after: date
 ) -> Iterator[ListedHousehold]:
-    """Households that left poverty in or after `since_period`, stayed out of it in their
-    latest review, and have had no visit after `visited_after`."""
-    query, visits, _, _ = _latest_with_visits(scope, HouseholdReview.period)
-    query = query.where(
-        HouseholdReview.transition == "exited",
-        HouseholdReview.period >= since_period,
+    """Households that left poverty in or after `since_period` and stayed out of it, and have
+    had no visit after `visited_after`; listed at the address of their latest review."""
+    recent = recent_exits(since_period)
+    query, visits, _, _ = _latest_with_visits(scope, recent.c.exit_period)
+    query = query.join(recent, recent.c.household_id == Household.id).where(
         or_(visits.c.last_visit.is_(None), visits.c.last_visit <= visited_after),
     )
     for row in _stream(session, query):

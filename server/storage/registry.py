@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy.orm import Session, aliased
 
 from server.storage.models import (
     Area,
@@ -70,26 +71,47 @@ def village_reviewed_in(session: Session, village_id: int, period: int) -> bool:
     return bool(session.scalar(query))
 
 
-def recently_exited(
-    session: Session, scope: Area | None, since_period: int
-) -> Sequence[ExitedHousehold]:
-    """Households within `scope` whose latest review says they left poverty in or after
-    `since_period`."""
-    latest = (
+def latest_periods() -> Any:
+    """(household_id, period) of each household's latest review."""
+    return (
         select(HouseholdReview.household_id, func.max(HouseholdReview.period).label("period"))
         .group_by(HouseholdReview.household_id)
         .subquery()
     )
-    query = (
-        select(Household.code, Household.head_name, Area.code, Area.name, HouseholdReview.period)
-        .join(latest, latest.c.household_id == Household.id)
-        .join(
-            HouseholdReview,
-            (HouseholdReview.household_id == Household.id)
-            & (HouseholdReview.period == latest.c.period),
-        )
-        .join(Area, Area.id == Household.village_id)
+
+
+def recent_exits(since_period: int) -> Any:
+    """(household_id, exit_period) of the households whose latest exit from poverty is in or
+    after `since_period` and that no later review found poor again (the meaning is in
+    server/domain/followup_measures.py); the follow-up table, lists and phones all use this."""
+    exits = (
+        select(HouseholdReview.household_id, func.max(HouseholdReview.period).label("period"))
         .where(HouseholdReview.transition == EXITED, HouseholdReview.period >= since_period)
+        .group_by(HouseholdReview.household_id)
+        .subquery()
+    )
+    later = aliased(HouseholdReview)
+    poor_since = exists().where(
+        later.household_id == exits.c.household_id,
+        later.period > exits.c.period,
+        later.household_class == POOR,
+    )
+    return (
+        select(exits.c.household_id, exits.c.period.label("exit_period"))
+        .where(~poor_since)
+        .subquery()
+    )
+
+
+def recently_exited(
+    session: Session, scope: Area | None, since_period: int
+) -> Sequence[ExitedHousehold]:
+    """Households within `scope` that left poverty in or after `since_period` and stayed out."""
+    recent = recent_exits(since_period)
+    query = (
+        select(Household.code, Household.head_name, Area.code, Area.name, recent.c.exit_period)
+        .join(recent, recent.c.household_id == Household.id)
+        .join(Area, Area.id == Household.village_id)
         .order_by(Area.name, Household.code)
     )
     if scope is not None:

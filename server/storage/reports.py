@@ -17,15 +17,16 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from server.storage.areas import VILLAGE_LEVELS
+from server.storage.lists import last_visits
 from server.storage.models import (
     Area,
     AreaHouseholds,
     Commitment,
-    FollowupVisit,
     Household,
     HouseholdReview,
     ReviewDeficiency,
 )
+from server.storage.registry import latest_periods, recent_exits
 
 POOR, NEAR_POOR = "poor", "near_poor"
 MOVEMENTS = (("exited", "exited"), ("relapsed", "relapsed"), ("new", "newly_poor"))
@@ -159,44 +160,33 @@ class FollowupRow:
 def followup_rows(
     session: Session, parent: Area, since_period: int, visited_after: date
 ) -> list[FollowupRow]:
-    """Per area below `parent`: households out of poverty since `since_period` (by their latest
-    review), how many were visited after `visited_after`, how many are at risk."""
+    """Per area below `parent`: households out of poverty since `since_period` (counted at the
+    village of their latest review), how many were visited after `visited_after`, how many
+    are at risk. The meaning is in server/domain/followup_measures.py."""
     row, village = aliased(Area), aliased(Area)
-    latest = (
-        select(HouseholdReview.household_id, func.max(HouseholdReview.period).label("period"))
-        .group_by(HouseholdReview.household_id)
-        .subquery()
-    )
-    last_visit = (
-        select(FollowupVisit.household_id, func.max(FollowupVisit.visit_date).label("day"))
-        .group_by(FollowupVisit.household_id)
-        .subquery()
-    )
+    recent, latest = recent_exits(since_period), latest_periods()
+    visits = last_visits().subquery()
     counts = (
         select(
             row.id.label("area_id"),
             func.count().label("exited"),
-            _count(last_visit.c.day > visited_after).label("visited"),
+            _count(visits.c.last_visit > visited_after).label("visited"),
             _count(Household.relapse_risk.is_(True)).label("at_risk"),
         )
-        .select_from(HouseholdReview)
+        .select_from(recent)
+        .join(latest, latest.c.household_id == recent.c.household_id)
         .join(
-            latest,
+            HouseholdReview,
             and_(
-                latest.c.household_id == HouseholdReview.household_id,
-                latest.c.period == HouseholdReview.period,
+                HouseholdReview.household_id == latest.c.household_id,
+                HouseholdReview.period == latest.c.period,
             ),
         )
-        .join(Household, Household.id == HouseholdReview.household_id)
-        .outerjoin(last_visit, last_visit.c.household_id == Household.id)
+        .join(Household, Household.id == recent.c.household_id)
+        .outerjoin(visits, visits.c.household_id == Household.id)
         .join(village, village.id == HouseholdReview.village_id)
         .join(row, village.path.startswith(row.path))
-        .where(
-            row.parent_id == parent.id,
-            village.path.startswith(parent.path),
-            HouseholdReview.transition == "exited",
-            HouseholdReview.period >= since_period,
-        )
+        .where(row.parent_id == parent.id, village.path.startswith(parent.path))
         .group_by(row.id)
         .subquery()
     )
@@ -215,13 +205,26 @@ def followup_rows(
 
 
 def commitments_below(session: Session, parent: Area, year: int) -> dict[int, int]:
-    """Pledges of the areas directly below `parent` (summed over each one's own subtree)."""
-    row, pledging = aliased(Area), aliased(Area)
+    """The pledge of each area directly below `parent` that has one: its own, else the sum of
+    what the areas below it pledged, by the same rule (server/domain/pledges.py). In one query:
+    the pledges in the row's subtree that no pledging area above them, within the row, covers."""
+    row, pledging, above = aliased(Area), aliased(Area), aliased(Area)
+    covering = aliased(Commitment)
+    covered = (
+        select(above.id)
+        .join(covering, and_(covering.area_id == above.id, covering.year == year))
+        .where(
+            above.id != pledging.id,
+            pledging.path.startswith(above.path),
+            above.path.startswith(row.path),
+        )
+        .exists()
+    )
     query = (
         select(row.id, func.sum(Commitment.pledged))
         .join(pledging, pledging.path.startswith(row.path))
         .join(Commitment, and_(Commitment.area_id == pledging.id, Commitment.year == year))
-        .where(row.parent_id == parent.id)
+        .where(row.parent_id == parent.id, ~covered)
         .group_by(row.id)
     )
     return {area_id: int(total) for area_id, total in session.execute(query)}
