@@ -58,6 +58,13 @@ def parse_xml(xml: bytes) -> Element:
             f"malformed XML at line {line}, column {column}",
             f"XML sai cú pháp ở dòng {line}, cột {column}",
         ) from exc
+    except (LookupError, ValueError) as exc:
+        # expat hands the declared encoding to Python's codecs: an unknown name ("tf-8"), a
+        # multi-byte one ("big5") or a non-text codec ("rot13") fails outside ParseError.
+        raise _invalid(
+            f"the character encoding in the XML declaration is not supported ({exc})",
+            "bảng mã ký tự khai trong phần đầu XML không được hỗ trợ (hãy dùng UTF-8)",
+        ) from exc
     return root
 
 

@@ -109,3 +109,10 @@ def require_personal_data(user: User) -> None:
 
 def record_download(session: Session, user: User, what: str, details: str) -> None:
     queries.record(session, user.id, "download", what, details)
+
+
+def record_action(
+    session: Session, user: User, action: str, target: str, details: str | None = None
+) -> None:
+    """A change someone made (a phone set up or revoked…), for the audit log."""
+    queries.record(session, user.id, action, target, details)

@@ -50,14 +50,15 @@ def import_areas_csv(session: Session, text: str) -> AreaImport:
     Lines starting with '#' are comments. Any bad row refuses the whole file, naming its line
     (the caller rolls the transaction back).
     """
-    lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
-    reader = csv.DictReader(io.StringIO("\n".join(lines)))
+    kept = [(n, ln) for n, ln in enumerate(text.splitlines(), 1) if not ln.lstrip().startswith("#")]
+    reader = csv.DictReader(io.StringIO("\n".join(ln for _, ln in kept)))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput(field="header", detail=f"missing columns: {', '.join(missing)}")
     created = unchanged = 0
     successors: list[tuple[int, Area, str]] = []
-    for number, row in enumerate(reader, start=2):
+    for row in reader:
+        number = kept[reader.line_num - 1][0]  # the line in the file, comments counted
         code = (row["code"] or "").strip()
         if not code:
             raise _row_error(number, "code", "empty")

@@ -10,12 +10,14 @@ import hashlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from server import xlsform
 from server.errors import FormVersionExists, InvalidXLSForm, NotFound, RasoatError
+from server.formats.xform import XFormFacts
 from server.services.phone_lists import GENERATED
 from server.storage import forms as queries
 from server.storage.blobs import BlobStore
@@ -60,6 +62,105 @@ def _stored_media_md5s(session: Session, version: FormVersion) -> dict[str, str]
     return {a.name: b.md5 for a, b in queries.media_of(session, version.id)}
 
 
+def _compile(
+    data: bytes, filename: str, media: Mapping[str, bytes] | None, validate: bool
+) -> tuple[xlsform.CompiledForm, dict[str, bytes]]:
+    """The compiled form and the media files it names (lists built per phone left out)."""
+    compiled = xlsform.compile_xlsform(data, filename, validate=validate)
+    files = dict(media or {})
+    if compiled.itemsets_csv is not None:
+        files[ITEMSETS] = compiled.itemsets_csv
+    # Lists the server builds per phone are never stored, whatever was uploaded under that name.
+    named = compiled.facts.media_names
+    return compiled, {n: b for n, b in files.items() if n in named and n not in GENERATED}
+
+
+def _same_published(
+    session: Session, form: Form, compiled: xlsform.CompiledForm, files: Mapping[str, bytes]
+) -> FormVersion | None:
+    """The published version with this version string when its content is the same; a version
+    string with other content is refused."""
+    same = queries.find_form_version(session, form.id, compiled.facts.version)
+    if same is None:
+        return None
+    unchanged = same.xform_md5 == _md5(compiled.xform) and _stored_media_md5s(
+        session, same
+    ) == _media_md5s(files)
+    if not unchanged:
+        raise FormVersionExists(form_id=compiled.facts.form_id, version=compiled.facts.version)
+    return same
+
+
+def _form_for(session: Session, project_id: int, facts: XFormFacts) -> Form:
+    form = queries.find_form(session, project_id, facts.form_id)
+    if form is None:
+        form = Form(project_id=project_id, xml_form_id=facts.form_id, title=facts.title)
+        session.add(form)
+        session.flush()
+    return form
+
+
+def _add_version(
+    session: Session,
+    blobs: BlobStore,
+    form: Form,
+    compiled: xlsform.CompiledForm,
+    upload: tuple[bytes, str, Mapping[str, bytes]],
+    published_at: datetime | None,
+) -> FormVersion:
+    data, filename, files = upload
+    facts = compiled.facts
+    # A new draft replaces the old one; a version published directly (command line, forms/)
+    # replaces only a draft of the same version string (the unique key is form + version).
+    queries.delete_drafts(session, form.id, facts.version if published_at else None)
+    version = FormVersion(
+        form_id=form.id,
+        version=facts.version,
+        title=facts.title,
+        xlsform=data,
+        xlsform_filename=Path(filename).name,
+        xform=compiled.xform,
+        xform_md5=_md5(compiled.xform),
+        binary_paths="\n".join(facts.binary_paths),
+        published_at=published_at,
+    )
+    session.add(version)
+    session.flush()
+    _attach_media(session, blobs, version, facts.media_names, files)
+    return version
+
+
+def _make_current(form: Form, version: FormVersion) -> None:
+    form.published_version_id, form.title, form.updated_at = version.id, version.title, utcnow()
+    if form.state == FormState.DRAFT:
+        form.state = FormState.OPEN
+
+
+def _upload(
+    session: Session,
+    blobs: BlobStore,
+    project_id: int,
+    upload: tuple[bytes, str, Mapping[str, bytes] | None],
+    *,
+    validate: bool,
+    publish: bool,
+) -> Published:
+    data, filename, media = upload
+    if queries.find_project(session, project_id) is None:
+        raise NotFound(what=f"project {project_id}")
+    compiled, files = _compile(data, filename, media, validate)
+    warnings = tuple(str(w) for w in compiled.warnings)
+    form = _form_for(session, project_id, compiled.facts)
+    if (same := _same_published(session, form, compiled, files)) is not None:
+        return Published(form, same, created=False, warnings=warnings)
+    published_at = utcnow() if publish else None
+    version = _add_version(session, blobs, form, compiled, (data, filename, files), published_at)
+    if publish:
+        _make_current(form, version)
+        logger.info("published form %s version %s", form.xml_form_id, version.version)
+    return Published(form, version, created=True, warnings=warnings)
+
+
 def publish_xlsform(
     session: Session,
     blobs: BlobStore,
@@ -71,53 +172,36 @@ def publish_xlsform(
     validate: bool = False,
 ) -> Published:
     """Compile and publish an XLSForm with its media; unchanged content is a no-op."""
-    if queries.find_project(session, project_id) is None:
-        raise NotFound(what=f"project {project_id}")
-    compiled = xlsform.compile_xlsform(data, filename, validate=validate)
-    facts = compiled.facts
-    files = dict(media or {})
-    if compiled.itemsets_csv is not None:
-        files[ITEMSETS] = compiled.itemsets_csv
-    # Lists the server builds per phone are never stored, whatever was uploaded under that name.
-    files = {
-        name: body
-        for name, body in files.items()
-        if name in facts.media_names and name not in GENERATED
-    }
-    warnings = tuple(str(w) for w in compiled.warnings)
-    form = queries.find_form(session, project_id, facts.form_id)
-    if form is not None:
-        same = queries.find_form_version(session, form.id, facts.version)
-        if same is not None:
-            unchanged = same.xform_md5 == _md5(compiled.xform) and _stored_media_md5s(
-                session, same
-            ) == _media_md5s(files)
-            if not unchanged:
-                raise FormVersionExists(form_id=facts.form_id, version=facts.version)
-            return Published(form, same, created=False, warnings=warnings)
-    else:
-        form = Form(project_id=project_id, xml_form_id=facts.form_id, title=facts.title)
-        session.add(form)
-        session.flush()
-    version = FormVersion(
-        form_id=form.id,
-        version=facts.version,
-        title=facts.title,
-        xlsform=data,
-        xlsform_filename=Path(filename).name,
-        xform=compiled.xform,
-        xform_md5=_md5(compiled.xform),
-        binary_paths="\n".join(facts.binary_paths),
-        published_at=utcnow(),
-    )
-    session.add(version)
-    session.flush()
-    _attach_media(session, blobs, version, facts.media_names, files)
-    form.published_version_id, form.title, form.updated_at = version.id, facts.title, utcnow()
-    if form.state == FormState.DRAFT:
-        form.state = FormState.OPEN
-    logger.info("published form %s version %s", facts.form_id, facts.version)
-    return Published(form, version, created=True, warnings=warnings)
+    upload = (data, filename, media)
+    return _upload(session, blobs, project_id, upload, validate=validate, publish=True)
+
+
+def stage_draft(
+    session: Session,
+    blobs: BlobStore,
+    *,
+    project_id: int,
+    data: bytes,
+    filename: str,
+    media: Mapping[str, bytes] | None = None,
+) -> Published:
+    """Keep an XLSForm as the form's draft (replacing an earlier draft) without publishing it:
+    phones do not see it until `publish_draft`. An already published identical version is
+    returned as it is (`created` False)."""
+    upload = (data, filename, media)
+    return _upload(session, blobs, project_id, upload, validate=False, publish=False)
+
+
+def publish_draft(session: Session, project_id: int, xml_form_id: str) -> FormVersion:
+    """The form's draft becomes its published version (a form never published opens)."""
+    form = queries.find_form(session, project_id, xml_form_id)
+    draft = queries.find_draft(session, form.id) if form is not None else None
+    if form is None or draft is None:
+        raise NotFound(what=f"draft of form {xml_form_id}")
+    draft.published_at = utcnow()
+    _make_current(form, draft)
+    logger.info("published form %s version %s", xml_form_id, draft.version)
+    return draft
 
 
 def _md5(data: bytes) -> str:

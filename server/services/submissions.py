@@ -107,10 +107,10 @@ def receive_submission(
     names = [checked_attachment_name(f.name) for f in incoming.files]
     xml_sha256 = hashlib.sha256(incoming.xml).hexdigest()
     # Refuse what is certain to fail before anything is written to disk.
+    if existing is None and parsed.deprecated_id:
+        existing = _edit_stored_meanwhile(session, form, parsed.deprecated_id, instance_id)
     if existing is not None and existing.xml_sha256 != xml_sha256:
         raise SubmissionConflict(instance_id=instance_id)
-    if existing is None and parsed.deprecated_id:
-        _current_version_to_edit(session, form, parsed.deprecated_id)
     received = _Received(
         parsed=parsed,
         instance_id=instance_id,
@@ -272,7 +272,7 @@ def _edit(
     session: Session, app_user: AppUser, incoming: IncomingSubmission, received: _Received
 ) -> Receipt:
     deprecated_id = received.parsed.deprecated_id or ""
-    old = _current_version_to_edit(session, received.form, deprecated_id)
+    old = _version_to_edit(session, received.form, deprecated_id)
     submission = queries.lock_submission(session, old.submission_id)
     # Read again under the lock: a concurrent edit may have replaced it meanwhile, or a
     # concurrent copy of this very upload (split edit) may have stored it.
@@ -297,13 +297,27 @@ def _edit(
     return Receipt(Outcome.EDITED, received.form.xml_form_id, received.instance_id, missing)
 
 
-def _current_version_to_edit(session: Session, form: Form, deprecated_id: str) -> SubmissionVersion:
+def _version_to_edit(session: Session, form: Form, deprecated_id: str) -> SubmissionVersion:
     old = queries.find_version(session, form.id, deprecated_id)
     if old is None:
         raise DeprecatedSubmissionNotFound(deprecated_id=deprecated_id)
-    if not old.current:
-        raise StaleEdit(deprecated_id=deprecated_id)
     return old
+
+
+def _edit_stored_meanwhile(
+    session: Session, form: Form, deprecated_id: str, instance_id: str
+) -> SubmissionVersion | None:
+    """Refuse an edit certain to fail before files are written, except that a copy of this
+    very edit may have been stored by a concurrent request (Collect retries, split uploads)
+    after our first lookup: PostgreSQL's READ COMMITTED gives each statement a fresh view, so
+    the record may already be replaced here. That stored copy is returned."""
+    old = _version_to_edit(session, form, deprecated_id)
+    if old.current:
+        return None
+    same = queries.find_version(session, form.id, instance_id)
+    if same is None:
+        raise StaleEdit(deprecated_id=deprecated_id)
+    return same
 
 
 def _resubmission(

@@ -108,3 +108,32 @@ def top_areas(session: Session) -> Sequence[Area]:
 def children_of(session: Session, area: Area) -> Sequence[Area]:
     query = select(Area).where(Area.parent_id == area.id).order_by(Area.name)
     return list(session.scalars(query))
+
+
+def household_years(session: Session, area_id: int) -> Sequence[tuple[int, int]]:
+    """(year, resident households) of one area, newest year first."""
+    query = (
+        select(AreaHouseholds.year, AreaHouseholds.households)
+        .where(AreaHouseholds.area_id == area_id)
+        .order_by(AreaHouseholds.year.desc())
+    )
+    return list(session.execute(query).tuples())
+
+
+def households_by_area(session: Session, area_ids: Sequence[int], year: int) -> dict[int, int]:
+    query = select(AreaHouseholds.area_id, AreaHouseholds.households).where(
+        AreaHouseholds.area_id.in_(area_ids), AreaHouseholds.year == year
+    )
+    return dict(session.execute(query).tuples().all())
+
+
+def ancestors_of(session: Session, area: Area) -> Sequence[Area]:
+    """The areas above `area`, the root first (read from its materialised path)."""
+    ids = [int(part) for part in area.path.strip("/").split("/")[:-1] if part]
+    found = {a.id: a for a in session.scalars(select(Area).where(Area.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def latest_household_year(session: Session, area_ids: Sequence[int]) -> int | None:
+    query = select(func.max(AreaHouseholds.year)).where(AreaHouseholds.area_id.in_(area_ids))
+    return session.scalar(query)

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session, undefer
 
 from server.storage.models import (
     AppUser,
     AppUserForm,
+    AuditEvent,
     Blob,
     Form,
     FormAttachment,
     FormState,
     FormVersion,
     Project,
+    User,
 )
 
 LISTED_STATES = (FormState.OPEN,)
@@ -105,3 +107,58 @@ def open_forms(session: Session) -> Sequence[tuple[Form, FormVersion]]:
         .order_by(Form.title)
     )
     return [(form, version) for form, version in session.execute(query)]
+
+
+def find_draft(session: Session, form_id: int) -> FormVersion | None:
+    """The form's draft: a version uploaded but not published (at most one per form)."""
+    query = select(FormVersion).where(
+        FormVersion.form_id == form_id, FormVersion.published_at.is_(None)
+    )
+    return session.scalars(query).first()
+
+
+def delete_drafts(session: Session, form_id: int, version: str | None = None) -> None:
+    """Remove the form's drafts (only the one with this version string when given)."""
+    query = select(FormVersion.id).where(
+        FormVersion.form_id == form_id, FormVersion.published_at.is_(None)
+    )
+    if version is not None:
+        query = query.where(FormVersion.version == version)
+    ids = list(session.scalars(query))
+    if ids:
+        session.execute(delete(FormAttachment).where(FormAttachment.form_version_id.in_(ids)))
+        session.execute(delete(FormVersion).where(FormVersion.id.in_(ids)))
+        session.expire_all()
+
+
+def forms_of(session: Session, project_id: int) -> Sequence[Form]:
+    query = select(Form).where(Form.project_id == project_id)
+    return list(session.scalars(query.order_by(Form.title, Form.xml_form_id)))
+
+
+def versions_of(session: Session, form_id: int) -> Sequence[FormVersion]:
+    """Every version of a form, the draft first, then the newest published."""
+    query = select(FormVersion).where(FormVersion.form_id == form_id)
+    order = (FormVersion.published_at.is_not(None), FormVersion.published_at.desc())
+    return list(session.scalars(query.order_by(*order, FormVersion.id.desc())))
+
+
+def find_version_with_file(session: Session, form_id: int, version: str) -> FormVersion | None:
+    """A version (draft or published) with its XLSForm and XForm bytes loaded."""
+    query = (
+        select(FormVersion)
+        .where(FormVersion.form_id == form_id, FormVersion.version == version)
+        .options(undefer(FormVersion.xlsform), undefer(FormVersion.xform))
+    )
+    return session.scalars(query).first()
+
+
+def who_did(session: Session, action: str, targets: Sequence[str]) -> dict[str, str]:
+    """The name of the person who last did `action` to each target, from the audit log."""
+    query = (
+        select(AuditEvent.target, User.display_name)
+        .join(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.action == action, AuditEvent.target.in_(targets))
+        .order_by(AuditEvent.at)
+    )
+    return dict(session.execute(query).tuples().all())

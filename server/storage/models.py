@@ -253,6 +253,18 @@ class SubmissionAttachment(db.Model):  # type: ignore[name-defined,misc]
     referenced: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class SubmissionComment(db.Model):  # type: ignore[name-defined,misc]
+    """An officer's note on a submission, with the review state they set by it (if any)."""
+
+    __tablename__ = "submission_comment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    review_state: Mapped[ReviewState | None] = mapped_column(_enum(ReviewState))
+    body: Mapped[str] = mapped_column(Text, default="")
+
+
 class Household(db.Model):  # type: ignore[name-defined,misc]
     """A household of the registry, identified by the code on the commune's list."""
 

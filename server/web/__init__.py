@@ -14,4 +14,13 @@ def setup(app: Flask) -> None:
     session.setup(app)
 
 
-from server.web import phones, tables, views  # noqa: E402,F401  (routes register on import)
+# Routes register on import.
+from server.web import (  # noqa: E402,F401
+    area_pages,
+    audit,
+    form_pages,
+    phones,
+    submissions,
+    tables,
+    views,
+)

@@ -5,8 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import (
+    EmailField,
+    IntegerField,
+    MultipleFileField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
 class SignInForm(FlaskForm):  # type: ignore[misc]
@@ -39,3 +47,23 @@ class PledgeForm(FlaskForm):  # type: ignore[misc]
 
 class LanguageForm(FlaskForm):  # type: ignore[misc]
     lang = SelectField(choices=[("vi", "Tiếng Việt"), ("en", "English")])
+
+
+class ReviewForm(FlaskForm):  # type: ignore[misc]
+    """A submission's review state and an officer's comment (the choices are set by the view)."""
+
+    state = SelectField(_l("Review state"))
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+
+
+class XLSFormUploadForm(FlaskForm):  # type: ignore[misc]
+    # Field names are kept stable: browser tests fill `xlsform` and `media`.
+    xlsform = FileField(_l("XLSForm (.xlsx)"), validators=[FileRequired()])
+    media = MultipleFileField(_l("Media files the form uses (optional)"))
+
+
+class HouseholdsForm(FlaskForm):  # type: ignore[misc]
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    households = IntegerField(
+        _l("Resident households"), validators=[InputRequired(), NumberRange(0, 10_000_000)]
+    )

@@ -8,7 +8,7 @@ import segno
 from flask import current_app, redirect, render_template, url_for
 
 from server.extensions import db
-from server.services import app_users
+from server.services import accounts, app_users
 from server.services.forms import DEFAULT_PROJECT_NAME
 from server.storage.common import begin_write
 from server.storage.models import Role
@@ -42,6 +42,7 @@ def create_phone() -> Any:
         area_code=form.area.data or None,
         realm=current_app.config["RASOAT_REALM"],
     )
+    accounts.record_action(db.session, viewer().user, "app_user.create", f"app user {new.login}")
     db.session.commit()
     base = current_app.config["RASOAT_BASE_URL"]
     payload = app_users.collect_qr_payload(base, new, DEFAULT_PROJECT_NAME)
@@ -58,5 +59,6 @@ def revoke_phone(login: str) -> Any:
         db.session.commit()
         begin_write(db.session)
         app_users.revoke_phone_for(db.session, viewer().scope, login)
+        accounts.record_action(db.session, viewer().user, "app_user.revoke", f"app user {login}")
         db.session.commit()
     return redirect(url_for("web.phones"))

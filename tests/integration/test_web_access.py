@@ -22,6 +22,8 @@ from tests.support.live_server import LiveServer
 from tests.support.surveys import NOT_POOR, POOR, survey
 
 PASSWORD = "mật-khẩu-thật-dài"
+# The record of household 1960301-002 (village of commune 19603), for routes that name it.
+SECOND_HOUSEHOLD = "uuid:6a1f0c3e-2b7d-4c1e-9f0a-5d2e8b7c4a19"
 PEOPLE = {  # email: (role, area)
     "admin@tinh.vn": (Role.ADMINISTRATOR, None),
     "huyen@camlo.vn": (Role.DISTRICT_OFFICER, "468"),
@@ -54,7 +56,7 @@ def site(app: Flask, session: Session, live_server: LiveServer) -> str:
     for year, answers in ((2025, POOR), (2026, NOT_POOR)):
         xml, _ = survey(answers, review_year=year, head_name="<script>alert('x')</script>")
         receive_submission(session, blob_store(app), phone, IncomingSubmission(xml=xml))  # type: ignore[arg-type]
-    xml, _ = survey(POOR, household_code="1960301-002")
+    xml, _ = survey(POOR, household_code="1960301-002", instance_id=SECOND_HOUSEHOLD)
     receive_submission(session, blob_store(app), phone, IncomingSubmission(xml=xml))  # type: ignore[arg-type]
     for email, (role, area) in PEOPLE.items():
         create_user(
@@ -149,6 +151,27 @@ ROUTES = [  # (path, who gets 200; others 403, or 302 to the sign-in page when s
     ("/lists/relapse-risk?area=19612", {"admin@tinh.vn", "huyen@camlo.vn", "hieu@camlo.vn"}),
     ("/lists/exited?area=19603&period=2026", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn"}),
     ("/phones", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "hieu@camlo.vn"}),
+    ("/forms", {"admin@tinh.vn", "huyen@camlo.vn"}),
+    ("/forms/household_survey", {"admin@tinh.vn", "huyen@camlo.vn"}),
+    ("/areas", set(PEOPLE)),
+    ("/areas?code=468", {"admin@tinh.vn", "huyen@camlo.vn", "xem@camlo.vn"}),
+    ("/areas?code=19603", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "xem@camlo.vn"}),
+    ("/areas?code=19612", {"admin@tinh.vn", "huyen@camlo.vn", "hieu@camlo.vn", "xem@camlo.vn"}),
+    ("/areas/import", {"admin@tinh.vn"}),
+    (
+        "/submissions?form=household_survey",
+        {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "hieu@camlo.vn"},
+    ),
+    (
+        "/submissions?form=household_survey&area=19603",
+        {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn"},
+    ),
+    (
+        f"/submissions/household_survey/{SECOND_HOUSEHOLD}",
+        {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn"},
+    ),
+    ("/audit", {"admin@tinh.vn"}),
+    ("/audit?kind=sign_in&page=2", {"admin@tinh.vn"}),
 ]
 
 

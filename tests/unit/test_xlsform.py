@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 
 from server import xlsform
@@ -52,3 +55,28 @@ def test_odk_validate_refuses_an_xpath_that_pyxform_lets_through() -> None:
     with pytest.raises(InvalidXLSForm) as caught:
         xlsform.compile_xlsform(data, "v.xlsx", validate=True)
     assert "ODK Validate" in caught.value.message_en
+
+
+def test_a_problem_pyxform_reports_without_a_row_gets_its_sheet_and_row_looked_up() -> None:
+    data = build([["type", "name", "label"], ["text", "a", "A"], ["texte", "b", "B"]], form_id="t")
+    [problem] = problems_of(data)
+    assert (problem.sheet, problem.row, problem.kind) == ("survey", 3, "unknown_type")
+    assert problem.params == {"value": "texte"}
+    assert str(problem).startswith("sheet 'survey', row 3: ")
+
+
+def test_a_problem_on_the_choices_sheet_names_that_sheet() -> None:
+    survey = [["type", "name", "label"], ["select_one yn", "a", "A"]]
+    choices = [["list_name", "name", "label"], ["yn", "1", "Có"], ["yn", "1", "Không"]]
+    [problem] = problems_of(build(survey, form_id="c", choices=choices))
+    assert (problem.sheet, problem.row, problem.kind) == ("choices", 3, "duplicate_choice")
+
+
+def test_a_zip_that_would_unpack_to_more_than_the_limit_is_refused_before_pyxform() -> None:
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (xlsform.MAX_UNPACKED_BYTES + 1))
+    [problem] = problems_of(bomb.getvalue())
+    assert problem.kind == "unpacks_too_large"
+    [problem] = problems_of(b"PK\x03\x04" + b"\0" * xlsform.MAX_XLSFORM_BYTES)
+    assert problem.kind == "too_large"

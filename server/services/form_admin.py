@@ -1,0 +1,119 @@
+"""Forms as administrators manage them on the pages: upload a draft, try its questions,
+publish, close and reopen, versions with who published them. Every change is audited.
+
+Phones only ever see published versions of open forms; a draft stays on the server until it
+is published (publishing it is what a phone's next form-list refresh picks up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from server.errors import InvalidInput, NotFound
+from server.formats.xform_outline import Outline, read_outline
+from server.services import forms
+from server.storage import accounts as audit
+from server.storage import forms as queries
+from server.storage.blobs import BlobStore
+from server.storage.models import Form, FormState, FormVersion, User
+
+PROJECT_ID = forms.DEFAULT_PROJECT_ID
+# What an administrator may set by hand; a draft only leaves "draft" by being published.
+SETTABLE = (FormState.OPEN, FormState.CLOSING, FormState.CLOSED)
+
+
+@dataclass(frozen=True)
+class FormRow:
+    form: Form
+    current: FormVersion | None
+    draft: FormVersion | None
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: FormVersion
+    published_by: str | None  # None: published from the command line or at start-up
+    current: bool
+
+
+def _target(form_id: str, version: str) -> str:
+    return f"form {form_id} version {version}"
+
+
+def form_rows(session: Session) -> list[FormRow]:
+    return [
+        FormRow(
+            form, queries.published_version(session, form), queries.find_draft(session, form.id)
+        )
+        for form in queries.forms_of(session, PROJECT_ID)
+    ]
+
+
+def get_form(session: Session, xml_form_id: str) -> Form:
+    form = queries.find_form(session, PROJECT_ID, xml_form_id)
+    if form is None:
+        raise NotFound(what=f"form {xml_form_id}")
+    return form
+
+
+def version_rows(session: Session, form: Form) -> list[VersionRow]:
+    versions = queries.versions_of(session, form.id)
+    targets = [_target(form.xml_form_id, v.version) for v in versions]
+    by = queries.who_did(session, "form.publish", targets)
+    return [
+        VersionRow(v, by.get(t), v.id == form.published_version_id)
+        for v, t in zip(versions, targets, strict=True)
+    ]
+
+
+def get_version(session: Session, form: Form, version: str) -> FormVersion:
+    found = queries.find_version_with_file(session, form.id, version)
+    if found is None:
+        raise NotFound(what=f"version {version} of form {form.xml_form_id}")
+    return found
+
+
+def outline_of(version: FormVersion) -> Outline:
+    return read_outline(version.xform)
+
+
+def upload_draft(
+    session: Session,
+    blobs: BlobStore,
+    user: User,
+    data: bytes,
+    filename: str,
+    media: Mapping[str, bytes] | None = None,
+) -> forms.Published:
+    """Compile an uploaded XLSForm and keep it as the form's draft (InvalidXLSForm names the
+    sheet and row of each problem)."""
+    forms.ensure_default_project(session)
+    staged = forms.stage_draft(
+        session, blobs, project_id=PROJECT_ID, data=data, filename=filename, media=media
+    )
+    if staged.created:
+        details = f"{staged.version.xlsform_filename}, XForm md5 {staged.version.xform_md5}"
+        target = _target(staged.form.xml_form_id, staged.version.version)
+        audit.record(session, user.id, "form.draft", target, details)
+    return staged
+
+
+def publish(session: Session, user: User, xml_form_id: str) -> FormVersion:
+    version = forms.publish_draft(session, PROJECT_ID, xml_form_id)
+    details = f"XForm md5 {version.xform_md5}"
+    audit.record(session, user.id, "form.publish", _target(xml_form_id, version.version), details)
+    return version
+
+
+def set_state(session: Session, user: User, xml_form_id: str, state: FormState) -> Form:
+    form = get_form(session, xml_form_id)
+    if state not in SETTABLE or form.published_version_id is None:
+        # Opening (or closing) a form that was never published would list nothing to phones.
+        raise InvalidInput(field="state", detail="publish the draft first")
+    before = form.state
+    forms.set_form_state(session, PROJECT_ID, xml_form_id, state)
+    audit.record(session, user.id, "form.state", f"form {xml_form_id}", f"{before} → {state}")
+    return form

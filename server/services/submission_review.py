@@ -1,0 +1,240 @@
+"""Officers reading and reviewing submissions: the list of a form, one record with its answers,
+versions, files and comments, and a change of its review state.
+
+Every record is personal data: only the roles that may see personal data read it, only within
+their area (a record with no known village, kept out of the registry, only by administrators),
+and every reading is written to the audit log. The caller commits.
+"""
+
+from __future__ import annotations
+
+import math
+import mimetypes
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from server.errors import AttachmentNotFound, Forbidden, InvalidInput, NotFound
+from server.formats.xform_outline import Outline, read_outline
+from server.services.accounts import require_personal_data
+from server.services.forms import DEFAULT_PROJECT_ID
+from server.services.reports import visible_area
+from server.storage import accounts as audit
+from server.storage import submission_review as queries
+from server.storage.areas import is_within
+from server.storage.blobs import BlobStore
+from server.storage.forms import find_form
+from server.storage.models import Area, Form, ReviewState, Role, Submission, User
+
+PAGE_SIZE = 50
+MAX_COMMENT = 2000
+# Vietnam keeps UTC+7 all year; the pages show and filter days as the cadres live them.
+LOCAL_TIME = timezone(timedelta(hours=7))
+_MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+
+
+def local_time(moment: datetime) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC
+    return f"{aware.astimezone(LOCAL_TIME):%d/%m/%Y %H:%M}"
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who is looking, and the area they may see (None: everywhere)."""
+
+    user: User
+    scope: Area | None
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    xml_form_id: str | None = None
+    area_code: str | None = None
+    received_from: str | None = None
+    received_to: str | None = None
+    state: str | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class FormChoice:
+    xml_form_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class SubmissionList:
+    form: FormChoice | None
+    forms: tuple[FormChoice, ...]
+    total: int
+    page: int
+    pages: int
+    rows: tuple[queries.ListedSubmission, ...]
+
+
+@dataclass(frozen=True)
+class Visible:
+    form: Form
+    submission: Submission
+    placement: queries.Placement
+
+
+def _day(value: str | None, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(field=field, detail=f"{value!r} is not a date") from exc
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), LOCAL_TIME).astimezone(UTC)
+
+
+def review_state(value: str | None, field: str = "state") -> ReviewState | None:
+    if not value:
+        return None
+    try:
+        return ReviewState(value)
+    except ValueError as exc:
+        raise InvalidInput(field=field, detail=f"{value!r}") from exc
+
+
+def _filter(
+    session: Session, reader: Reader, form: Form, wanted: ListRequest
+) -> queries.SubmissionFilter:
+    area = visible_area(session, reader.scope, wanted.area_code) if wanted.area_code else None
+    start, end = _day(wanted.received_from, "from"), _day(wanted.received_to, "to")
+    return queries.SubmissionFilter(
+        form_id=form.id,
+        scope_path=reader.scope.path if reader.scope else None,
+        include_unplaced=reader.user.role == Role.ADMINISTRATOR,
+        area_path=area.path if area else None,
+        received_from=_day_start(start) if start else None,
+        received_before=_day_start(end + timedelta(days=1)) if end else None,
+        state=review_state(wanted.state),
+    )
+
+
+def list_submissions(session: Session, reader: Reader, wanted: ListRequest) -> SubmissionList:
+    """One page of a form's records the reader may see, filtered; the reading is audited."""
+    require_personal_data(reader.user)
+    forms = tuple(FormChoice(f.xml_form_id, f.title) for f in queries.all_forms(session))
+    chosen = next((f for f in forms if f.xml_form_id == wanted.xml_form_id), None)
+    if wanted.xml_form_id and chosen is None:
+        raise NotFound(what=f"form {wanted.xml_form_id}")
+    chosen = chosen or next(iter(forms), None)
+    if chosen is None:
+        return SubmissionList(None, forms, 0, 1, 1, ())
+    form = _form(session, chosen.xml_form_id)
+    page = max(1, wanted.page)
+    total, rows = queries.list_submissions(
+        session, _filter(session, reader, form, wanted), (page - 1) * PAGE_SIZE, PAGE_SIZE
+    )
+    audit.record(session, reader.user.id, "download", f"submissions {form.xml_form_id} (list)")
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    return SubmissionList(chosen, forms, total, page, pages, tuple(rows))
+
+
+def _form(session: Session, xml_form_id: str) -> Form:
+    form = find_form(session, DEFAULT_PROJECT_ID, xml_form_id)
+    if form is None:
+        raise NotFound(what=f"form {xml_form_id}")
+    return form
+
+
+def visible_submission(
+    session: Session, reader: Reader, xml_form_id: str, instance_id: str
+) -> Visible:
+    """The record, if the reader may see it: else NotFound, or Forbidden outside their area."""
+    require_personal_data(reader.user)
+    form = _form(session, xml_form_id)
+    submission = queries.find_submission_of(session, form.id, instance_id)
+    if submission is None:
+        raise NotFound(what=f"submission {instance_id}")
+    placement = queries.placement_of(session, submission.id)
+    if placement.village is None:
+        if reader.user.role != Role.ADMINISTRATOR:
+            raise Forbidden()
+    elif not is_within(placement.village, reader.scope):
+        raise Forbidden()
+    return Visible(form, submission, placement)
+
+
+def target_of(visible: Visible) -> str:
+    """How the audit log names a record."""
+    return f"submission {visible.form.xml_form_id} {visible.submission.instance_id}"
+
+
+@lru_cache(maxsize=16)
+def form_outline(xform: bytes) -> Outline:
+    """Parsed once per form version while the process lives (published XForms never change)."""
+    return read_outline(xform)
+
+
+def review(
+    session: Session,
+    reader: Reader,
+    xml_form_id: str,
+    instance_id: str,
+    state: str | None,
+    comment: str,
+) -> None:
+    """Set a record's review state and/or comment on it; both are audited."""
+    visible = visible_submission(session, reader, xml_form_id, instance_id)
+    submission = visible.submission
+    new_state = review_state(state) or ReviewState(submission.review_state)
+    old_state = ReviewState(submission.review_state)
+    comment = comment.strip()[:MAX_COMMENT]
+    changed = new_state != old_state
+    if not changed and not comment:
+        raise InvalidInput(field="comment", detail="nothing to save")
+    submission.review_state = new_state
+    queries.add_comment(
+        session, submission.id, reader.user.id, new_state if changed else None, comment
+    )
+    details = f"{old_state} → {new_state}" if changed else "comment"
+    audit.record(session, reader.user.id, "submission.review", target_of(visible), details)
+
+
+@dataclass(frozen=True)
+class DownloadableFile:
+    name: str
+    media_type: str
+    path: Path
+
+
+def media_type(stored: str | None, name: str) -> str:
+    """The type the phone sent, if it is a plain type/subtype; else one guessed by name."""
+    given = (stored or "").split(";")[0].strip().lower()
+    if _MEDIA_TYPE.match(given):
+        return given
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def attachment(
+    session: Session,
+    blobs: BlobStore,
+    reader: Reader,
+    address: tuple[str, str, str],
+    version_id: int | None = None,
+) -> DownloadableFile:
+    """A file of a record (its current version unless `version_id` names another); audited."""
+    xml_form_id, instance_id, name = address
+    visible = visible_submission(session, reader, xml_form_id, instance_id)
+    versions = [v for v, _ in queries.versions_of(session, visible.submission.id)]
+    version = next(
+        (v for v in versions if v.id == version_id or (not version_id and v.current)), None
+    )
+    found = queries.find_attachment(session, version.id, name) if version else None
+    if found is None or found.blob_sha256 is None or not blobs.exists(found.blob_sha256):
+        raise AttachmentNotFound(name=name)
+    audit.record(session, reader.user.id, "download", f"{target_of(visible)} file {name}")
+    return DownloadableFile(
+        name, media_type(found.content_type, name), blobs.path(found.blob_sha256)
+    )

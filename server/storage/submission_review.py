@@ -1,0 +1,200 @@
+"""Queries behind the submission pages: the filtered list, where a record lies (its village,
+through the registry), its versions, attachments and officers' comments.
+
+A record's village is the one its household review was placed in (a household survey) or its
+visited household's village (a follow-up visit); a record kept out of the registry has none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from server.storage.models import (
+    AppUser,
+    Area,
+    FollowupVisit,
+    Form,
+    Household,
+    HouseholdReview,
+    ReviewState,
+    Submission,
+    SubmissionAttachment,
+    SubmissionComment,
+    SubmissionVersion,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class SubmissionFilter:
+    form_id: int
+    # Only records whose village lies under this path; None: anywhere.
+    scope_path: str | None
+    # Records with no known village (kept out of the registry): administrators only.
+    include_unplaced: bool
+    area_path: str | None = None
+    received_from: datetime | None = None
+    received_before: datetime | None = None
+    state: ReviewState | None = None
+
+
+@dataclass(frozen=True)
+class ListedSubmission:
+    instance_id: str
+    household_code: str | None
+    head_name: str | None
+    village_name: str | None
+    submitted_by: str | None
+    received_at: datetime
+    review_state: ReviewState
+
+
+@dataclass(frozen=True)
+class Placement:
+    village: Area | None
+    household: Household | None
+
+
+def _through_registry(review_column: Any, household_column: Any) -> ColumnElement[Any]:
+    """A column of the record's household review, else of the household its visit names."""
+    by_review = (
+        select(review_column)
+        .where(HouseholdReview.submission_id == Submission.id)
+        .order_by(HouseholdReview.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    by_visit = (
+        select(household_column)
+        .join(FollowupVisit, FollowupVisit.household_id == Household.id)
+        .where(FollowupVisit.submission_id == Submission.id)
+        .scalar_subquery()
+    )
+    return func.coalesce(by_review, by_visit)
+
+
+def _village_id() -> ColumnElement[Any]:
+    return _through_registry(HouseholdReview.village_id, Household.village_id)
+
+
+def _household_id() -> ColumnElement[Any]:
+    return _through_registry(HouseholdReview.household_id, Household.id)
+
+
+def _filtered(query: Any, village: Any, wanted: SubmissionFilter) -> Any:
+    query = query.where(Submission.form_id == wanted.form_id)
+    if wanted.scope_path is not None:
+        inside = village.path.startswith(wanted.scope_path)
+        query = query.where(
+            or_(inside, village.id.is_(None)) if wanted.include_unplaced else inside
+        )
+    elif not wanted.include_unplaced:
+        query = query.where(village.id.is_not(None))
+    if wanted.area_path is not None:
+        query = query.where(village.path.startswith(wanted.area_path))
+    if wanted.received_from is not None:
+        query = query.where(Submission.created_at >= wanted.received_from)
+    if wanted.received_before is not None:
+        query = query.where(Submission.created_at < wanted.received_before)
+    if wanted.state is not None:
+        query = query.where(Submission.review_state == wanted.state)
+    return query
+
+
+def list_submissions(
+    session: Session, wanted: SubmissionFilter, offset: int, limit: int
+) -> tuple[int, list[ListedSubmission]]:
+    """(how many match, one page of them, newest first)."""
+    village, household = aliased(Area), aliased(Household)
+    base = (
+        select(Submission.id)
+        .outerjoin(village, village.id == _village_id())
+        .outerjoin(household, household.id == _household_id())
+        .outerjoin(AppUser, AppUser.id == Submission.app_user_id)
+    )
+    total = session.scalar(
+        select(func.count()).select_from(_filtered(base, village, wanted).subquery())
+    )
+    query = base.with_only_columns(
+        Submission.instance_id,
+        household.code,
+        household.head_name,
+        village.name,
+        AppUser.display_name,
+        Submission.created_at,
+        Submission.review_state,
+    )
+    query = _filtered(query, village, wanted).order_by(
+        Submission.created_at.desc(), Submission.id.desc()
+    )
+    rows = session.execute(query.offset(offset).limit(limit))
+    return total or 0, [ListedSubmission(*row) for row in rows]
+
+
+def find_submission_of(session: Session, form_id: int, instance_id: str) -> Submission | None:
+    query = select(Submission).where(
+        Submission.form_id == form_id, Submission.instance_id == instance_id
+    )
+    return session.scalars(query).first()
+
+
+def placement_of(session: Session, submission_id: int) -> Placement:
+    village_id = session.scalar(select(_village_id()).where(Submission.id == submission_id))
+    household_id = session.scalar(select(_household_id()).where(Submission.id == submission_id))
+    return Placement(
+        session.get(Area, village_id) if village_id else None,
+        session.get(Household, household_id) if household_id else None,
+    )
+
+
+def versions_of(
+    session: Session, submission_id: int
+) -> Sequence[tuple[SubmissionVersion, str | None]]:
+    """Every version of a record, oldest first, with the name of the phone that sent it."""
+    query = (
+        select(SubmissionVersion, AppUser.display_name)
+        .outerjoin(AppUser, AppUser.id == SubmissionVersion.app_user_id)
+        .where(SubmissionVersion.submission_id == submission_id)
+        .order_by(SubmissionVersion.id)
+    )
+    return [(version, name) for version, name in session.execute(query)]
+
+
+def find_attachment(session: Session, version_id: int, name: str) -> SubmissionAttachment | None:
+    query = select(SubmissionAttachment).where(
+        SubmissionAttachment.submission_version_id == version_id,
+        SubmissionAttachment.name == name,
+    )
+    return session.scalars(query).first()
+
+
+def comments_of(session: Session, submission_id: int) -> Sequence[tuple[SubmissionComment, str]]:
+    """The comments on a record, oldest first, with their author's name."""
+    query = (
+        select(SubmissionComment, User.display_name)
+        .join(User, User.id == SubmissionComment.user_id)
+        .where(SubmissionComment.submission_id == submission_id)
+        .order_by(SubmissionComment.at, SubmissionComment.id)
+    )
+    return [(comment, author) for comment, author in session.execute(query)]
+
+
+def add_comment(
+    session: Session, submission_id: int, user_id: int, state: ReviewState | None, body: str
+) -> None:
+    session.add(
+        SubmissionComment(
+            submission_id=submission_id, user_id=user_id, review_state=state, body=body
+        )
+    )
+
+
+def all_forms(session: Session) -> Sequence[Form]:
+    """Every form, by title (the submission pages offer them in a menu)."""
+    return list(session.scalars(select(Form).order_by(Form.title, Form.xml_form_id)))

@@ -1,0 +1,39 @@
+"""The audit log page (administrators): who did what, when; newest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+
+from server.extensions import db
+from server.services.audit_log import audit_page
+from server.storage.models import Role
+from server.web import bp
+from server.web.session import signed_in, viewer
+
+# The kinds of event the code writes; one not named here is shown as it is stored.
+KINDS = {
+    "sign_in": _l("Sign-in to the pages"),
+    "session.create": _l("Sign-in to the API"),
+    "download": _l("Personal data read or downloaded"),
+    "submission.review": _l("Submission reviewed"),
+    "form.draft": _l("Form draft uploaded"),
+    "form.publish": _l("Form published"),
+    "form.state": _l("Form opened or closed"),
+    "area.import": _l("Areas imported"),
+    "area.households": _l("Resident households changed"),
+    "app_user.create": _l("Phone set up"),
+    "app_user.revoke": _l("Phone revoked"),
+}
+
+
+@bp.get("/audit")
+@signed_in(Role.ADMINISTRATOR)
+def audit_log() -> Any:
+    args = request.args
+    kind, person = args.get("kind") or None, args.get("person", type=int)
+    page = audit_page(db.session, viewer().user, kind, person, args.get("page", type=int) or 1)
+    kept = {k: v for k, v in args.items() if k != "page" and v}
+    return render_template("audit.html", log=page, kinds=KINDS, kind=kind, person=person, kept=kept)

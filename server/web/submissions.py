@@ -1,0 +1,143 @@
+"""Submissions for officers: a form's records with filters, one record with its answers, files,
+versions and comments, and a change of its review state. Every reading is audited (service)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from server.extensions import blob_store, db
+from server.services.submission_page import open_submission
+from server.services.submission_review import (
+    ListRequest,
+    Reader,
+    attachment,
+    list_submissions,
+    local_time,
+    review,
+)
+from server.storage.areas import villages_within
+from server.storage.common import begin_write
+from server.storage.models import ReviewState, Role
+from server.web import bp
+from server.web.forms import ReviewForm
+from server.web.session import signed_in, viewer
+
+OFFICERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
+STATES = {
+    ReviewState.RECEIVED: _l("Received"),
+    ReviewState.HAS_ISSUES: _l("Has issues"),
+    ReviewState.APPROVED: _l("Approved"),
+    ReviewState.REJECTED: _l("Rejected"),
+}
+
+
+@bp.app_template_filter("local_time")
+def _local_time(moment: Any) -> str:
+    return local_time(moment) if moment else ""
+
+
+def _reader() -> Reader:
+    return Reader(viewer().user, viewer().scope)
+
+
+def _writing() -> None:
+    """Reading a record writes its audit event: end the read transaction, take the write lock."""
+    db.session.commit()
+    begin_write(db.session)
+
+
+def _area_choices() -> list[tuple[str, str]]:
+    """Communes (or other units above villages) and their villages within the viewer's area."""
+    choices: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for village, above in villages_within(db.session, viewer().scope):
+        if above.code not in seen:
+            seen.add(above.code)
+            choices.append((above.code, above.name))
+        choices.append((village.code, f"— {village.name}"))
+    return choices
+
+
+@bp.get("/submissions")
+@signed_in(*OFFICERS)
+def submissions() -> Any:
+    args = request.args
+    wanted = ListRequest(
+        xml_form_id=args.get("form") or None,
+        area_code=args.get("area") or None,
+        received_from=args.get("from") or None,
+        received_to=args.get("to") or None,
+        state=args.get("state") or None,
+        page=args.get("page", type=int) or 1,
+    )
+    areas = _area_choices()
+    _writing()
+    listing = list_submissions(db.session, _reader(), wanted)
+    db.session.commit()
+    kept = {k: v for k, v in args.items() if k != "page" and v}
+    return render_template(
+        "submissions.html",
+        listing=listing,
+        wanted=wanted,
+        states=STATES,
+        areas=areas,
+        kept=kept,
+        filtering=bool(set(kept) - {"form"}),
+    )
+
+
+@bp.get("/submissions/<form_id>/<instance_id>")
+@signed_in(*OFFICERS)
+def submission(form_id: str, instance_id: str) -> Any:
+    _writing()
+    page = open_submission(
+        db.session,
+        _reader(),
+        (form_id, instance_id),
+        request.args.get("version", type=int),
+        str(get_locale() or "vi"),
+    )
+    db.session.commit()
+    form = ReviewForm(state=page.review_state.value)
+    form.state.choices = [(state.value, label) for state, label in STATES.items()]
+    return render_template("submission.html", page=page, form=form, states=STATES)
+
+
+@bp.post("/submissions/<form_id>/<instance_id>/review")
+@signed_in(*OFFICERS)
+def review_submission(form_id: str, instance_id: str) -> Any:
+    form = ReviewForm()
+    form.state.choices = [(state.value, label) for state, label in STATES.items()]
+    if not form.validate_on_submit():
+        message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        return render_template("error.html", message=message, status=400), 400
+    _writing()
+    review(db.session, _reader(), form_id, instance_id, form.state.data, form.comment.data or "")
+    db.session.commit()
+    return redirect(url_for("web.submission", form_id=form_id, instance_id=instance_id))
+
+
+@bp.get("/submissions/<form_id>/<instance_id>/files/<name>")
+@signed_in(*OFFICERS)
+def submission_file(form_id: str, instance_id: str, name: str) -> Any:
+    _writing()
+    found = attachment(
+        db.session,
+        blob_store(current_app),
+        _reader(),
+        (form_id, instance_id, name),
+        request.args.get("version", type=int),
+    )
+    db.session.commit()
+    response = send_file(
+        found.path, mimetype=found.media_type, as_attachment=True, download_name=found.name
+    )
+    # A phone can send any bytes under any type: never let a browser run them as a page.
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
