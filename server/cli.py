@@ -21,6 +21,7 @@ from server.storage.common import begin_write
 from server.storage.files import referenced_hashes
 from server.storage.forms import find_project
 from server.storage.models import FormState
+from sync.cli import sync_group
 
 logger = logging.getLogger("rasoat")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -30,6 +31,10 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def main() -> None:
     """rasoat — máy chủ rà soát hộ nghèo / poverty-review survey server."""
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+
+
+# `rasoat sync …`: the store-and-forward client (the sync package never imports the server).
+main.add_command(sync_group)
 
 
 def _fail(error: RasoatError) -> click.ClickException:
@@ -93,11 +98,29 @@ def _print_phone(app: Flask, new: app_users.NewAppUser, project_name: str) -> No
 @click.option("--demo", "load_demo", is_flag=True, help="Load demo areas, admin and phone.")
 @click.option("--workers", default=lambda: os.cpu_count() or 2, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, load_demo: bool, workers: int, threads: int) -> None:
+@click.option(
+    "--upstream",
+    help="Forward every stored submission to this server (a phone's token URL there, or its"
+    " base URL with --upstream-token). Default: $RASOAT_UPSTREAM_URL.",
+)
+@click.option("--upstream-token", help="The upstream phone's token ($RASOAT_UPSTREAM_TOKEN).")
+def serve(
+    host: str,
+    port: int,
+    load_demo: bool,
+    workers: int,
+    threads: int,
+    upstream: str | None,
+    upstream_token: str | None,
+) -> None:
     """Upgrade the database, publish forms/ and serve (gunicorn)."""
     from server import serving
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if upstream:
+        app.config["RASOAT_UPSTREAM_URL"] = upstream
+    if upstream_token:
+        app.config["RASOAT_UPSTREAM_TOKEN"] = upstream_token
     if "RASOAT_BASE_URL" not in os.environ:
         shown_host = "127.0.0.1" if host == "0.0.0.0" else host  # noqa: S104
         app.config["RASOAT_BASE_URL"] = f"http://{shown_host}:{port}"
@@ -107,6 +130,9 @@ def serve(host: str, port: int, load_demo: bool, workers: int, threads: int) -> 
         _print_phone(app, setup.phone, forms.DEFAULT_PROJECT_NAME)
     database = app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0]
     click.echo(f"rasoat: {app.config['RASOAT_BASE_URL']} ({database})")
+    if app.config["RASOAT_UPSTREAM_URL"]:
+        upstream_url = serving.redact(str(app.config["RASOAT_UPSTREAM_URL"]))
+        click.echo(f"Chuyển tiếp lên / forwarding to {upstream_url}")
     serving.run(app, host=host, port=port, workers=workers, threads=threads)
 
 

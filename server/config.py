@@ -56,6 +56,8 @@ def load(instance_path: str, overrides: dict[str, Any]) -> dict[str, Any]:
         "RASOAT_BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "RASOAT_DATA_DIR": str(data_dir),
         "RASOAT_FORMS_DIR": _env("FORMS_DIR", str(REPO_ROOT / "forms")),
+        # The web form's built bundle (webform/, `npm ci && npm run build`, done by ./dev).
+        "RASOAT_WEBFORM_DIR": _env("WEBFORM_DIR", str(REPO_ROOT / "webform" / "dist")),
         "RASOAT_REALM": _env("REALM", "rasoat"),
         "RASOAT_ADVERTISED_SUBMISSION_BYTES": int(
             _env("ADVERTISED_SUBMISSION_BYTES", str(ADVERTISED_SUBMISSION_BYTES))
@@ -67,6 +69,16 @@ def load(instance_path: str, overrides: dict[str, Any]) -> dict[str, Any]:
         # Werkzeug keeps non-file form fields in memory; OpenRosa sends only tiny ones. (The
         # parser also checks its read buffer against this, so it must exceed its 64 KiB reads.)
         "MAX_FORM_MEMORY_SIZE": 500_000,
+        # Forwarding to an upstream server (services/forwarding.py); off without a URL.
+        "RASOAT_UPSTREAM_URL": _env("UPSTREAM_URL", ""),
+        "RASOAT_UPSTREAM_TOKEN": _env("UPSTREAM_TOKEN", ""),
+        "RASOAT_UPSTREAM_PROJECT": int(_env("UPSTREAM_PROJECT", "1")),
+        "RASOAT_UPSTREAM_OUTBOX": _env(
+            "UPSTREAM_OUTBOX", str(data_dir / "upstream-outbox.sqlite3")
+        ),
+        "RASOAT_UPSTREAM_POLL_SECONDS": float(_env("UPSTREAM_POLL_SECONDS", "2")),
+        "RASOAT_UPSTREAM_MAX_DELAY": float(_env("UPSTREAM_MAX_DELAY", "60")),
+        "RASOAT_UPSTREAM_SCAN_SECONDS": float(_env("UPSTREAM_SCAN_SECONDS", "600")),
         # No pre-ping: it costs a round trip per request; a connection broken by a database
         # restart fails one request (503, the phone retries) and the pool is then renewed.
         "SQLALCHEMY_ENGINE_OPTIONS": {},

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
+
+from server.extensions import blob_store, db
+from server.services import forwarding
 
 _TOKEN_IN_PATH = re.compile(r"/key/[^/?\s]+")
 
@@ -40,6 +44,20 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
+def start_forwarder(app: Flask) -> None:
+    """In every worker, a thread that forwards to the upstream while it holds the outbox's
+    lock: one worker forwards at a time, and another takes over when that one is replaced."""
+    settings = forwarding.settings_from_config(app.config)
+    if settings is None:
+        return
+
+    def forward() -> None:
+        with app.app_context():
+            forwarding.Forwarder(db.session, blob_store(app), settings).run()
+
+    threading.Thread(target=forward, name="rasoat-forwarder", daemon=True).start()
+
+
 def run(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None:
     GunicornServer(
         app,
@@ -57,5 +75,6 @@ def run(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None
             "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
             # One shared control socket per user would collide when several servers run (tests).
             "control_socket_disable": True,
+            "post_worker_init": lambda _worker: start_forwarder(app),
         },
     ).run()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
+from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
@@ -61,7 +61,7 @@ def read_instance(folder: Path) -> Instance:
     if xml_path is None:
         raise InstanceUnreadable(f"no {folder.name}.xml in {folder}")
     xml = xml_path.read_bytes()
-    form_id, instance_id, encrypted = _identity(xml, xml_path)
+    form_id, instance_id, deprecated_id, encrypted = _identity(xml, xml_path)
     files = [
         (path.name, path.read_bytes())
         for path in sorted(folder.iterdir())
@@ -74,6 +74,7 @@ def read_instance(folder: Path) -> Instance:
         xml_name=xml_path.name,
         files=files,
         source=str(folder),
+        deprecated_id=deprecated_id,
     )
 
 
@@ -84,22 +85,24 @@ def _is_attachment(path: Path, xml_path: Path, encrypted: bool) -> bool:
     return path.suffix == ".enc" if encrypted else True
 
 
-def _identity(xml: bytes, path: Path) -> tuple[str, str, bool]:
-    """(form id, instanceID, encrypted?) read by local name, ignoring namespaces."""
+def _identity(xml: bytes, path: Path) -> tuple[str, str, str | None, bool]:
+    """(form id, instanceID, deprecatedID, encrypted?) by local name, ignoring namespaces."""
     try:
         root = ElementTree.fromstring(xml)
     except (ParseError, DefusedXmlException) as exc:
         raise InstanceUnreadable(f"{path}: not readable XML ({exc})") from exc
     form_id = root.get("id", "").strip()
-    instance_id = next(
-        ((node.text or "").strip() for node in root.iter() if _local(node.tag) == "instanceID"),
-        "",
-    )
+    instance_id = _first_text(root, "instanceID")
     if not form_id:
         raise InstanceUnreadable(f"{path}: the root element has no form id")
     if not instance_id:
         raise InstanceUnreadable(f"{path}: no meta/instanceID")
-    return form_id, instance_id, root.get("encrypted", "").lower() == "yes"
+    deprecated_id = _first_text(root, "deprecatedID") or None
+    return form_id, instance_id, deprecated_id, root.get("encrypted", "").lower() == "yes"
+
+
+def _first_text(root: Element, name: str) -> str:
+    return next(((node.text or "").strip() for node in root.iter() if _local(node.tag) == name), "")
 
 
 def _local(tag: object) -> str:

@@ -6,9 +6,24 @@ what was tried (an item, a table, or the whole run).
 
 from __future__ import annotations
 
+import re
+
+# An app user's token in a URL path (/v1/key/<token>/…) is a working key to a phone's data.
+_TOKEN_IN_PATH = re.compile(r"/key/[^/?#\s'\"]+")
+
+
+def hide_tokens(text: str) -> str:
+    """The text with every token in a /key/<token>/ path replaced by ***."""
+    return _TOKEN_IN_PATH.sub("/key/***", text)
+
 
 class SyncError(Exception):
-    """Base of every error the sync package raises on purpose."""
+    """Base of every error the sync package raises on purpose. Its message never shows a
+    token: messages go to the terminal, the outbox's last_error and the server's log, and
+    requests puts the whole URL into its exceptions' texts."""
+
+    def __init__(self, message: str = "", *args: object) -> None:
+        super().__init__(hide_tokens(message), *args)
 
 
 class TemporaryFailure(SyncError):

@@ -4,122 +4,43 @@ Each item is `queued` until the server acknowledges it (`sent`) or refuses it fo
 (`rejected`). The XML and the attachments are stored in the outbox itself, byte for byte, so
 the source folder may go away once an instance is queued. WAL with `synchronous=FULL` and one
 transaction per state change means a crash or power loss at any moment leaves either the state
-before or the state after a change, never half of one.
+before or the state after a change, never half of one. (Attempt counts and temporary errors are
+committed without the fsync: a power cut may forget them, which changes nothing that matters.)
 """
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 
 from sync.errors import OutboxError
+from sync.outbox_items import (
+    SCHEMA,
+    SCHEMA_VERSION,
+    UPGRADES,
+    Attachment,
+    Enqueued,
+    EnqueueOutcome,
+    Instance,
+    ItemState,
+    OutboxItem,
+    now,
+    sha256,
+)
 
-SCHEMA_VERSION = 1
-SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE item (
-    id INTEGER PRIMARY KEY,
-    form_id TEXT NOT NULL,
-    instance_id TEXT NOT NULL,
-    xml_name TEXT NOT NULL,
-    xml BLOB NOT NULL,
-    xml_sha256 TEXT NOT NULL,
-    source TEXT,
-    state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'rejected')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_status INTEGER,
-    last_error TEXT,
-    message TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    last_attempt_at TEXT,
-    sent_at TEXT,
-    UNIQUE (form_id, instance_id)
-);
-CREATE INDEX item_state ON item (state, id);
-CREATE TABLE attachment (
-    item_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    content BLOB NOT NULL,
-    sent_at TEXT,
-    PRIMARY KEY (item_id, name)
-);
-"""
-
-
-class ItemState(StrEnum):
-    QUEUED = "queued"
-    SENT = "sent"
-    REJECTED = "rejected"
-
-
-@dataclass(frozen=True)
-class Instance:
-    """One filled-in form to enqueue: the instance XML verbatim plus its attachments."""
-
-    form_id: str
-    instance_id: str
-    xml: bytes
-    xml_name: str = "submission.xml"
-    files: Sequence[tuple[str, bytes]] = ()
-    source: str | None = None
-
-
-@dataclass(frozen=True)
-class Attachment:
-    name: str
-    size: int
-    sent: bool
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    id: int
-    form_id: str
-    instance_id: str
-    xml_name: str
-    xml_sha256: str
-    state: ItemState
-    attempts: int
-    last_status: int | None
-    last_error: str | None
-    message: str | None
-    source: str | None
-    created_at: str
-    updated_at: str
-    last_attempt_at: str | None
-    sent_at: str | None
-    attachments: tuple[Attachment, ...] = field(default=())
-
-
-class EnqueueOutcome(StrEnum):
-    ADDED = "added"
-    ALREADY_THERE = "already there"
-    DIFFERENT = "different XML already queued under this instanceID"
-
-
-@dataclass(frozen=True)
-class Enqueued:
-    item_id: int
-    instance_id: str
-    outcome: EnqueueOutcome
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+__all__ = [
+    "Attachment",
+    "EnqueueOutcome",
+    "Enqueued",
+    "Instance",
+    "ItemState",
+    "Outbox",
+    "OutboxItem",
+]
 
 
 class Outbox:
@@ -152,6 +73,11 @@ class Outbox:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version == SCHEMA_VERSION:
                 return
+            if version in UPGRADES:
+                for statement in UPGRADES[version]:
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                return
             if version != 0 or self._has_tables():
                 raise OutboxError(f"{self.path}: not an outbox, or a newer one (v{version})")
             # Statement by statement: executescript() would commit the open transaction.
@@ -164,14 +90,23 @@ class Outbox:
         return int(self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]) > 0
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+    def _transaction(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction. `durable=False` skips the fsync: for bookkeeping whose loss in
+        a power cut changes nothing that matters (an attempt count, a temporary error); the
+        next durable commit writes it to disk as well."""
+        if not durable:
+            self._db.execute("PRAGMA synchronous=NORMAL")
         try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        finally:
+            if not durable:
+                self._db.execute("PRAGMA synchronous=FULL")
 
     def close(self) -> None:
         self._db.close()
@@ -221,11 +156,12 @@ class Outbox:
             return Enqueued(row["id"], instance.instance_id, outcome)
         stamp = now()
         cursor = self._db.execute(
-            "INSERT INTO item (form_id, instance_id, xml_name, xml, xml_sha256, source,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO item (form_id, instance_id, deprecated_id, xml_name, xml, xml_sha256,"
+            " source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 instance.form_id,
                 instance.instance_id,
+                instance.deprecated_id,
                 instance.xml_name,
                 instance.xml,
                 digest,
@@ -247,6 +183,29 @@ class Outbox:
         """Queued items, oldest first."""
         rows = self._db.execute("SELECT id FROM item WHERE state = 'queued' ORDER BY id")
         return [int(r[0]) for r in rows]
+
+    def ready_ids(self) -> list[int]:
+        """Queued items that may go now, oldest first: an edit waits while the instance it
+        replaces is still queued, since the server refuses an edit of a record it lacks (404)
+        and that refusal would be final."""
+        rows = self._db.execute(
+            "SELECT id FROM item AS edit WHERE state = 'queued' AND NOT EXISTS ("
+            " SELECT 1 FROM item AS base WHERE base.form_id = edit.form_id"
+            " AND base.instance_id = edit.deprecated_id AND base.state = 'queued')"
+            " ORDER BY id"
+        )
+        return [int(r[0]) for r in rows]
+
+    def item_id(self, form_id: str, instance_id: str) -> int | None:
+        row = self._db.execute(
+            "SELECT id FROM item WHERE form_id = ? AND instance_id = ?", (form_id, instance_id)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def keys(self) -> set[tuple[str, str]]:
+        """(form, instanceID) of every item in any state: what is already in the outbox."""
+        rows = self._db.execute("SELECT form_id, instance_id FROM item")
+        return {(str(r[0]), str(r[1])) for r in rows}
 
     def get(self, item_id: int) -> OutboxItem:
         row = self._db.execute(
@@ -301,7 +260,7 @@ class Outbox:
 
     def record_attempt(self, item_id: int) -> None:
         """Count an attempt before its first byte goes out, so a crash mid-upload still shows."""
-        with self._transaction():
+        with self._transaction(durable=False):
             stamp = now()
             self._db.execute(
                 "UPDATE item SET attempts = attempts + 1, last_attempt_at = ?, updated_at = ?"
@@ -344,12 +303,38 @@ class Outbox:
 
     def record_failure(self, item_id: int, error: str, status: int | None = None) -> None:
         """A temporary failure: the item stays queued, with the error for `status` to show."""
-        with self._transaction():
+        with self._transaction(durable=False):
             self._db.execute(
                 "UPDATE item SET last_error = ?, last_status = ?, updated_at = ?"
                 " WHERE id = ? AND state = 'queued'",
                 (error, status, now(), item_id),
             )
+
+    def add_files(self, item_id: int, files: Sequence[tuple[str, bytes]]) -> int:
+        """Attachments that arrived after the item was queued (a phone re-sending a missing
+        photo): add the new names and queue a sent item again, so the server gets them with
+        the same XML (an identical resubmission that only adds files). Returns how many."""
+        with self._transaction():
+            known = {
+                str(r[0])
+                for r in self._db.execute(
+                    "SELECT name FROM attachment WHERE item_id = ?", (item_id,)
+                )
+            }
+            new = [(name, data) for name, data in files if name not in known]
+            if not new:
+                return 0
+            start = len(known)
+            self._db.executemany(
+                "INSERT INTO attachment (item_id, position, name, content) VALUES (?, ?, ?, ?)",
+                [(item_id, start + n, name, data) for n, (name, data) in enumerate(new)],
+            )
+            self._db.execute(
+                "UPDATE item SET state = 'queued', sent_at = NULL, updated_at = ?"
+                " WHERE id = ? AND state = 'sent'",
+                (now(), item_id),
+            )
+            return len(new)
 
     def requeue(self, item_id: int) -> bool:
         """Put a rejected item back in the queue (after the cause was fixed on the server)."""

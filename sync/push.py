@@ -109,7 +109,7 @@ class Pusher:
 
     def _one_pass(self) -> bool:
         """Go once over the queue; True to go again."""
-        ids = self.outbox.queued_ids()
+        ids = self.outbox.ready_ids()
         if not ids:
             if self.policy.watch:
                 self.sleep(self.policy.poll_interval)

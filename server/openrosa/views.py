@@ -30,7 +30,7 @@ from server.openrosa.http import (
     http_error_response,
     xml_response,
 )
-from server.services import phone_forms
+from server.services import forwarding, phone_forms
 from server.services.submissions import (
     IncomingFile,
     IncomingSubmission,
@@ -141,6 +141,9 @@ def submission(token: str | None = None, project_id: int | None = None) -> Respo
     app_user = caller(token, project_id)
     receipt = receive_submission(db.session, blob_store(current_app), app_user, incoming)
     db.session.commit()
+    forwarding.submission_stored(
+        db.session, blob_store(current_app), current_app.config, receipt, app_user
+    )
     status = 202 if receipt.outcome == Outcome.DUPLICATE else 201
     return xml_response(xml.response(_SUCCESS[receipt.outcome]), status)
 

@@ -173,6 +173,7 @@ def test_cut_uploads_lost_answers_and_503s_still_store_each_submission_once_and_
     stored_first = expected[conflicting][0].replace(b"CL-0000", b"CL-9999")
     assert CollectClient(upstream).post(stored_first).status_code == 201
     proxy.answer(503, times=2)
+    proxy.answer(500)
     proxy.cut_upload(after_bytes=30_000, times=2)
     proxy.drop_response(after_upload_bytes=150_000)
     outbox = tmp_path / "outbox.sqlite3"
@@ -186,6 +187,7 @@ def test_cut_uploads_lost_answers_and_503s_still_store_each_submission_once_and_
     assert pushed.returncode == 3, pushed.stdout + pushed.stderr  # 3: some were rejected
     assert proxy.pending_faults() == 0, "every fault was hit"
     assert {f.kind for f in proxy.fired} == {"answer", "cut_upload", "drop_response"}
+    assert sorted(f.amount for f in proxy.fired if f.kind == "answer") == [500, 503, 503]
     assert "Sent: 4" in pushed.stdout and "Still queued: 0" in pushed.stdout
     del expected[conflicting]
     assert_stored_exactly_once(session, expected)
@@ -224,16 +226,12 @@ def test_a_watching_push_waits_for_a_server_that_is_down_and_sends_once_it_is_up
     )  # fmt: skip
     server: LiveServer | None = None
     try:
-        wait_for(
-            lambda: any(i.attempts >= 2 for i in outbox_items(outbox)), "failed attempts"
-        )
+        wait_for(lambda: any(i.attempts >= 2 for i in outbox_items(outbox)), "failed attempts")
         assert all(i.state == ItemState.QUEUED for i in outbox_items(outbox))
         assert "refused" in (outbox_items(outbox)[0].last_error or "").lower()
         env = server_env(database_url, data_dir, empty_forms_dir)
         server = start_server(env, tmp_path, "--workers", "1", port=port)
-        wait_for(
-            lambda: all(i.state == ItemState.SENT for i in outbox_items(outbox)), "all sent"
-        )
+        wait_for(lambda: all(i.state == ItemState.SENT for i in outbox_items(outbox)), "all sent")
     finally:
         push.send_signal(signal.SIGINT)
         push.wait(timeout=20)
@@ -282,6 +280,44 @@ def test_a_push_killed_with_sigkill_and_started_again_loses_and_duplicates_nothi
     assert_stored_exactly_once(session, expected)
     assert len(stored_versions(session)) == 200
     assert proxy.posts <= 201, "at most the one POST in flight at the kill is repeated"
+
+
+def test_rasoat_sync_push_sends_an_odk_collect_instances_folder_copied_off_a_phone(
+    session: Session, live_server: LiveServer, phone: tuple[str, str], tmp_path: Path
+) -> None:
+    token, _ = phone
+    instances = tmp_path / "sdcard" / "odk" / "instances"
+    expected = collect_folder(instances, 3, photos=2, photo_size=20_000)
+    original = next(iter(expected))
+    # An edit made on the phone; its folder sorts first, yet it must go after its original.
+    edit_xml = instance_xml("hh", deprecated_id=original, fields={"household_code": "CL-sửa"})
+    edit_folder = instances / "hh_2026-11-25_08-00-00"
+    edit_folder.mkdir()
+    (edit_folder / f"{edit_folder.name}.xml").write_bytes(edit_xml)
+    (edit_folder / ".thumbnail").write_bytes(b"not sent: hidden")
+    broken = instances / "hh_2026-11-26_11-00-00"
+    broken.mkdir()
+    (broken / f"{broken.name}.xml").write_bytes(b"<data id='hh'><meta><instanceID>uuid:x")
+    outbox = tmp_path / "outbox.sqlite3"
+
+    pushed = subprocess.run(
+        [
+            sys.executable, "-m", "server", "sync", "push", "--outbox", str(outbox),
+            "--server", f"{live_server.base_url}/v1/key/{token}/projects/1",
+            "--from-collect", str(instances), "--no-progress",
+        ],
+        capture_output=True, text=True, timeout=60, cwd=REPO_ROOT, check=False,
+    )  # fmt: skip
+
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    assert f"{instances}: 4 queued, 0 already in the outbox" in pushed.stderr
+    assert f"skipped {broken.name}: " in pushed.stderr and "not readable XML" in pushed.stderr
+    assert "Sent: 4" in pushed.stdout and "Still queued: 0" in pushed.stdout
+    edit_id = edit_xml.split(b"<instanceID>")[1].split(b"<")[0].decode()
+    assert_stored_exactly_once(session, expected | {edit_id: (edit_xml, {})})
+    [edit] = stored_versions(session)[edit_id]
+    [replaced] = stored_versions(session)[original]
+    assert (edit.deprecated_id, edit.current, replaced.current) == (original, True, False)
 
 
 # --- pull ------------------------------------------------------------------------------------
