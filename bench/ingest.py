@@ -248,8 +248,10 @@ def log_tail(path: Path | None, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def wait_healthy(base_url: str, proc: subprocess.Popen[bytes] | None, log: Path | None) -> None:
-    deadline = time.monotonic() + 120
+def wait_healthy(
+    base_url: str, proc: subprocess.Popen[bytes] | None, log: Path | None, timeout: float = 120
+) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}:\n{log_tail(log)}")
@@ -257,7 +259,7 @@ def wait_healthy(base_url: str, proc: subprocess.Popen[bytes] | None, log: Path 
             if requests.get(f"{base_url}/v1/health", timeout=2).status_code == 200:
                 return
         time.sleep(0.2)
-    raise RuntimeError(f"server not healthy after 120 s:\n{log_tail(log)}")
+    raise RuntimeError(f"server not healthy after {timeout:.0f} s:\n{log_tail(log)}")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -272,8 +274,23 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
+@dataclass
+class Started:
+    base_url: str
+    env: dict[str, str]  # the server's RASOAT_* settings, for commands run beside it
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+
 @contextlib.contextmanager
-def own_server(database: str, workers: int | None, threads: int | None) -> Iterator[Server]:
+def started_server(
+    database: str,
+    workers: int | None,
+    threads: int | None,
+    *serve_args: str,
+    timeout: float = 120,
+) -> Iterator[Started]:
+    """`rasoat serve` on a fresh database and data folder, both removed afterwards."""
     tmp = Path(tempfile.mkdtemp(prefix=f"rasoat-bench-{database}-"))
     log_path = Path(tempfile.gettempdir()) / f"{tmp.name}-server.log"
     port = free_port()
@@ -285,12 +302,11 @@ def own_server(database: str, workers: int | None, threads: int | None) -> Itera
         else:
             db_url = stack.enter_context(postgres_database())
         env = {
-            **os.environ,
             "RASOAT_DATABASE_URL": db_url,
             "RASOAT_DATA_DIR": str(tmp / "data"),
             "RASOAT_BASE_URL": base_url,
         }
-        cmd = [str(RASOAT), "serve", "--port", str(port)]
+        cmd = [str(RASOAT), "serve", "--port", str(port), *serve_args]
         if workers is not None:
             cmd += ["--workers", str(workers)]
         if threads is not None:
@@ -299,17 +315,23 @@ def own_server(database: str, workers: int | None, threads: int | None) -> Itera
         proc = subprocess.Popen(
             cmd,
             cwd=REPO_ROOT,
-            env=env,
+            env={**os.environ, **env},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         stack.callback(stop, proc)
-        wait_healthy(base_url, proc, log_path)
+        wait_healthy(base_url, proc, log_path, timeout)
+        yield Started(base_url, env, proc, log_path)
+
+
+@contextlib.contextmanager
+def own_server(database: str, workers: int | None, threads: int | None) -> Iterator[Server]:
+    with started_server(database, workers, threads) as started:
         created = subprocess.run(
             [str(RASOAT), "app-user", "create", "--name", "Bench"],
             cwd=REPO_ROOT,
-            env=env,
+            env={**os.environ, **started.env},
             capture_output=True,
             text=True,
             check=False,
@@ -317,8 +339,9 @@ def own_server(database: str, workers: int | None, threads: int | None) -> Itera
         match = TOKEN_URL_RE.search(created.stdout)
         if created.returncode != 0 or match is None:
             raise RuntimeError(f"app-user create failed:\n{created.stdout}\n{created.stderr}")
-        print(f"[{database}] server pid {proc.pid} on {base_url}, log {log_path}", flush=True)
-        yield Server(base_url, match.group(0), proc.pid, log_path, database)
+        pid, base_url = started.process.pid, started.base_url
+        print(f"[{database}] server pid {pid} on {base_url}, log {started.log_path}", flush=True)
+        yield Server(base_url, match.group(0), pid, started.log_path, database)
 
 
 # --------------------------------------------------------------------------- load generation

@@ -61,3 +61,9 @@ ensure_node_packages() {
       { echo "npm ci failed in $dir" >&2; return 1; }
   fi
 }
+
+# The browser tests (tests/browser) drive Debian's Chromium through Playwright, which is told
+# where it is; Playwright's own browser downloads are never used.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || _apt_install chromium
+}

@@ -15,7 +15,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from server.web import bp as web_bp
     from server.web import setup as web_setup
 
-    app = Flask(__name__, instance_relative_config=True)
+    # No app-wide static folder: its /static route (server/static, which does not exist) would
+    # shadow the web blueprint's /static, and the pages would come without their stylesheet.
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.update(config.load(app.instance_path, overrides or {}))
     extensions.init_app(app)
     app.register_blueprint(openrosa_bp)

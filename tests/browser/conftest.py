@@ -1,0 +1,46 @@
+"""Fixtures for the browser tests: one headless Chromium for the whole run, a fresh browser
+context (cookies, downloads) per test against the live server with the pages' test data."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+# The people and data of the route × role × area test: one set of test data for the pages.
+from tests.integration.test_web_access import site  # noqa: F401  (a fixture)
+from tests.support.browser import PHONE, SCREENSHOTS, Camera, launch
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_folder() -> Path:
+    # Only this run's pictures: a page renamed or removed leaves no stale screenshot behind.
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def camera(screenshot_folder: Path, request: pytest.FixtureRequest) -> Camera:
+    """Screenshots of one test, in a folder named after it."""
+    return Camera(screenshot_folder / request.node.name.removeprefix("test_")[:70])
+
+
+@pytest.fixture
+def page(chromium: Browser, site: str) -> Iterator[Page]:  # noqa: F811
+    context = chromium.new_context(base_url=site, viewport=PHONE, accept_downloads=True)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()

@@ -1,0 +1,152 @@
+"""The staff pages in a real browser (headless Chromium) against `rasoat serve`: what an officer
+does by hand, each page saved as a screenshot at phone and desktop size
+(test-artifacts/screenshots/), and no page wider than a 390 px phone."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.storage.models import Form
+from tests.integration.test_web_access import PASSWORD
+from tests.support.browser import Camera
+from tests.support.xlsforms import xlsform
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def follow(page: Page, selector: str) -> None:
+    """Click a link or a form's button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.locator(selector).first.click()
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.goto("/login")
+    page.fill('input[name="email"]', email)
+    page.fill('input[name="password"]', PASSWORD)
+    follow(page, 'main button[type="submit"]')
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def test_an_officer_signs_in_and_sees_the_key_numbers_of_their_area(
+    page: Page, camera: Camera
+) -> None:
+    page.goto("/login")
+    camera.shoot(page, "login")
+    page.fill('input[name="email"]', "huyen@camlo.vn")
+    page.fill('input[name="password"]', "không đúng")
+    follow(page, 'main button[type="submit"]')
+    expect(page.get_by_role("alert")).to_be_visible()
+    camera.shoot(page, "login-wrong-password")
+
+    sign_in(page, "huyen@camlo.vn")
+
+    expect(page.locator("h1")).to_contain_text("Cam Lộ")
+    expect(page.locator(".number").first).to_be_visible()
+    expect(page.locator("nav")).to_be_visible()
+    camera.shoot(page, "home")
+    assert camera.too_wide == {}
+
+
+def test_an_officer_opens_the_summary_table_and_downloads_it_as_a_workbook(
+    page: Page, camera: Camera, tmp_path: Path
+) -> None:
+    sign_in(page, "huyen@camlo.vn")
+    follow(page, 'nav a[href="/reports/summary"]')
+    expect(page.locator("table tbody tr").first).to_be_visible()
+    camera.shoot(page)
+    shown = page.locator("table tbody tr td:first-child").all_inner_texts()
+
+    with page.expect_download() as download:
+        page.click('.downloads a[href*="format=xlsx"]')
+    name = download.value.suggested_filename
+    path = tmp_path / name
+    download.value.save_as(path)
+
+    assert name.endswith(".xlsx"), name
+    book = load_workbook(path, read_only=True)
+    cells = {str(value) for row in book.worksheets[0].iter_rows(values_only=True) for value in row}
+    communes = [name.strip() for name in shown if name.strip()]
+    assert communes, "the page shows the table's rows"
+    assert set(communes) <= cells, "every row on the page is in the workbook"
+    assert camera.too_wide == {}
+
+
+def test_an_officer_creates_a_phone_and_sees_its_qr_code(page: Page, camera: Camera) -> None:
+    sign_in(page, "tuyen@camlo.vn")
+    follow(page, 'nav a[href="/phones"]')
+    camera.shoot(page)
+    page.fill('input[name="name"]', "Cán bộ thôn Bản Chùa")
+    page.fill('input[name="area"]', "19603")
+    follow(page, 'main form.card button[type="submit"]')
+
+    qr = page.locator('.qr img[src^="data:image/svg+xml"]')
+    expect(qr).to_be_visible()
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR code draws"
+    expect(page.locator("main code")).to_contain_text("/v1/key/")
+    camera.shoot(page, "phone-ready")
+    assert camera.too_wide == {}
+
+
+def test_an_administrator_is_shown_the_sheet_and_row_of_a_broken_form_then_publishes_one(
+    page: Page, camera: Camera, session: Session
+) -> None:
+    sign_in(page, "admin@tinh.vn")
+    page.goto("/forms")
+    camera.shoot(page)
+    upload = 'form:has(input[name="xlsform"])'
+    broken = xlsform(
+        [["type", "name", "label"], ["text", "ten_ho", "Tên chủ hộ"], ["text", "ten_ho", "Lại"]],
+        form_id="ho_moi",
+    )
+    page.set_input_files(
+        'input[name="xlsform"]', {"name": "ho_moi.xlsx", "mimeType": XLSX, "buffer": broken}
+    )
+    follow(page, f'{upload} [type="submit"]')
+
+    text = page.locator("main").inner_text()
+    assert re.search(r"survey[^\n]*\b3\b|\b3\b[^\n]*survey", text), text[:1000]
+    camera.shoot(page, "forms-upload-error")
+
+    good = xlsform(
+        [["type", "name", "label"], ["text", "ten_ho", "Tên chủ hộ"], ["integer", "so", "Số"]],
+        form_id="ho_moi",
+        title="Hộ mới",
+    )
+    page.set_input_files(
+        'input[name="xlsform"]', {"name": "ho_moi.xlsx", "mimeType": XLSX, "buffer": good}
+    )
+    follow(page, f'{upload} [type="submit"]')
+    camera.shoot(page, "forms-uploaded")
+    follow(page, 'button[name="action"][value="publish"]')
+    camera.shoot(page, "forms-published")
+
+    session.rollback()
+    form = session.scalars(select(Form).where(Form.xml_form_id == "ho_moi")).one()
+    assert form.published_version_id is not None
+    expect(page.locator("main")).to_contain_text("ho_moi")
+    assert camera.too_wide == {}
+
+
+def test_no_page_in_the_menu_scrolls_sideways_on_a_390_px_phone(page: Page, camera: Camera) -> None:
+    for path in ("/", "/login"):
+        page.goto(path)
+        camera.shoot(page, f"signed-out-{path.strip('/') or 'landing'}")
+    for email in ("admin@tinh.vn", "tuyen@camlo.vn"):  # every menu item, then a commune's data
+        sign_in(page, email)
+        links = page.locator("header nav a").evaluate_all(
+            "all => all.map(a => a.pathname + a.search)"
+        )
+        assert len(links) >= 4, links
+        for path in links:
+            page.goto(path)
+            camera.shoot(page, f"{email.split('@')[0]}-{path.strip('/') or 'home'}")
+        page.context.clear_cookies()
+
+    assert camera.too_wide == {}
