@@ -621,6 +621,9 @@ def load_sqlite(path: Path, reg: Registry) -> dict[str, int]:
             counts[table.name] = n
             _progress(table.name, n, started)
         con.execute("PRAGMA journal_mode=WAL")  # as the server leaves it
+        started = time.perf_counter()
+        con.execute("ANALYZE")  # as `rasoat serve` does at every start (storage/sqlite.py)
+        _progress("ANALYZE", 0, started)
     finally:
         con.close()
     return counts

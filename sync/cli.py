@@ -7,6 +7,7 @@ could not be reached often enough), 1 a fatal error (credentials, wrong address,
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -36,7 +37,24 @@ def default_outbox() -> Path:
     return Path.home() / ".local" / "share" / "rasoat" / "outbox.sqlite3"
 
 
-sync_group = click.Group("sync", help="Store-and-forward: push queued submissions, pull tables.")
+
+
+def _quiet_library_logs(verbose: bool) -> None:
+    """The commands print their own lines; the library's INFO records would repeat each one
+    (the rasoat CLI sets the root logger to INFO). --verbose shows them, with timestamps."""
+    logging.getLogger("sync").setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+sync_group = click.Group(
+    "sync",
+    help="Store-and-forward: push queued submissions, pull tables.",
+    params=[
+        click.Option(
+            ["--verbose", "-v"], is_flag=True, help="Also log every step (with timestamps)."
+        )
+    ],
+    callback=_quiet_library_logs,
+)
 
 outbox_option = click.option(
     "--outbox",
