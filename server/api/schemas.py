@@ -7,11 +7,14 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
-from server.formats.tables import Table
+from server.formats.tables import Table, Words
 
 
-def _plain(value: object) -> object:
-    """Rates as fractions with 6 decimals (0.125 is 12.5 %), counts as integers."""
+def _plain(value: object, language: str) -> object:
+    """Rates as fractions with 6 decimals (0.125 is 12.5 %), counts as integers, the table's
+    own labels (total rows…) in the table's language."""
+    if isinstance(value, Words):
+        return value.text(language)
     if isinstance(value, Decimal):
         return round(float(value), 6)
     return value
@@ -73,8 +76,12 @@ class TableSchema(Schema):
         ]
 
     def _rows(self, table: Table) -> list[dict[str, Any]]:
+        language = self.context_language
         return [
-            {"kind": str(row.kind), "cells": {k: _plain(v) for k, v in row.cells.items()}}
+            {
+                "kind": str(row.kind),
+                "cells": {k: _plain(v, language) for k, v in row.cells.items()},
+            }
             for row in table.rows
         ]
 

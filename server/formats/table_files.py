@@ -27,6 +27,7 @@ from server.formats.tables import (
     Row,
     RowKind,
     Table,
+    Words,
     display,
     safe_text,
 )
@@ -54,13 +55,13 @@ def write_csv(table: Table, out: IO[str], language: str = "vi") -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([_csv_heading(c, language) for c in table.columns])
     for row in table.rows:
-        writer.writerow([_csv_cell(row, c) for c in table.columns])
+        writer.writerow([_csv_cell(row, c, language) for c in table.columns])
 
 
-def _csv_cell(row: Row, column: Column) -> str:
+def _csv_cell(row: Row, column: Column, language: str) -> str:
     if row.kind is RowKind.BLOCK and column.key not in row.cells:
         return ""  # a block heading has only its label
-    return safe_text(display(row.cells.get(column.key), column.kind))
+    return safe_text(display(row.cells.get(column.key), column.kind, language))
 
 
 def csv_bytes(table: Table, language: str = "vi") -> bytes:
@@ -76,6 +77,9 @@ class _Formats:
         self.book = book
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.heading = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        self.group = book.add_format(
+            {"bold": True, "text_wrap": True, "valign": "top", "align": "center", "border": 1}
+        )
         self._cells: dict[tuple[RowKind, CellKind], Any] = {}
 
     def cell(self, row: RowKind, column: CellKind) -> Any:
@@ -112,17 +116,26 @@ def _add_sheet(book: Any, formats: _Formats, name: str, table: Table, language: 
         width = 32 if index == 0 else (24 if column.kind is CellKind.TEXT else 13)
         sheet.set_column(index, index, width)
 
+    def heading_cell(number: int, index: int, text: str) -> None:
+        if text:
+            sheet.write_string(number, index, text, formats.heading)
+        else:
+            sheet.write_blank(number, index, None, formats.heading)
+
     def heading_row(number: int, texts: Iterable[str]) -> None:
         for index, text in enumerate(texts):
-            if text:
-                sheet.write_string(number, index, text, formats.heading)
-            else:
-                sheet.write_blank(number, index, None, formats.heading)
+            heading_cell(number, index, text)
 
     sheet.write_string(0, 0, table.title(language), formats.title)
     heading_row(1, [table.subtitle(language)])
     if has_groups:
-        heading_row(2, [c.group(language) for c in columns])
+        first = 0
+        for text, span in table.group_spans(language):
+            if span > 1:  # one merged cell over the group's columns, as printed reports have
+                sheet.merge_range(2, first, 2, first + span - 1, text, formats.group)
+            else:
+                heading_cell(2, first, text)
+            first += span
     heading_row(heading_rows - 1, [c.heading(language) for c in columns])
 
     write_string, write_number, write_blank = (
@@ -144,7 +157,8 @@ def _add_sheet(book: Any, formats: _Formats, name: str, table: Table, language: 
                     write_string(number, index, UNKNOWN, plain[kind])
             elif column_kind is CellKind.TEXT or not isinstance(value, (int, Decimal)):
                 # Always a string, even when it starts with "=": never a formula.
-                write_string(number, index, str(value), style)
+                text = value.text(language) if isinstance(value, Words) else str(value)
+                write_string(number, index, text, style)
             else:
                 write_number(
                     number, index, float(value) if isinstance(value, Decimal) else value, style

@@ -31,6 +31,25 @@ class RowKind(enum.StrEnum):
     TOTAL = "total"
 
 
+class Words(str):
+    """A label the table itself writes (a block, subtotal or total row) in both languages:
+    each renderer shows it in the reader's language, as it does the headings. It is the
+    Vietnamese string itself, so it compares, sorts and hashes as that text."""
+
+    en: str
+
+    def __new__(cls, vi: str, en: str) -> Words:
+        words = super().__new__(cls, vi)
+        words.en = en
+        return words
+
+    def text(self, language: str) -> str:
+        return self.en if language == "en" else str(self)
+
+
+TOTAL = Words("Tổng cộng", "Total")
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -69,6 +88,18 @@ class Table:
     def subtitle(self, language: str) -> str:
         return self.subtitle_en if language == "en" else self.subtitle_vi
 
+    def group_spans(self, language: str) -> list[tuple[str, int]]:
+        """The group headings over the columns, each with how many neighbouring columns it
+        spans ("" over a column without a group), for a merged heading cell."""
+        spans: list[tuple[str, int]] = []
+        for column in self.columns:
+            text = column.group(language)
+            if spans and text and spans[-1][0] == text:
+                spans[-1] = (text, spans[-1][1] + 1)
+            else:
+                spans.append((text, 1))
+        return spans
+
 
 def rate(numerator: int | None, denominator: int | None) -> Decimal | None:
     """A share of resident households; unknown when either side is unknown or zero."""
@@ -82,11 +113,14 @@ def safe_text(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
-def display(value: object, kind: CellKind) -> str:
+def display(value: object, kind: CellKind, language: str = "vi") -> str:
     """The text of a cell for CSV and HTML (numbers without grouping, rates in per cent)."""
+    if isinstance(value, Words):
+        return value.text(language)
+    # Compared with ==: templates pass the kind as its plain string ('percent').
     if value is None:
-        return UNKNOWN if kind is not CellKind.TEXT else ""
-    if kind is CellKind.PERCENT and isinstance(value, Decimal):
+        return UNKNOWN if kind != CellKind.TEXT else ""
+    if kind == CellKind.PERCENT and isinstance(value, Decimal):
         return f"{(value * 100).quantize(Decimal('0.1'))}"
     if kind in (CellKind.COUNT, CellKind.AMOUNT) and isinstance(value, (int, Decimal)):
         return str(int(value))

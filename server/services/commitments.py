@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from server.domain.pledges import pledge_of_area
 from server.domain.standards import standard_for_year
 from server.errors import InvalidInput
-from server.formats.tables import CellKind, Column, Row, RowKind, Table, rate
+from server.formats.tables import TOTAL, CellKind, Column, Row, RowKind, Table, rate
 from server.services.reports import visible_area
 from server.storage import reports as queries
 from server.storage.areas import find_area_by_code, is_within
@@ -80,7 +80,7 @@ def commitments_table(session: Session, scope: Area | None, area_code: str, year
     body.append(
         Row(
             {
-                "label": "Tổng cộng",
+                "label": TOTAL,
                 "pledged": total_pledged,
                 "exited": total_exited,
                 "achieved": rate(total_exited, total_pledged),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from server.domain.followup_measures import followup_window
 from server.domain.standards import Standard, standard_for_year
 from server.errors import Forbidden, NotFound
-from server.formats.tables import CellKind, Column, Row, RowKind, Table, rate
+from server.formats.tables import TOTAL, CellKind, Column, Row, RowKind, Table, Words, rate
 from server.storage import reports as queries
 from server.storage.areas import find_area_by_code, is_within
 from server.storage.models import Area
@@ -118,10 +118,11 @@ def _rows(rows: Sequence[queries.AreaRow]) -> list[Row]:
         block = [r for r in rows if r.urban == urban]
         if not block:
             continue
-        out.append(Row({"label": f"{vi} / {en}"}, RowKind.BLOCK))
+        out.append(Row({"label": Words(vi, en)}, RowKind.BLOCK))
         out += [Row(_cells(r.name, r.residents, r.residents_before, r.counts)) for r in block]
-        out.append(_total(f"Cộng {vi.lower()}", block, RowKind.SUBTOTAL))
-    out.append(_total("Tổng cộng", rows, RowKind.TOTAL))
+        subtotal = Words(f"Cộng {vi.lower()}", f"{en}, subtotal")
+        out.append(_total(subtotal, block, RowKind.SUBTOTAL))
+    out.append(_total(TOTAL, rows, RowKind.TOTAL))
     return out
 
 
@@ -191,7 +192,7 @@ def followup_table(
     )
     body = [Row(_followup_cells(r.name, r.exited, r.visited, r.at_risk)) for r in rows]
     total = _followup_cells(
-        "Tổng cộng",
+        TOTAL,
         sum(r.exited for r in rows),
         sum(r.visited for r in rows),
         sum(r.at_risk for r in rows),

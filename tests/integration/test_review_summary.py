@@ -4,6 +4,8 @@ totals, rates over resident households."""
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session
 from server.config import REPO_ROOT
 from server.errors import Forbidden
 from server.extensions import blob_store
+from server.formats.table_files import csv_bytes
 from server.formats.tables import RowKind, Table
 from server.services.areas import move_area
 from server.services.reports import review_summary
@@ -115,9 +118,9 @@ def test_an_area_without_households_shows_zeros_and_one_without_residents_shows_
 def test_urban_and_rural_blocks_have_subtotals_and_a_total(summary: Table) -> None:
     kinds = [(r.kind, r.cells["label"]) for r in summary.rows if r.kind is not RowKind.ITEM]
     assert kinds == [
-        (RowKind.BLOCK, "Khu vực thành thị / Urban"),
+        (RowKind.BLOCK, "Khu vực thành thị"),
         (RowKind.SUBTOTAL, "Cộng khu vực thành thị"),
-        (RowKind.BLOCK, "Khu vực nông thôn / Rural"),
+        (RowKind.BLOCK, "Khu vực nông thôn"),
         (RowKind.SUBTOTAL, "Cộng khu vực nông thôn"),
         (RowKind.TOTAL, "Tổng cộng"),
     ]
@@ -130,6 +133,15 @@ def test_urban_and_rural_blocks_have_subtotals_and_a_total(summary: Table) -> No
         for r in summary.rows
         if r.kind is RowKind.ITEM  # type: ignore[operator]
     )
+
+
+def test_the_block_subtotal_and_total_labels_follow_the_reader_s_language(summary: Table) -> None:
+    english = csv_bytes(summary, "en").decode("utf-8-sig")
+    vietnamese = csv_bytes(summary, "vi").decode("utf-8-sig")
+    labels = [line[0] for line in csv.reader(io.StringIO(english)) if line]
+    assert {"Urban", "Urban, subtotal", "Rural", "Rural, subtotal", "Total"} <= set(labels)
+    assert "Tổng cộng" not in english and "Khu vực" not in english
+    assert "Tổng cộng" in vietnamese and "Cộng khu vực nông thôn" in vietnamese
 
 
 def test_a_viewer_cannot_open_an_area_outside_their_own(app: Flask, session: Session) -> None:

@@ -9,7 +9,7 @@ import io
 from openpyxl import load_workbook
 
 from server.formats.table_files import csv_bytes, write_xlsx
-from server.formats.tables import CellKind, Column, Row, RowKind, Table, rate
+from server.formats.tables import CellKind, Column, Row, RowKind, Table, display, rate
 
 COLUMNS = (
     Column("label", "Đơn vị", "Unit", CellKind.TEXT),
@@ -78,7 +78,8 @@ def test_the_xlsx_has_a_title_row_headings_number_formats_and_frozen_headings() 
 
     assert sheet["A1"].value == "Tổng hợp kết quả rà soát"
     assert sheet["A2"].value == "Huyện Cam Lộ — năm 2026 — NĐ 07/2021"
-    assert [c.value for c in sheet[3]] == [None, None, "Hộ nghèo cuối kỳ", "Hộ nghèo cuối kỳ"]
+    assert [c.value for c in sheet[3]] == [None, None, "Hộ nghèo cuối kỳ", None]
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["C3:D3"], "one heading over its group"
     assert [c.value for c in sheet[4]] == ["Đơn vị", "Tổng số hộ dân cư", "Số hộ", "Tỷ lệ"]
     assert sheet.freeze_panes == "B5"
     assert (sheet["B5"].value, sheet["B5"].number_format) == (600, "#,##0")
@@ -116,3 +117,31 @@ def test_a_block_heading_row_carries_only_its_label() -> None:
     write_xlsx([blocked], out)
     sheet = load_workbook(io.BytesIO(out.getvalue()))["t"]
     assert [c.value for c in sheet[5]] == ["Khu vực nông thôn / Rural", None, None, None]
+
+
+def test_a_rate_shows_as_a_rounded_percentage_whether_its_kind_comes_as_enum_or_as_text() -> None:
+    tiny = rate(1, 4488)
+    assert display(tiny, CellKind.PERCENT) == "0.0"
+    assert display(tiny, "percent") == "0.0"  # the way the home page's template names it
+    assert display(rate(1, 3), "percent") == "33.3"
+    assert display(None, "percent") == "—"
+    assert display(None, "text") == ""
+
+
+def test_neighbouring_columns_of_one_group_share_one_heading() -> None:
+    table = Table(
+        "t",
+        "T",
+        "T",
+        "",
+        "",
+        (
+            Column("label", "Đơn vị", "Unit", CellKind.TEXT),
+            Column("a", "Số hộ", "Households", CellKind.COUNT, "Hộ nghèo", "Poor"),
+            Column("b", "Tỷ lệ", "Rate", CellKind.PERCENT, "Hộ nghèo", "Poor"),
+            Column("c", "Số hộ", "Households", CellKind.COUNT, "Hộ cận nghèo", "Near-poor"),
+        ),
+        [],
+    )
+    assert table.group_spans("vi") == [("", 1), ("Hộ nghèo", 2), ("Hộ cận nghèo", 1)]
+    assert table.group_spans("en") == [("", 1), ("Poor", 2), ("Near-poor", 1)]
