@@ -67,3 +67,27 @@ ensure_node_packages() {
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || _apt_install chromium
 }
+
+# The web form's bundle (webform/dist: ODK Web Forms and our page code, hashed by Vite) is
+# built from the exact npm packages of webform/package-lock.json, and built again whenever a
+# source file, the lock file or the build configuration is newer than the last build.
+ensure_webform_bundle() {
+  local dir=webform stamp=webform/dist/.vite/manifest.json
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    _apt_install nodejs npm || return 1
+  fi
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+     [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "Installing the web form's npm packages …"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+      { echo "npm ci failed in $dir" >&2; return 1; }
+    rm -f "$stamp"
+  fi
+  if [ ! -f "$stamp" ] ||
+     [ -n "$(find "$dir/src" "$dir/package-lock.json" "$dir/vite.config.js" "$dir/compress.mjs" \
+                -newer "$stamp" -print -quit)" ]; then
+    echo "Building the web form …"
+    (cd "$dir" && npm run --silent build >/dev/null) ||
+      { echo "the web form's build failed in $dir (npm run build)" >&2; return 1; }
+  fi
+}

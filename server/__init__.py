@@ -14,6 +14,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from server.openrosa import bp as openrosa_bp
     from server.web import bp as web_bp
     from server.web import setup as web_setup
+    from server.webform import bp as webform_bp
 
     # No app-wide static folder: its /static route (server/static, which does not exist) would
     # shadow the web blueprint's /static, and the pages would come without their stylesheet.
@@ -23,6 +24,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(openrosa_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    app.register_blueprint(webform_bp)
     # Phones and scripts authenticate every request themselves (token, Digest, bearer); the
     # CSRF token protects the cookie-signed-in pages only.
     extensions.csrf.exempt(openrosa_bp)

@@ -261,3 +261,18 @@ class ServiceUnavailable(RasoatError):
     status = 503
     vi = "Máy chủ tạm thời không lưu được dữ liệu. Phiếu vẫn còn trên điện thoại; hãy gửi lại sau."
     en = "The server cannot store data right now. The record stays on the phone; send it later."
+
+
+class WebFormNotBuilt(RasoatError):
+    """The web form's bundle (webform/dist) was never built on this installation."""
+
+    code = "web_form_not_built"
+    status = 503
+    vi = (
+        "Trang nhập phiếu trên trình duyệt chưa được cài đặt: hãy chạy ./dev serve "
+        "(hoặc npm ci && npm run build trong thư mục webform/)."
+    )
+    en = (
+        "The web form is not installed on this server: run ./dev serve "
+        "(or npm ci && npm run build in the webform/ folder)."
+    )

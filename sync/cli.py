@@ -37,8 +37,6 @@ def default_outbox() -> Path:
     return Path.home() / ".local" / "share" / "rasoat" / "outbox.sqlite3"
 
 
-
-
 def _quiet_library_logs(verbose: bool) -> None:
     """The commands print their own lines; the library's INFO records would repeat each one
     (the rasoat CLI sets the root logger to INFO). --verbose shows them, with timestamps."""

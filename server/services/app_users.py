@@ -21,7 +21,7 @@ from server.errors import Forbidden, InvalidInput, InvalidToken, NotFound
 from server.formats import collect_settings
 from server.storage import app_users as queries
 from server.storage import forms as form_queries
-from server.storage.areas import find_area, find_area_by_code, is_within
+from server.storage.areas import find_area, find_area_by_code, is_within, villages_within
 from server.storage.models import AppUser, AppUserForm, Area, utcnow
 
 TOKEN_LENGTH = 64
@@ -121,10 +121,19 @@ def revoke_app_user(session: Session, project_id: int, login: str) -> AppUser:
 
 def authenticate_token(session: Session, token: str, project_id: int) -> AppUser:
     """The active app user holding this token for this project, else InvalidToken (403)."""
+    app_user = app_user_for_token(session, token)
+    if app_user.project_id != project_id:
+        raise InvalidToken()
+    return app_user
+
+
+def app_user_for_token(session: Session, token: str) -> AppUser:
+    """The active app user holding this token (the web form's link has no project), else
+    InvalidToken (403)."""
     if not _TOKEN_SHAPE.match(token):
         raise InvalidToken()
     app_user = queries.find_by_token_digest(session, token_digest(token))
-    if app_user is None or app_user.revoked_at is not None or app_user.project_id != project_id:
+    if app_user is None or app_user.revoked_at is not None:
         raise InvalidToken()
     return app_user
 
@@ -152,11 +161,36 @@ class PhoneRow:
     area_name: str | None
     created_at: str
     revoked: bool
+    forms: tuple[str, ...] = ()  # empty: every form of the project
+
+
+# A province has ~10,000 villages: beyond this a person types the code instead of picking it.
+MAX_AREA_CHOICES = 2000
+
+
+def phone_area_choices(session: Session, scope: Area | None) -> list[tuple[str, str]] | None:
+    """(code, label) of the areas within `scope` a new phone may be given: the person's own
+    area first, then each commune followed by its villages (indented); None when there are
+    too many to list on one page."""
+    pairs = villages_within(session, scope)
+    if len(pairs) > MAX_AREA_CHOICES:
+        return None
+    choices = [(scope.code, scope.name)] if scope is not None else []
+    seen = {code for code, _ in choices}
+    for village, above in pairs:
+        if above.code not in seen and is_within(above, scope):
+            choices.append((above.code, above.name))
+            seen.add(above.code)
+        if village.code not in seen:
+            choices.append((village.code, f"— {village.name}"))
+            seen.add(village.code)
+    return choices
 
 
 def phones_within(session: Session, scope: Area | None) -> list[PhoneRow]:
     """The phones whose area lies within `scope` (all, for a person without one)."""
     rows = []
+    forms = queries.assigned_forms(session)
     for app_user, area in queries.with_areas(session):
         if scope is not None and (area is None or not is_within(area, scope)):
             continue
@@ -167,6 +201,7 @@ def phones_within(session: Session, scope: Area | None) -> list[PhoneRow]:
                 area.name if area else None,
                 f"{app_user.created_at:%d/%m/%Y}",
                 app_user.revoked_at is not None,
+                () if app_user.all_forms else tuple(forms.get(app_user.id, ())),
             )
         )
     return rows
@@ -179,14 +214,21 @@ def create_phone_for(
     display_name: str,
     area_code: str | None,
     realm: str,
+    form_ids: Sequence[str] = (),
 ) -> NewAppUser:
-    """A phone created by a person: it must lie within their own area."""
+    """A phone created by a person: it must lie within their own area; `form_ids` empty means
+    every form."""
     if scope is not None:
         area = find_area_by_code(session, area_code or "")
         if area is None or not is_within(area, scope):
             raise Forbidden()
     return create_app_user(
-        session, project_id=1, display_name=display_name, realm=realm, area_code=area_code or None
+        session,
+        project_id=1,
+        display_name=display_name,
+        realm=realm,
+        area_code=area_code or None,
+        form_ids=form_ids,
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.storage.models import AppUser, Area
+from server.storage.models import AppUser, AppUserForm, Area, Form
 
 
 def find_by_token_digest(session: Session, digest: str) -> AppUser | None:
@@ -30,3 +30,16 @@ def list_app_users(session: Session, project_id: int) -> Sequence[AppUser]:
 def with_areas(session: Session) -> Sequence[tuple[AppUser, Area | None]]:
     query = select(AppUser, Area).outerjoin(Area, Area.id == AppUser.area_id)
     return [(app_user, area) for app_user, area in session.execute(query.order_by(AppUser.id))]
+
+
+def assigned_forms(session: Session) -> dict[int, list[str]]:
+    """The forms each phone limited to some forms may use, by app user id (xmlFormId order)."""
+    query = (
+        select(AppUserForm.app_user_id, Form.xml_form_id)
+        .join(Form, Form.id == AppUserForm.form_id)
+        .order_by(Form.xml_form_id)
+    )
+    forms: dict[int, list[str]] = {}
+    for app_user_id, xml_form_id in session.execute(query):
+        forms.setdefault(app_user_id, []).append(xml_form_id)
+    return forms

@@ -11,10 +11,12 @@ from wtforms import (
     MultipleFileField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class SignInForm(FlaskForm):  # type: ignore[misc]
@@ -26,7 +28,14 @@ class PhoneForm(FlaskForm):  # type: ignore[misc]
     name = StringField(
         _l("Name of the cadre or phone"), validators=[DataRequired(), Length(max=200)]
     )
-    area = StringField(_l("Area code"), validators=[Optional(), Length(max=32)])
+    area = StringField(_l("Area"), validators=[Optional(), Length(max=32)])
+    # Checkboxes; the choices (the open forms) are set by the view. None ticked: every form.
+    forms = SelectMultipleField(
+        _l("Forms this phone may fill"),
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
 
 
 class EmptyForm(FlaskForm):  # type: ignore[misc]

@@ -8,7 +8,7 @@ import segno
 from flask import current_app, redirect, render_template, url_for
 
 from server.extensions import db
-from server.services import accounts, app_users
+from server.services import accounts, app_users, phone_forms
 from server.services.forms import DEFAULT_PROJECT_NAME
 from server.storage.common import begin_write
 from server.storage.models import Role
@@ -19,20 +19,35 @@ from server.web.session import signed_in, viewer
 OFFICERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
 
 
+def _phone_form() -> PhoneForm:
+    form = PhoneForm()
+    form.forms.choices = [(f.xml_form_id, f.title) for f in phone_forms.published_forms(db.session)]
+    return form
+
+
+def _phones_page(form: PhoneForm) -> str:
+    scope = viewer().scope
+    return render_template(
+        "phones.html",
+        phones=app_users.phones_within(db.session, scope),
+        form=form,
+        areas=app_users.phone_area_choices(db.session, scope),
+        revoke=EmptyForm(),
+    )
+
+
 @bp.get("/phones")
 @signed_in(*OFFICERS)
 def phones() -> str:
-    rows = app_users.phones_within(db.session, viewer().scope)
-    return render_template("phones.html", phones=rows, form=PhoneForm(), revoke=EmptyForm())
+    return _phones_page(_phone_form())
 
 
 @bp.post("/phones")
 @signed_in(*OFFICERS)
 def create_phone() -> Any:
-    form = PhoneForm()
+    form = _phone_form()
     if not form.validate_on_submit():
-        rows = app_users.phones_within(db.session, viewer().scope)
-        return render_template("phones.html", phones=rows, form=form, revoke=EmptyForm()), 400
+        return _phones_page(form), 400
     db.session.commit()
     begin_write(db.session)
     new = app_users.create_phone_for(
@@ -41,6 +56,7 @@ def create_phone() -> Any:
         display_name=form.name.data or "",
         area_code=form.area.data or None,
         realm=current_app.config["RASOAT_REALM"],
+        form_ids=form.forms.data or (),
     )
     accounts.record_action(db.session, viewer().user, "app_user.create", f"app user {new.login}")
     db.session.commit()

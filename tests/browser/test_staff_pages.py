@@ -83,7 +83,8 @@ def test_an_officer_creates_a_phone_and_sees_its_qr_code(page: Page, camera: Cam
     follow(page, 'nav a[href="/phones"]')
     camera.shoot(page)
     page.fill('input[name="name"]', "Cán bộ thôn Bản Chùa")
-    page.fill('input[name="area"]', "19603")
+    page.select_option('select[name="area"]', "1960301")  # a village of the officer's commune
+    page.check('input[name="forms"][value="household_survey"]')
     follow(page, 'main form.card button[type="submit"]')
 
     qr = page.locator('.qr img[src^="data:image/svg+xml"]')
@@ -91,6 +92,9 @@ def test_an_officer_creates_a_phone_and_sees_its_qr_code(page: Page, camera: Cam
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR code draws"
     expect(page.locator("main code")).to_contain_text("/v1/key/")
     camera.shoot(page, "phone-ready")
+    follow(page, 'nav a[href="/phones"]')
+    listed = page.locator("tbody tr", has_text="Cán bộ thôn Bản Chùa")
+    expect(listed).to_contain_text("Thôn Bản Chùa")
     assert camera.too_wide == {}
 
 

@@ -17,6 +17,7 @@ from server.services.submissions import IncomingSubmission, receive_submission
 from server.services.users import create_user
 from server.storage.app_users import find_by_login
 from server.storage.models import AuditEvent, Role
+from tests.support.collect import CollectClient, parse_form_list
 from tests.support.factories import make_app_user, make_areas, publish_form
 from tests.support.live_server import LiveServer
 from tests.support.surveys import NOT_POOR, POOR, survey
@@ -170,6 +171,11 @@ ROUTES = [  # (path, who gets 200; others 403, or 302 to the sign-in page when s
         f"/submissions/household_survey/{SECOND_HOUSEHOLD}",
         {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn"},
     ),
+    ("/f/staff", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "hieu@camlo.vn"}),
+    (
+        "/f/staff/household_survey",
+        {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "hieu@camlo.vn"},
+    ),
     ("/audit", {"admin@tinh.vn"}),
     ("/audit?kind=sign_in&page=2", {"admin@tinh.vn"}),
 ]
@@ -222,6 +228,36 @@ def test_a_commune_officer_creates_a_phone_for_their_commune_and_sees_its_qr_cod
         "/phones", {"name": "Máy xã khác", "area": "19612", "csrf_token": token}
     )
     assert elsewhere.status_code == 403
+
+
+def test_a_phone_is_given_a_village_of_the_officer_s_commune_and_only_the_forms_ticked(
+    site: str, app: Flask, session: Session
+) -> None:
+    followup = REPO_ROOT / "forms" / "followup_visit.xlsx"
+    publish_form(app, session, followup.read_bytes(), filename=followup.name)
+    session.commit()
+    client = signed_in(site, "tuyen@camlo.vn")
+    page = client.get("/phones").text
+    assert 'value="1960301"' in page, "the commune's villages are offered"
+    assert 'value="1961201"' not in page, "not the villages of the commune next door"
+    assert 'value="followup_visit"' in page and 'value="household_survey"' in page
+    token = csrf_of(page.encode())
+    created = client.post(
+        "/phones",
+        {
+            "name": "Cán bộ thôn Bản Chùa",
+            "area": "1960301",
+            "forms": "household_survey",
+            "csrf_token": token,
+        },
+    )
+    assert created.status_code == 200
+    url = re.search(r"http://[^\s<\"]+/v1/key/[^\s<\"]+", created.text)
+    assert url, created.text[:400]
+    listed = parse_form_list(CollectClient(url.group(0)).form_list().content)
+    assert [f["formID"] for f in listed] == ["household_survey"]
+    phones = client.get("/phones").text
+    assert "Thôn Bản Chùa" in phones and "household_survey" in phones
 
 
 def test_pages_come_in_english_on_request(site: str) -> None:

@@ -64,9 +64,12 @@ def test_services_leave_sql_to_storage_and_http_to_the_surfaces(path: Path) -> N
     assert [n for n in sql if not n.startswith(("sqlalchemy.orm", "sqlalchemy.exc"))] == []
 
 
-@pytest.mark.parametrize("surface", ["openrosa", "api", "web"])
+SURFACES = {"openrosa", "api", "web", "webform"}
+
+
+@pytest.mark.parametrize("surface", sorted(SURFACES))
 def test_surfaces_do_not_import_each_other(surface: str) -> None:
-    others = {"openrosa", "api", "web"} - {surface}
+    others = SURFACES - {surface}
     for path in modules(f"server/{surface}"):
         assert [
             n for n in imported(path) if n.split(".")[:2][-1] in others and n.startswith("server.")

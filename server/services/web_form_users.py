@@ -1,0 +1,53 @@
+"""Signed-in officers fill forms in the browser as their own app user.
+
+Each officer gets one app user, login `web.<user id>` (a phone's login is a slug and never
+holds a dot), with the officer's name and area. Their web form then takes exactly the phone's
+path: the same form list, the same per-area village lists, the same OpenRosa submission
+endpoint, and records that carry the officer's name. The token is derived from the server's
+secret (HMAC), so the page can always name it while, as for phones, only its hash is stored;
+revoking the app user on the phones page stops it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from sqlalchemy.orm import Session
+
+from server.errors import Forbidden
+from server.services.app_users import digest_ha1, token_digest
+from server.services.forms import DEFAULT_PROJECT_ID, ensure_default_project
+from server.storage import app_users as queries
+from server.storage.models import AppUser, Role, User
+
+WEB_FORM_ROLES = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
+
+
+def officer_token(secret: bytes, user_id: int) -> str:
+    """64 hex characters, the shape of any app-user token."""
+    return hmac.new(secret, f"rasoat-web-form:{user_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def officer_app_user(
+    session: Session, user: User, *, secret: bytes, realm: str
+) -> tuple[AppUser, str]:
+    """The officer's app user and its token, created on first use and kept in step with the
+    person (name, area) and with the server's secret. Call inside a write transaction."""
+    if user.role not in WEB_FORM_ROLES or user.disabled_at is not None:
+        raise Forbidden()
+    login = f"web.{user.id}"
+    token = officer_token(secret, user.id)
+    app_user = queries.find_by_login(session, login)
+    if app_user is None:
+        ensure_default_project(session)
+        app_user = AppUser(project_id=DEFAULT_PROJECT_ID, login=login, all_forms=True)
+        session.add(app_user)
+    elif app_user.revoked_at is not None:
+        raise Forbidden()
+    app_user.display_name = user.display_name
+    app_user.area_id = user.area_id
+    app_user.token_sha256 = token_digest(token)
+    app_user.digest_ha1 = digest_ha1(login, realm, token)
+    session.flush()
+    return app_user, token

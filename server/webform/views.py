@@ -1,0 +1,139 @@
+"""Routes of the web form: a page per open form for an app user's link (`/f/<token>/<form>`)
+or a signed-in officer (`/f/staff/<form>`), the bundle's hashed files, and the service worker.
+
+Both kinds of page fill the form as an app user over the phone's own OpenRosa URLs (token in
+the path), so records, village lists and refusals are exactly a phone's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from server.extensions import db
+from server.services import app_users, phone_forms, web_form_users
+from server.storage.common import begin_write
+from server.storage.models import AppUser
+from server.webform import bp
+from server.webform.bundle import Bundle, asset_response, load_bundle
+
+# The service worker lives at the top of the pages it keeps offline: its scope is /f/.
+SCOPE = "/f/"
+
+
+def _bundle() -> Bundle:
+    return load_bundle(current_app.config["RASOAT_WEBFORM_DIR"])
+
+
+def _no_cache(response: Response) -> Response:
+    # The page names the bundle's current files and carries the token: always revalidate, and
+    # never keep it in a shared cache.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _beside(url: str) -> str:
+    return url.rsplit("/", 1)[0] + "/"
+
+
+@bp.get("/webform/assets/<path:name>")
+def asset(name: str) -> Response:
+    return asset_response(_bundle(), name)
+
+
+@bp.get("/f/sw.js")
+def service_worker() -> Response:
+    bundle = _bundle()
+    assets = [url_for("webform.asset", name=f.removeprefix("assets/")) for f in bundle.precache]
+    script = render_template(
+        "webform/sw.js",
+        version=bundle.version,
+        assets=assets,
+        asset_prefix="/webform/assets/",
+        scope=SCOPE,
+    )
+    response = Response(script, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _officer() -> tuple[AppUser, str] | Response:
+    """The signed-in officer's app user and token, or the sign-in page to go to first."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("web.login", next=request.full_path))  # type: ignore[return-value]
+    db.session.commit()
+    begin_write(db.session)
+    found = web_form_users.officer_app_user(
+        db.session,
+        current_user.user,
+        secret=str(current_app.config["SECRET_KEY"]).encode(),
+        realm=current_app.config["RASOAT_REALM"],
+    )
+    db.session.commit()
+    return found
+
+
+def _forms_page(app_user: AppUser, link: Callable[[str], str]) -> Response:
+    forms = [(f.title, link(f.xml_form_id)) for f in phone_forms.listed_forms(db.session, app_user)]
+    page = render_template("webform/forms.html", forms=forms, person=app_user.display_name)
+    return _no_cache(Response(page))
+
+
+def _form_page(app_user: AppUser, token: str, xml_form_id: str) -> Response:
+    version = phone_forms.downloadable_version(db.session, app_user, xml_form_id)
+    where: dict[str, Any] = {"token": token, "project_id": app_user.project_id}
+    config = {
+        "formKey": f"{app_user.login}/{xml_form_id}",
+        "formUrl": url_for("openrosa.form_xml", xml_form_id=xml_form_id, **where),
+        # The media a phone downloads: …/forms/<id>/manifest sits beside …/forms/<id>/attachments/.
+        "attachmentsBase": _beside(url_for("openrosa.manifest", xml_form_id=xml_form_id, **where))
+        + "attachments/",
+        "submissionUrl": url_for("openrosa.submission", **where),
+        "serviceWorker": url_for("webform.service_worker"),
+        "scope": SCOPE,
+    }
+    page = render_template(
+        "webform/page.html",
+        bundle=_bundle(),
+        title=version.title or xml_form_id,
+        person=app_user.display_name,
+        config=config,
+    )
+    return _no_cache(Response(page))
+
+
+@bp.get("/f/staff")
+def forms_of_officer() -> Response:
+    found = _officer()
+    if isinstance(found, Response):
+        return found
+    return _forms_page(
+        found[0], lambda form_id: url_for("webform.form_for_officer", xml_form_id=form_id)
+    )
+
+
+@bp.get("/f/staff/<xml_form_id>")
+def form_for_officer(xml_form_id: str) -> Response:
+    found = _officer()
+    if isinstance(found, Response):
+        return found
+    return _form_page(*found, xml_form_id)
+
+
+@bp.get("/f/<token>")
+def forms_of_app_user(token: str) -> Response:
+    app_user = app_users.app_user_for_token(db.session, token)
+    return _forms_page(
+        app_user,
+        lambda form_id: url_for("webform.form_for_app_user", token=token, xml_form_id=form_id),
+    )
+
+
+@bp.get("/f/<token>/<xml_form_id>")
+def form_for_app_user(token: str, xml_form_id: str) -> Response:
+    app_user = app_users.app_user_for_token(db.session, token)
+    return _form_page(app_user, token, xml_form_id)
