@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -227,6 +228,11 @@ def compile_xlsform(data: bytes, filename: str, *, validate: bool = False) -> Co
         found.extend(validate_xform(xform))
     itemsets = result.itemsets.encode("utf-8") if result.itemsets else None
     return CompiledForm(xform, facts, tuple(found), itemsets)
+
+
+def odk_validate_available() -> bool:
+    """ODK Validate runs on Java; a server without it can still compile forms with pyxform."""
+    return shutil.which("java") is not None
 
 
 def validate_xform(xform: bytes) -> list[FormProblem]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, current_app, request, send_file
+from flask import Response, current_app, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -20,6 +19,7 @@ from server.errors import (
 )
 from server.extensions import blob_store, db
 from server.formats import openrosa as xml
+from server.media_files import media_response
 from server.openrosa import bp
 from server.openrosa.http import (
     add_openrosa_headers,
@@ -116,16 +116,7 @@ def media(
     xml_form_id: str, name: str, token: str | None = None, project_id: int | None = None
 ) -> Response:
     app_user = caller(token, project_id)
-    item = phone_forms.media_file(db.session, app_user, xml_form_id, name)
-    if item.content is not None:
-        response = Response(item.content, mimetype=mimetypes.guess_type(item.name)[0])
-        response.set_etag(item.md5)
-        response = response.make_conditional(request)
-    else:
-        path = blob_store(current_app).path(item.sha256 or "")
-        response = send_file(path, download_name=item.name, etag=item.md5, conditional=True)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return media_response(phone_forms.media_file(db.session, app_user, xml_form_id, name))
 
 
 @route("/submission", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
-"""Forms as administrators manage them on the pages: upload a draft, try its questions,
-publish, close and reopen, versions with who published them. Every change is audited.
+"""Forms as administrators manage them on the pages: upload a draft, try it (read its questions,
+or fill it in the web form with its media), publish, close and reopen, versions with who
+published them. Every change is audited.
 
 Phones only ever see published versions of open forms; a draft stays on the server until it
 is published (publishing it is what a phone's next form-list refresh picks up).
@@ -12,15 +13,18 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from server import xlsform
 from server.errors import InvalidInput, NotFound
 from server.formats.xform_outline import Outline, read_outline
-from server.services import forms
+from server.services import forms, phone_forms
 from server.storage import accounts as audit
 from server.storage import forms as queries
 from server.storage.blobs import BlobStore
-from server.storage.models import Form, FormState, FormVersion, User
+from server.storage.models import Form, FormState, FormVersion, Role, User
 
 PROJECT_ID = forms.DEFAULT_PROJECT_ID
+# Who may see the forms pages and try a draft; only administrators change anything.
+VIEWERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER)
 # What an administrator may set by hand; a draft only leaves "draft" by being published.
 SETTABLE = (FormState.OPEN, FormState.CLOSING, FormState.CLOSED)
 
@@ -80,6 +84,22 @@ def outline_of(version: FormVersion) -> Outline:
     return read_outline(version.xform)
 
 
+def get_draft(session: Session, xml_form_id: str) -> FormVersion:
+    """The form's draft (its XForm loaded when read), to be tried before it is published."""
+    draft = queries.find_draft(session, get_form(session, xml_form_id).id)
+    if draft is None:
+        raise NotFound(what=f"draft of form {xml_form_id}")
+    return draft
+
+
+def draft_media_file(
+    session: Session, xml_form_id: str, name: str, area_id: int | None
+) -> phone_forms.MediaFile:
+    """A media file of the draft as a phone of `area_id` would get it once it is published."""
+    draft = get_draft(session, xml_form_id)
+    return phone_forms.named(phone_forms.version_media(session, draft, area_id), name)
+
+
 def upload_draft(
     session: Session,
     blobs: BlobStore,
@@ -91,8 +111,16 @@ def upload_draft(
     """Compile an uploaded XLSForm and keep it as the form's draft (InvalidXLSForm names the
     sheet and row of each problem)."""
     forms.ensure_default_project(session)
+    # ODK Validate (JavaRosa, the engine of Collect) catches XPath errors pyxform lets through;
+    # it needs Java, which a small server may lack: then pyxform's checks alone apply.
     staged = forms.stage_draft(
-        session, blobs, project_id=PROJECT_ID, data=data, filename=filename, media=media
+        session,
+        blobs,
+        project_id=PROJECT_ID,
+        data=data,
+        filename=filename,
+        media=media,
+        validate=xlsform.odk_validate_available(),
     )
     if staged.created:
         details = f"{staged.version.xlsform_filename}, XForm md5 {staged.version.xform_md5}"

@@ -184,12 +184,13 @@ def stage_draft(
     data: bytes,
     filename: str,
     media: Mapping[str, bytes] | None = None,
+    validate: bool = False,
 ) -> Published:
     """Keep an XLSForm as the form's draft (replacing an earlier draft) without publishing it:
     phones do not see it until `publish_draft`. An already published identical version is
-    returned as it is (`created` False)."""
+    returned as it is (`created` False). `validate` also runs ODK Validate."""
     upload = (data, filename, media)
-    return _upload(session, blobs, project_id, upload, validate=False, publish=False)
+    return _upload(session, blobs, project_id, upload, validate=validate, publish=False)
 
 
 def publish_draft(session: Session, project_id: int, xml_form_id: str) -> FormVersion:

@@ -68,6 +68,13 @@ def downloadable_version(session: Session, app_user: AppUser, xml_form_id: str) 
 
 def media_files(session: Session, app_user: AppUser, xml_form_id: str) -> Sequence[MediaFile]:
     version = downloadable_version(session, app_user, xml_form_id)
+    return version_media(session, version, app_user.area_id)
+
+
+def version_media(
+    session: Session, version: FormVersion, area_id: int | None
+) -> Sequence[MediaFile]:
+    """The files a version names: those uploaded with it, and the lists built for `area_id`."""
     stored = {
         attachment.name: MediaFile(attachment.name, blob.md5, blob.size, sha256=blob.sha256)
         for attachment, blob in queries.media_of(session, version.id)
@@ -75,23 +82,27 @@ def media_files(session: Session, app_user: AppUser, xml_form_id: str) -> Sequen
     files = []
     for attachment in queries.expected_media(session, version.id):
         if attachment.name in GENERATED:
-            files.append(_generated(session, app_user, attachment.name))
+            files.append(_generated(session, area_id, attachment.name))
         elif attachment.name in stored:
             files.append(stored[attachment.name])
     return files
 
 
-def _generated(session: Session, app_user: AppUser, name: str) -> MediaFile:
-    content = GENERATED[name](session, app_user)
+def _generated(session: Session, area_id: int | None, name: str) -> MediaFile:
+    content = GENERATED[name](session, area_id)
     md5 = hashlib.md5(content, usedforsecurity=False).hexdigest()
     return MediaFile(name, md5, len(content), content=content)
 
 
-def media_file(session: Session, app_user: AppUser, xml_form_id: str, name: str) -> MediaFile:
-    for item in media_files(session, app_user, xml_form_id):
+def named(files: Sequence[MediaFile], name: str) -> MediaFile:
+    for item in files:
         if item.name == name:
             return item
     raise AttachmentNotFound(name=name)
+
+
+def media_file(session: Session, app_user: AppUser, xml_form_id: str, name: str) -> MediaFile:
+    return named(media_files(session, app_user, xml_form_id), name)
 
 
 def published_forms(session: Session) -> list[ListedForm]:

@@ -1,9 +1,10 @@
 """Choice lists the server builds for each phone from its area and the registry.
 
-A form that names one of these files gets it generated per app user instead of stored, so one
-form serves every commune and a phone sees only its own villages and households. Their hash in
-the manifest is the MD5 of the content for that phone: a phone downloads a list again only when
-its own list changed.
+A form that names one of these files gets it generated for an area (the app user's) instead of
+stored, so one form serves every commune and a phone sees only its own villages and households;
+a draft tried on the forms pages gets them for the signed-in person's area. Their hash in the
+manifest is the MD5 of the content for that phone: a phone downloads a list again only when its
+own list changed.
 """
 
 from __future__ import annotations
@@ -17,30 +18,30 @@ from server.domain.followup_measures import followup_window
 from server.formats.choice_lists import csv_bytes
 from server.storage import areas
 from server.storage import registry as registry_queries
-from server.storage.models import AppUser, Area
+from server.storage.models import Area
 
 
-def _scope(session: Session, app_user: AppUser) -> Area | None:
-    return areas.find_area(session, app_user.area_id) if app_user.area_id else None
+def _scope(session: Session, area_id: int | None) -> Area | None:
+    return areas.find_area(session, area_id) if area_id else None
 
 
-def villages_csv(session: Session, app_user: AppUser) -> bytes:
-    rows = areas.villages_within(session, _scope(session, app_user))
+def villages_csv(session: Session, area_id: int | None) -> bytes:
+    rows = areas.villages_within(session, _scope(session, area_id))
     return csv_bytes(
         ["name", "label", "commune", "urban"],
         [(v.code, v.name, above.code, "1" if v.urban else "0") for v, above in rows],
     )
 
 
-def communes_csv(session: Session, app_user: AppUser) -> bytes:
-    above = {p.code: p.name for _, p in areas.villages_within(session, _scope(session, app_user))}
+def communes_csv(session: Session, area_id: int | None) -> bytes:
+    above = {p.code: p.name for _, p in areas.villages_within(session, _scope(session, area_id))}
     ordered = sorted(above.items(), key=lambda code_name: code_name[1])
     return csv_bytes(["name", "label"], ordered)
 
 
-def followup_households_csv(session: Session, app_user: AppUser) -> bytes:
+def followup_households_csv(session: Session, area_id: int | None) -> bytes:
     since = followup_window(date.today()).since_period
-    rows = registry_queries.recently_exited(session, _scope(session, app_user), since)
+    rows = registry_queries.recently_exited(session, _scope(session, area_id), since)
     return csv_bytes(
         ["name", "label", "village", "head_name", "exit_year"],
         [
@@ -56,7 +57,7 @@ def followup_households_csv(session: Session, app_user: AppUser) -> bytes:
     )
 
 
-GENERATED: dict[str, Callable[[Session, AppUser], bytes]] = {
+GENERATED: dict[str, Callable[[Session, int | None], bytes]] = {
     "communes.csv": communes_csv,
     "villages.csv": villages_csv,
     "followup_households.csv": followup_households_csv,

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
@@ -20,9 +20,9 @@ from server.storage.models import FormState, Role
 from server.web import bp
 from server.web.forms import EmptyForm, XLSFormUploadForm
 from server.web.session import signed_in, viewer
-from server.xlsform import MAX_XLSFORM_BYTES, FormProblem
+from server.xlsform import MAX_XLSFORM_BYTES, FormProblem, odk_validate_available
 
-VIEWERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER)
+VIEWERS = form_admin.VIEWERS
 ACTIONS = {
     "open": FormState.OPEN,
     "closing": FormState.CLOSING,
@@ -117,7 +117,23 @@ def upload_form() -> Any:
         return _list_page(refused.status, upload=upload, message=refused.message)
     db.session.commit()
     form_id, version = staged.form.xml_form_id, staged.version.version
+    flash(_uploaded_message(staged.version.version, validated=odk_validate_available()), "info")
+    for warning in staged.warnings:  # usable, but worth a look before publishing
+        flash(warning, "warning")
     return redirect(url_for("web.form_version_page", form_id=form_id, version=version))
+
+
+def _uploaded_message(version: str, *, validated: bool) -> str:
+    if validated:
+        return gettext(
+            "Version %(version)s is kept as a draft; pyxform and ODK Validate accepted it.",
+            version=version,
+        )
+    return gettext(
+        "Version %(version)s is kept as a draft; pyxform accepted it (ODK Validate was not run:"
+        " this server has no Java).",
+        version=version,
+    )
 
 
 @bp.get("/forms/<form_id>")
@@ -125,8 +141,14 @@ def upload_form() -> Any:
 def form_page(form_id: str) -> str:
     form = form_admin.get_form(db.session, form_id)
     versions = form_admin.version_rows(db.session, form)
+    draft = next((row.version for row in versions if row.version.published_at is None), None)
     return render_template(
-        "form.html", form=form, versions=versions, buttons=EmptyForm(), states=FormState
+        "form.html",
+        form=form,
+        versions=versions,
+        draft=draft,
+        buttons=EmptyForm(),
+        states=FormState,
     )
 
 

@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("webform", __name__, template_folder="templates")
 
-from server.webform import views  # noqa: E402,F401  (routes register on import)
+from server.webform import trial, views  # noqa: E402,F401  (routes register on import)

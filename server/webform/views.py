@@ -96,12 +96,19 @@ def _form_page(app_user: AppUser, token: str, xml_form_id: str) -> Response:
         "serviceWorker": url_for("webform.service_worker"),
         "scope": SCOPE,
     }
+    return form_page(version.title or xml_form_id, app_user.display_name, config)
+
+
+def form_page(title: str, person: str, config: dict[str, Any], *, trial: bool = False) -> Response:
+    """The web form page around ODK's engine; `trial`: a draft tried on the forms pages, with
+    no outbox, no drafts and nothing sent (webform/src/trial.js)."""
     page = render_template(
         "webform/page.html",
         bundle=_bundle(),
-        title=version.title or xml_form_id,
-        person=app_user.display_name,
+        title=title,
+        person=person,
         config=config,
+        trial=trial,
     )
     return _no_cache(Response(page))
 

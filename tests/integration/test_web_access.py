@@ -18,13 +18,15 @@ from server.services.users import create_user
 from server.storage.app_users import find_by_login
 from server.storage.models import AuditEvent, Role
 from tests.support.collect import CollectClient, parse_form_list
-from tests.support.factories import make_app_user, make_areas, publish_form
+from tests.support.factories import make_app_user, make_areas, publish_form, stage_draft
 from tests.support.live_server import LiveServer
 from tests.support.surveys import NOT_POOR, POOR, survey
+from tests.support.xlsforms import draft_to_try
 
 PASSWORD = "mật-khẩu-thật-dài"
 # The record of household 1960301-002 (village of commune 19603), for routes that name it.
 SECOND_HOUSEHOLD = "uuid:6a1f0c3e-2b7d-4c1e-9f0a-5d2e8b7c4a19"
+DRAFT = "ban_nhap"  # a form uploaded as a draft, never published
 PEOPLE = {  # email: (role, area)
     "admin@tinh.vn": (Role.ADMINISTRATOR, None),
     "huyen@camlo.vn": (Role.DISTRICT_OFFICER, "468"),
@@ -53,6 +55,7 @@ def site(app: Flask, session: Session, live_server: LiveServer) -> str:
     make_areas(session)
     path = REPO_ROOT / "forms" / "household_survey.xlsx"
     publish_form(app, session, path.read_bytes(), filename=path.name)
+    stage_draft(app, session, draft_to_try(DRAFT), filename=f"{DRAFT}.xlsx")
     phone = find_by_login(session, make_app_user(session).login)
     for year, answers in ((2025, POOR), (2026, NOT_POOR)):
         xml, _ = survey(answers, review_year=year, head_name="<script>alert('x')</script>")
@@ -154,6 +157,9 @@ ROUTES = [  # (path, who gets 200; others 403, or 302 to the sign-in page when s
     ("/phones", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "hieu@camlo.vn"}),
     ("/forms", {"admin@tinh.vn", "huyen@camlo.vn"}),
     ("/forms/household_survey", {"admin@tinh.vn", "huyen@camlo.vn"}),
+    (f"/forms/{DRAFT}/draft/try", {"admin@tinh.vn", "huyen@camlo.vn"}),
+    (f"/forms/{DRAFT}/draft/try/form.xml", {"admin@tinh.vn", "huyen@camlo.vn"}),
+    (f"/forms/{DRAFT}/draft/try/attachments/villages.csv", {"admin@tinh.vn", "huyen@camlo.vn"}),
     ("/areas", set(PEOPLE)),
     ("/areas?code=468", {"admin@tinh.vn", "huyen@camlo.vn", "xem@camlo.vn"}),
     ("/areas?code=19603", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "xem@camlo.vn"}),

@@ -113,6 +113,32 @@ def test_a_draft_is_invisible_to_phones_until_published_and_closing_removes_it_a
     assert list(actions) == ["form.draft", "form.publish", "form.state", "form.state"]
 
 
+def test_an_upload_is_checked_by_odk_validate_and_its_warnings_are_shown(
+    site: str,  # noqa: F811
+) -> None:
+    admin = signed_in(site, "admin@tinh.vn")
+    broken_xpath = [*GOOD, ["integer", "members", "Số nhân khẩu", "Members", ""]]
+    broken_xpath[0] = [*broken_xpath[0], "constraint"]
+    broken_xpath[1:] = [[*row, ""] for row in broken_xpath[1:-1]] + [
+        [*broken_xpath[-1], ". > 0 and (. < 30"]  # pyxform passes it on; JavaRosa cannot parse
+    ]
+    refused = upload(admin, xlsform(broken_xpath, form_id="xpath_sai", choices=CHOICES))
+    assert refused.status_code == 400
+    assert "ODK Validate" in refused.text
+
+    unlabelled_repeat = [  # pyxform only warns about a repeat without a label
+        *GOOD,
+        ["begin_repeat", "members", "", "", ""],
+        ["text", "member_name", "Họ tên", "Name", ""],
+        ["end_repeat", "", "", "", ""],
+    ]
+    accepted = upload(admin, xlsform(unlabelled_repeat, form_id="canh_bao", choices=CHOICES))
+    assert accepted.status_code == 302
+    page = admin.get(accepted.headers["Location"]).text
+    assert "pyxform và ODK Validate đều chấp nhận" in page
+    assert "Cảnh báo" in page and "Repeat has no label" in page and "row 4" in page
+
+
 def test_versions_show_who_published_them_and_each_xlsform_downloads(site: str) -> None:  # noqa: F811
     admin = signed_in(site, "admin@tinh.vn")
     first = xlsform(GOOD, form_id="phien_ban", version="1", choices=CHOICES)

@@ -75,3 +75,12 @@ def publish_form(
         published.form.state = state
     session.commit()
     return published
+
+
+def stage_draft(app: Flask, session: Session, data: bytes, *, filename: str) -> forms.Published:
+    """An XLSForm kept as its form's draft, as uploaded on the forms page (not published)."""
+    _writing(session)
+    forms.ensure_default_project(session)
+    staged = forms.stage_draft(session, blob_store(app), project_id=1, data=data, filename=filename)
+    session.commit()
+    return staged

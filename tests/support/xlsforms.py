@@ -45,3 +45,18 @@ def photo_form(form_id: str, version: str = "1", *, with_media: bool = False) ->
     if with_media:
         rows.append(["select_one_from_file markets.csv", "market", "Chợ"])
     return xlsform(rows, form_id=form_id, version=version, title=f"Biểu mẫu {form_id}")
+
+
+# The draft to try: a village from the list built for the person's area, a bounded number
+# with the form's own message, a required answer.
+TRY_CONSTRAINT_MESSAGE = "Số người từ 1 đến 30."
+
+
+def draft_to_try(form_id: str, version: str = "1") -> bytes:
+    rows = [
+        ["type", "name", "label", "required", "constraint", "constraint_message", "appearance"],
+        ["select_one_from_file villages.csv", "village", "Thôn", "yes", "", "", "minimal"],
+        ["text", "head_name", "Họ tên chủ hộ", "yes", "", "", ""],
+        ["integer", "members", "Số người", "yes", ". >= 1 and . <= 30", TRY_CONSTRAINT_MESSAGE, ""],
+    ]
+    return xlsform(rows, form_id=form_id, version=version, title="Phiếu thử")

@@ -2,27 +2,18 @@
 // offline parts around it. A finished record goes into the IndexedDB outbox before anything
 // else happens; sending is a separate step that runs whenever a connection is there.
 
-import { createApp, h } from 'vue';
-import { OdkWebForm, POST_SUBMIT__NEW_INSTANCE, webFormsPlugin } from '@getodk/web-forms';
-import './page.css';
+import { POST_SUBMIT__NEW_INSTANCE } from '@getodk/web-forms';
 import { discardDraft, keepDrafts, loadDraft, withoutDeprecatedId } from './drafts.js';
+import { $, config, loadFormXml, mountOdkForm, show, texts } from './form.js';
 import { askPersistentStorage, cachedFetch, registerServiceWorker, rememberPage } from './offline.js';
 import { renderQueue } from './queue.js';
 import { sendWaiting, WAITING } from './sender.js';
 import { OUTBOX, put } from './store.js';
+import { startTrial } from './trial.js';
 
 const RETRY_EVERY_MS = 30000;
-const $ = (id) => document.getElementById(id);
-const config = JSON.parse($('webform-config').textContent);
-const texts = JSON.parse($('webform-texts').textContent);
 const { formKey } = config;
 let drafts = null;
-
-function show(id, text) {
-  const element = $(id);
-  if (text !== undefined) element.querySelector('.text').textContent = text;
-  element.hidden = false;
-}
 
 async function refreshQueue() {
   const waiting = await renderQueue($('outbox-list'), $('outbox-summary'), formKey, texts);
@@ -80,14 +71,6 @@ async function keep(payload, callback) {
   sendNow();
 }
 
-function attachmentFetcher() {
-  // The form names its files jr://file/<name>; they are the same media a phone downloads.
-  return (url) => {
-    const name = decodeURIComponent(String(url.pathname ?? url).split('/').pop());
-    return cachedFetch(config.attachmentsBase + encodeURIComponent(name));
-  };
-}
-
 // The version attribute of the form's primary instance (or of a saved instance).
 function versionOf(xml, primaryInstance) {
   const doc = new DOMParser().parseFromString(xml, 'text/xml');
@@ -115,26 +98,10 @@ async function draftOption(formXml) {
 }
 
 async function mountForm() {
-  let formXml;
-  try {
-    const response = await cachedFetch(config.formUrl);
-    if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-    formXml = await response.text();
-  } catch (error) {
-    show('load-error', `${texts.loadFailed} (${error.message})`);
-    return;
-  }
+  const formXml = await loadFormXml(cachedFetch);
+  if (formXml === null) return;
   const editInstance = await draftOption(formXml);
-  const app = createApp({
-    render: () => h(OdkWebForm, {
-      formXml,
-      fetchFormAttachment: attachmentFetcher(),
-      trackDevice: true,
-      ...(editInstance ? { editInstance } : {}),
-      onSubmit: keep,
-    }),
-  });
-  app.use(webFormsPlugin).mount($('form'));
+  mountOdkForm($('form'), { formXml, load: cachedFetch, onSubmit: keep, editInstance });
   drafts = keepDrafts($('form'), formKey);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') drafts.saveNow();
@@ -166,4 +133,6 @@ async function start() {
   if (navigator.onLine) sendNow();
 }
 
-start();
+// A draft tried on the forms pages keeps nothing on the device and sends nothing.
+if (config.trial) startTrial();
+else start();
