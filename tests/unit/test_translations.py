@@ -23,7 +23,11 @@ def test_every_text_of_the_pages_is_translated_into_vietnamese() -> None:
         catalog = read_po(handle, locale="vi")
     translated = {m.id: m.string for m in catalog if m.id}
     missing = sorted(t for t in texts_in_the_code() if not translated.get(t))
-    assert missing == [], "run pybabel extract/update and translate these"
+    assert missing == [], (
+        "run .venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/m.pot . &&"
+        " .venv/bin/pybabel update -i /tmp/m.pot -d server/translations --no-fuzzy-matching,"
+        " translate these (without -k _l the lazy texts lose their translations), then compile"
+    )
 
 
 def test_the_compiled_catalogue_matches_the_po_file() -> None:
