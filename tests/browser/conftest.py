@@ -24,13 +24,11 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def screenshot_folder(db_kind: str) -> Path:
+def screenshot_folder() -> Path:
     # Only this run's pictures: a page renamed or removed leaves no stale screenshot behind.
-    # One folder per database: ./dev test runs both at once.
-    folder = SCREENSHOTS / db_kind
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    return folder
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True)
+    return SCREENSHOTS
 
 
 @pytest.fixture
