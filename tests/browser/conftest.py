@@ -24,11 +24,13 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def screenshot_folder() -> Path:
+def screenshot_folder(db_kind: str) -> Path:
     # Only this run's pictures: a page renamed or removed leaves no stale screenshot behind.
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True)
-    return SCREENSHOTS
+    # One folder per database: ./dev test runs both at once.
+    folder = SCREENSHOTS / db_kind
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
 
 
 @pytest.fixture
