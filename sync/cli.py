@@ -66,6 +66,8 @@ outbox_option = click.option(
 
 def _terminate_as_interrupt(_signum: int, _frame: FrameType | None) -> NoReturn:
     # SIGTERM (systemd stop, `kill`) ends a push like Ctrl-C: summary printed, outbox intact.
+    # SIGINT is set too: a push started in the background of a script inherits SIGINT
+    # ignored, and Python then never turns Ctrl-C or `kill -INT` into KeyboardInterrupt.
     raise KeyboardInterrupt
 
 
@@ -118,7 +120,8 @@ def push_command(
     progress: bool | None,
 ) -> None:
     """Send every queued submission to SERVER's OpenRosa endpoint."""
-    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, _terminate_as_interrupt)
     policy = PushPolicy(retries, base_delay, max_delay, watch, interval)
     auth = _auth(username, password)
     try:
