@@ -105,10 +105,10 @@ def add_commune_officer(db_url: str, data_dir: str) -> None:
     from sqlalchemy import text
 
     from server import create_app
+    from server.domain.vocabulary import Role
     from server.extensions import db
     from server.services.users import create_user
     from server.storage.common import begin_write
-    from server.storage.models import Role
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "RASOAT_DATA_DIR": data_dir})
     with app.app_context():

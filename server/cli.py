@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from server import create_app
+from server.domain.vocabulary import FormState
 from server.errors import RasoatError
 from server.extensions import blob_store, db
 from server.services import app_users, demo, forms, registry
@@ -20,7 +21,6 @@ from server.storage import sqlite
 from server.storage.common import begin_write
 from server.storage.files import referenced_hashes
 from server.storage.forms import find_project
-from server.storage.models import FormState
 from sync.cli import sync_group
 
 logger = logging.getLogger("rasoat")
@@ -331,8 +331,8 @@ def users_group() -> None:
 @with_appcontext
 def users_create_admin(email: str, display_name: str, area_code: str | None, password: str) -> None:
     """Create the first administrator (or another one)."""
+    from server.domain.vocabulary import Role
     from server.services.users import create_user
-    from server.storage.models import Role
 
     upgrade()
     begin_write(db.session)

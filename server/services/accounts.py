@@ -12,10 +12,11 @@ from functools import cache
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from server.domain.vocabulary import Role
 from server.errors import AuthenticationRequired, Forbidden, TooManyAttempts
 from server.storage import accounts as queries
 from server.storage.areas import find_area
-from server.storage.models import Area, Role, User
+from server.storage.models import Area, User
 from server.storage.users import find_user_by_email
 
 SESSION_HOURS = 24

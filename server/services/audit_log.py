@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from server.domain.vocabulary import Role
 from server.errors import Forbidden
 from server.storage import audit_log as queries
-from server.storage.models import Role, User
+from server.storage.models import User
 
 PAGE_SIZE = 100
 

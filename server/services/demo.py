@@ -8,13 +8,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from server.domain.vocabulary import Role
 from server.services import app_users, areas
 from server.services.demo_households import DemoHouseholds, Progress, load_demo_households
 from server.services.forms import DEFAULT_PROJECT_ID
 from server.services.users import create_user
 from server.storage.areas import count_areas
 from server.storage.blobs import BlobStore
-from server.storage.models import Role
 
 DEMO_AREAS = Path(__file__).with_name("demo_areas.csv")
 DEMO_ADMIN_EMAIL = "admin@rasoat.local"

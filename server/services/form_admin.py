@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from server import xlsform
+from server.domain.vocabulary import FormState, Role
 from server.errors import InvalidInput, NotFound
 from server.formats.xform_outline import Outline, read_outline
 from server.services import forms, phone_forms
 from server.storage import accounts as audit
 from server.storage import forms as queries
 from server.storage.blobs import BlobStore
-from server.storage.models import Form, FormState, FormVersion, Role, User
+from server.storage.models import Form, FormVersion, User
 
 PROJECT_ID = forms.DEFAULT_PROJECT_ID
 # Who may see the forms pages and try a draft; only administrators change anything.

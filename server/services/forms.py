@@ -16,13 +16,14 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from server import xlsform
+from server.domain.vocabulary import FormState
 from server.errors import FormVersionExists, InvalidXLSForm, NotFound, RasoatError
 from server.formats.xform import XFormFacts
 from server.services.phone_lists import GENERATED
 from server.storage import forms as queries
 from server.storage.blobs import BlobStore
 from server.storage.files import record_blob
-from server.storage.models import Form, FormAttachment, FormState, FormVersion, Project, utcnow
+from server.storage.models import Form, FormAttachment, FormVersion, Project, utcnow
 
 logger = logging.getLogger(__name__)
 

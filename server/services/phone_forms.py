@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from server.domain.vocabulary import FormState
 from server.errors import AttachmentNotFound, FormNotAllowed, FormNotFound
 from server.services.phone_lists import GENERATED
 from server.storage import forms as queries
-from server.storage.models import AppUser, FormState, FormVersion
+from server.storage.models import AppUser, FormVersion
 
 # Closing forms still accept submissions, and a phone that lists them before they closed may
 # still fetch them; closed and draft forms are gone from the phone's point of view.

@@ -19,13 +19,14 @@ from sqlalchemy.orm import Session
 from server.domain.assess import Assessment, assess
 from server.domain.household import HouseholdAnswers, household_code_matches_village
 from server.domain.standards import Standard, load_standards, standard_for_year
+from server.domain.vocabulary import ReviewState
 from server.errors import InvalidInput, RasoatError
 from server.formats.household import read_household_answers, read_phone_view
 from server.services import transitions
 from server.storage import registry as queries
 from server.storage import submissions as submission_queries
 from server.storage.areas import VILLAGE_LEVELS, find_area_by_code
-from server.storage.models import Area, Household, HouseholdReview, ReviewState, utcnow
+from server.storage.models import Area, Household, HouseholdReview, utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from server.domain.vocabulary import ReviewState
 from server.formats.answer_sheet import Item, answer_sheet
 from server.formats.instance import parse_xml
 from server.services.submission_review import (
@@ -24,7 +25,7 @@ from server.services.submission_review import (
 )
 from server.storage import accounts as audit
 from server.storage import submission_review as queries
-from server.storage.models import FormVersion, ReviewState, SubmissionVersion
+from server.storage.models import FormVersion, SubmissionVersion
 from server.storage.submissions import attachments_of
 
 

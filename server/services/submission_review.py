@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from server.domain.vocabulary import ReviewState, Role
 from server.errors import AttachmentNotFound, Forbidden, InvalidInput, NotFound
 from server.formats.xform_outline import Outline, read_outline
 from server.services.accounts import require_personal_data
@@ -28,7 +29,7 @@ from server.storage import submission_review as queries
 from server.storage.areas import is_within
 from server.storage.blobs import BlobStore
 from server.storage.forms import find_form
-from server.storage.models import Area, Form, ReviewState, Role, Submission, User
+from server.storage.models import Area, Form, Submission, User
 
 PAGE_SIZE = 50
 MAX_COMMENT = 2000

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
+from server.domain.vocabulary import FormState
 from server.errors import (
     DeprecatedSubmissionNotFound,
     FormClosed,
@@ -39,7 +40,6 @@ from server.storage.files import record_blob
 from server.storage.models import (
     AppUser,
     Form,
-    FormState,
     FormVersion,
     SubmissionAttachment,
     SubmissionVersion,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from server.domain.vocabulary import Role
 from server.errors import Conflict, InvalidInput, NotFound
 from server.storage.areas import find_area_by_code
-from server.storage.models import Role, User
+from server.storage.models import User
 from server.storage.users import find_user_by_email
 
 MIN_PASSWORD_LENGTH = 10

@@ -15,11 +15,12 @@ import hmac
 
 from sqlalchemy.orm import Session
 
+from server.domain.vocabulary import Role
 from server.errors import Forbidden
 from server.services.app_users import digest_ha1, token_digest
 from server.services.forms import DEFAULT_PROJECT_ID, ensure_default_project
 from server.storage import app_users as queries
-from server.storage.models import AppUser, Role, User
+from server.storage.models import AppUser, User
 
 WEB_FORM_ROLES = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, undefer
 
+from server.domain.vocabulary import FormState
 from server.storage.models import (
     AppUser,
     AppUserForm,
@@ -14,7 +15,6 @@ from server.storage.models import (
     Blob,
     Form,
     FormAttachment,
-    FormState,
     FormVersion,
     Project,
     User,

@@ -26,32 +26,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from server.domain.vocabulary import FormState, ReviewState, Role
 from server.extensions import db
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class FormState(enum.StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSING = "closing"
-    CLOSED = "closed"
-
-
-class ReviewState(enum.StrEnum):
-    RECEIVED = "received"
-    HAS_ISSUES = "has_issues"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-class Role(enum.StrEnum):
-    ADMINISTRATOR = "administrator"
-    DISTRICT_OFFICER = "district_officer"
-    COMMUNE_OFFICER = "commune_officer"
-    VIEWER = "viewer"
 
 
 def _enum(cls: type[enum.StrEnum]) -> Enum:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from server.domain.vocabulary import ReviewState
 from server.storage.models import (
     AppUser,
     Area,
@@ -22,7 +23,6 @@ from server.storage.models import (
     Form,
     Household,
     HouseholdReview,
-    ReviewState,
     Submission,
     SubmissionAttachment,
     SubmissionComment,

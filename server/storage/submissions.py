@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import Session
 
+from server.domain.vocabulary import ReviewState
 from server.storage.common import insert_returning_id
 from server.storage.models import (
     Form,
     FormVersion,
-    ReviewState,
     Submission,
     SubmissionAttachment,
     SubmissionVersion,

@@ -10,11 +10,11 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
+from server.domain.vocabulary import Role
 from server.errors import InvalidInput
 from server.extensions import db
 from server.services import area_admin
 from server.storage.common import begin_write
-from server.storage.models import Role
 from server.web import bp
 from server.web.forms import HouseholdsForm, UploadForm
 from server.web.session import signed_in, viewer

@@ -7,9 +7,9 @@ from typing import Any
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 
+from server.domain.vocabulary import Role
 from server.extensions import db
 from server.services.audit_log import audit_page
-from server.storage.models import Role
 from server.web import bp
 from server.web.session import signed_in, viewer
 

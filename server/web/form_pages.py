@@ -11,12 +11,12 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
+from server.domain.vocabulary import FormState, Role
 from server.errors import Conflict, InvalidInput, InvalidXLSForm
 from server.extensions import blob_store, db
 from server.formats.xform_outline import flatten
 from server.services import form_admin
 from server.storage.common import begin_write
-from server.storage.models import FormState, Role
 from server.web import bp
 from server.web.forms import EmptyForm, XLSFormUploadForm
 from server.web.session import signed_in, viewer

@@ -7,11 +7,11 @@ from typing import Any
 import segno
 from flask import current_app, redirect, render_template, url_for
 
+from server.domain.vocabulary import Role
 from server.extensions import db
 from server.services import accounts, app_users, phone_forms
 from server.services.forms import DEFAULT_PROJECT_NAME
 from server.storage.common import begin_write
-from server.storage.models import Role
 from server.web import bp
 from server.web.forms import EmptyForm, PhoneForm
 from server.web.session import signed_in, viewer

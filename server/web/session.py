@@ -15,11 +15,12 @@ from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_babel import gettext
 from flask_login import UserMixin, current_user
 
+from server.domain.vocabulary import Role
 from server.extensions import babel, db, login_manager
 from server.formats.tables import display
 from server.services import accounts
 from server.storage.accounts import find_user
-from server.storage.models import Area, Role, User
+from server.storage.models import Area, User
 
 LANGUAGES = ("vi", "en")
 F = TypeVar("F", bound=Callable[..., Any])

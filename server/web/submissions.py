@@ -9,6 +9,7 @@ from flask import current_app, redirect, render_template, request, send_file, ur
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from server.domain.vocabulary import ReviewState, Role
 from server.extensions import blob_store, db
 from server.services.submission_page import open_submission
 from server.services.submission_review import (
@@ -21,7 +22,6 @@ from server.services.submission_review import (
 )
 from server.storage.areas import villages_within
 from server.storage.common import begin_write
-from server.storage.models import ReviewState, Role
 from server.web import bp
 from server.web.forms import ReviewForm
 from server.web.session import signed_in, viewer

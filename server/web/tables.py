@@ -17,13 +17,14 @@ from typing import Any
 from flask import Response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
+from server.domain.vocabulary import Role
 from server.extensions import db
 from server.formats.table_files import csv_bytes, write_xlsx
 from server.formats.tables import Table
 from server.services import accounts, action_lists, commitments, reports
 from server.storage.areas import children_of, find_area_by_code, top_areas
 from server.storage.common import begin_write
-from server.storage.models import Area, Role
+from server.storage.models import Area
 from server.web import bp
 from server.web.forms import PledgeForm
 from server.web.session import signed_in, viewer

@@ -18,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT
+from server.domain.vocabulary import FormState
 from server.formats.instance import local_name
 from server.services.forms import set_form_state
-from server.storage.models import AppUser, FormState, Submission, SubmissionVersion
+from server.storage.models import AppUser, Submission, SubmissionVersion
 from tests.integration.test_web_access import PASSWORD
 from tests.support.browser import PHONE
 from tests.support.factories import make_app_user, make_areas, publish_form

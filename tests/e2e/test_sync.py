@@ -22,11 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT
+from server.domain.vocabulary import Role
 from server.extensions import blob_store
 from server.services.submissions import IncomingSubmission, receive_submission
 from server.services.users import create_user
 from server.storage.app_users import find_by_login
-from server.storage.models import Role, SubmissionAttachment, SubmissionVersion
+from server.storage.models import SubmissionAttachment, SubmissionVersion
 from sync import ItemState, Outbox
 from tests.conftest import server_env
 from tests.support.collect import CollectClient, instance_xml

@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT
+from server.domain.vocabulary import Role
 from server.extensions import blob_store
 from server.services.submissions import IncomingSubmission, receive_submission
 from server.services.users import create_user
 from server.storage.app_users import find_by_login
-from server.storage.models import AuditEvent, Role
+from server.storage.models import AuditEvent
 from tests.support.factories import make_app_user, make_areas, publish_form
 from tests.support.live_server import LiveServer
 from tests.support.surveys import NOT_POOR, POOR, survey

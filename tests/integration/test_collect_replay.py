@@ -13,8 +13,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.domain.vocabulary import FormState
 from server.extensions import blob_store
-from server.storage.models import FormState, Submission, SubmissionAttachment, SubmissionVersion
+from server.storage.models import Submission, SubmissionAttachment, SubmissionVersion
 from tests.conftest import ADVERTISED_BYTES
 from tests.support.collect import (
     CollectClient,

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from server.config import REPO_ROOT
+from server.domain.vocabulary import ReviewState
 from server.extensions import blob_store, db
 from server.formats.instance_builder import InstanceWriter, build_instance
 from server.services.demo_households import SUBMITTER_NAME, DemoHouseholds, load_demo_households
@@ -31,7 +32,6 @@ from server.storage.models import (
     Household,
     HouseholdReview,
     ReviewDeficiency,
-    ReviewState,
     Submission,
     SubmissionVersion,
 )

@@ -9,11 +9,12 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.domain.vocabulary import FormState
 from server.errors import FormVersionExists, InvalidXLSForm
 from server.extensions import blob_store
 from server.services import forms
 from server.storage import forms as queries
-from server.storage.models import FormState, FormVersion
+from server.storage.models import FormVersion
 from tests.support.factories import publish_form
 from tests.support.xlsforms import photo_form, xlsform
 

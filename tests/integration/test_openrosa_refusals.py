@@ -13,8 +13,9 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server.domain.vocabulary import FormState
 from server.services import app_users
-from server.storage.models import Blob, Form, FormState, Project, SubmissionVersion
+from server.storage.models import Blob, Form, Project, SubmissionVersion
 from tests.conftest import MAX_REQUEST_BYTES
 from tests.support.collect import CollectClient, instance_xml, response_message, with_device_id
 from tests.support.factories import make_app_user, publish_form

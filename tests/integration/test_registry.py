@@ -10,14 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT
+from server.domain.vocabulary import ReviewState
 from server.storage import registry as queries
-from server.storage.models import (
-    FollowupVisit,
-    Household,
-    HouseholdReview,
-    ReviewState,
-    Submission,
-)
+from server.storage.models import FollowupVisit, Household, HouseholdReview, Submission
 from tests.support.collect import CollectClient, parse_manifest
 from tests.support.factories import make_app_user, make_areas, publish_form
 from tests.support.live_server import LiveServer

@@ -13,9 +13,9 @@ from flask import Flask
 from requests.auth import HTTPDigestAuth
 from sqlalchemy.orm import Session
 
+from server.domain.vocabulary import Role
 from server.services import app_users
 from server.services.users import create_user
-from server.storage.models import Role
 from tests.support.collect import CollectClient, instance_xml
 from tests.support.factories import make_app_user, make_areas, publish_form
 from tests.support.live_server import LiveServer

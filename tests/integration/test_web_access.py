@@ -12,11 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT
+from server.domain.vocabulary import Role
 from server.extensions import blob_store
 from server.services.submissions import IncomingSubmission, receive_submission
 from server.services.users import create_user
 from server.storage.app_users import find_by_login
-from server.storage.models import AuditEvent, Role
+from server.storage.models import AuditEvent
 from tests.support.collect import CollectClient, parse_form_list
 from tests.support.factories import make_app_user, make_areas, publish_form, stage_draft
 from tests.support.live_server import LiveServer

@@ -10,7 +10,7 @@ import io
 import pytest
 from sqlalchemy.orm import Session
 
-from server.storage.models import Role
+from server.domain.vocabulary import Role
 from tests.integration.test_web_access import (
     DRAFT,
     PASSWORD,

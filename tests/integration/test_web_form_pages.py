@@ -15,8 +15,8 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT
+from server.domain.vocabulary import Role
 from server.services.app_users import revoke_app_user
-from server.storage.models import Role
 from tests.conftest import server_env
 from tests.integration.test_web_access import PASSWORD, Browser, signed_in
 from tests.support.factories import make_app_user, make_areas, publish_form

@@ -11,8 +11,9 @@ from playwright.sync_api import Locator, Page
 from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT
+from server.domain.vocabulary import Role
 from server.services.users import create_user
-from server.storage.models import Role, User
+from server.storage.models import User
 
 BUNDLE_MANIFEST = REPO_ROOT / "webform" / "dist" / ".vite" / "manifest.json"
 
