@@ -176,6 +176,27 @@ def tree_memory(root: int) -> Memory:
     return memory
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(root: int | None) -> float:
+    """User + system CPU time used so far by the server's processes (gunicorn master and
+    workers): the difference over a level, divided by the submissions, is the server's CPU cost
+    per submission, which the load generator sharing the machine disturbs far less than the
+    rate or the latency."""
+    if root is None:
+        return 0.0
+    ticks = 0
+    for pid in process_tree(root):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        fields = stat[stat.rindex(")") + 2 :].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / CLOCK_TICKS
+
+
 class MemorySampler:
     """Samples the server tree's memory in a background thread; keeps the peak."""
 
@@ -358,11 +379,16 @@ class LevelResult:
     latencies_ms: list[float]
     wall_s: float
     peak: Memory
+    cpu_s: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
         return self.n - self.ok
+
+    @property
+    def cpu_ms_per_submission(self) -> float:
+        return self.cpu_s * 1000 / self.ok if self.ok else float("nan")
 
     @property
     def rate(self) -> float:
@@ -421,9 +447,11 @@ def run_level(
     bodies = [make_body(next(seq), attachment_bytes) for _ in range(n)]
     poster = Poster(f"{server.token_url}/submission?deviceID={DEVICE_ID}")
     with MemorySampler(server.pid) as sampler, ThreadPoolExecutor(concurrency) as pool:
+        cpu_before = tree_cpu_seconds(server.pid)
         start = time.perf_counter()
         outcomes = list(pool.map(poster.post, bodies))
         wall = time.perf_counter() - start
+        cpu = tree_cpu_seconds(server.pid) - cpu_before
     poster.close()
     statuses = Counter(status for status, _ in outcomes)
     return LevelResult(
@@ -436,6 +464,7 @@ def run_level(
         latencies_ms=[ms for _, ms in outcomes],
         wall_s=wall,
         peak=sampler.peak,
+        cpu_s=cpu,
     )
 
 
@@ -452,6 +481,7 @@ COLUMNS = (
     "p50_ms",
     "p95_ms",
     "p99_ms",
+    "cpu_ms/sub",
     "peak_rss_MB",
     "peak_pss_MB",
     "procs",
@@ -471,6 +501,7 @@ def row(r: LevelResult) -> tuple[str, ...]:
         f"{r.percentile(50):.1f}",
         f"{r.percentile(95):.1f}",
         f"{r.percentile(99):.1f}",
+        f"{r.cpu_ms_per_submission:.2f}" if r.cpu_s else "-",
         f"{r.peak.rss / mb:.1f}" if r.peak.rss else "-",
         f"{r.peak.pss / mb:.1f}" if r.peak.pss else "-",
         str(r.peak.processes) if r.peak.processes else "-",
