@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-import segno
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
@@ -18,10 +17,7 @@ from server import create_app
 from server.domain.vocabulary import FormState
 from server.errors import RasoatError
 from server.extensions import blob_store, db
-from server.services import app_users, demo, forms, registry
-from server.storage import sqlite
-from server.storage.files import referenced_hashes
-from server.storage.forms import find_project
+from server.services import app_users, demo, forms, phone_setup, registry, upkeep
 from server.storage.transaction import writing
 from sync.cli import sync_group
 
@@ -63,10 +59,10 @@ def prepare(app: Flask, *, load_demo: bool) -> demo.DemoSetup | None:
     logger.info("poverty standards: %s", ", ".join(s.code for s in standards))
     with app.app_context():
         upgrade()
-        sqlite.refresh_statistics(db.session)
+        upkeep.refresh_statistics(db.session)
         with writing(db.session):
             store = blob_store(app)
-            removed = store.sweep(referenced_hashes(db.session), older_than_seconds=0)
+            removed = upkeep.sweep_unreferenced_files(db.session, store)
             if removed:
                 logger.info("removed %d files no stored record refers to", removed)
             forms.ensure_default_project(db.session)
@@ -85,10 +81,8 @@ def prepare(app: Flask, *, load_demo: bool) -> demo.DemoSetup | None:
 
 
 def _print_phone(app: Flask, new: app_users.NewAppUser, project_name: str) -> None:
-    base = app.config["RASOAT_BASE_URL"]
-    url = app_users.collect_server_url(base, new.project_id, new.token)
-    payload = app_users.collect_qr_payload(base, new, project_name)
-    qr = segno.make(payload, error="m")
+    setup = phone_setup.phone_setup(app.config["RASOAT_BASE_URL"], new, project_name)
+    qr = setup.qr
     folder = Path(app.config["RASOAT_DATA_DIR"]) / "qr"
     folder.mkdir(parents=True, exist_ok=True)
     png, svg = folder / f"{new.login}.png", folder / f"{new.login}.svg"
@@ -97,7 +91,7 @@ def _print_phone(app: Flask, new: app_users.NewAppUser, project_name: str) -> No
     for path in (png, svg):
         path.chmod(0o600)
     click.echo(f"Điện thoại / phone: {new.display_name} (login {new.login})")
-    click.echo(f"URL cho ODK Collect / server URL for ODK Collect:\n  {url}")
+    click.echo(f"URL cho ODK Collect / server URL for ODK Collect:\n  {setup.url}")
     click.echo("Quét mã QR này trong ODK Collect / scan this QR code in ODK Collect:")
     qr.terminal(compact=True)
     click.echo(f"Mã QR đã lưu / QR code saved: {png} and {svg}")
@@ -174,8 +168,8 @@ def app_user_create(
             area_code=area_code,
             form_ids=form_ids,
         )
-        project = find_project(db.session, project_id)
-    _print_phone(app, new, project.name if project else forms.DEFAULT_PROJECT_NAME)
+        project_name = phone_setup.project_name(db.session, project_id)
+    _print_phone(app, new, project_name)
 
 
 @app_user_group.command("revoke")

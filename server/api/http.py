@@ -21,7 +21,7 @@ from server.extensions import db
 from server.formats.table_files import csv_bytes, write_xlsx
 from server.formats.tables import Table
 from server.services import accounts
-from server.storage.models import User
+from server.services.accounts import StaffMember
 from server.storage.transaction import reading_again
 
 # ODK Central's problem codes for the families of our errors (odk-central-api.md §2).
@@ -47,12 +47,12 @@ def http_problem(exc: HTTPException) -> tuple[Response, int]:
     return jsonify({"message": exc.description, "code": float(status)}), status
 
 
-def current_user() -> User:
+def current_user() -> StaffMember:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationRequired()
-    return accounts.user_for_token(db.session, token.strip())
+    return accounts.member_for_token(db.session, token.strip())
 
 
 def bearer_token() -> str:

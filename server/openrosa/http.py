@@ -14,7 +14,7 @@ from server.extensions import db
 from server.formats import openrosa as xml
 from server.openrosa import digest
 from server.services import app_users
-from server.storage.models import AppUser
+from server.services.app_users import Phone
 from server.storage.transaction import reading_again
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 XML_TYPE = "text/xml; charset=utf-8"
 
 
-def caller(token: str | None, project_id: int | None) -> AppUser:
+def caller(token: str | None, project_id: int | None) -> Phone:
     """The app user behind this request: by token in the path, else by Digest."""
     if token is not None and project_id is not None:
         return app_users.authenticate_token(db.session, token, project_id)
@@ -41,7 +41,7 @@ def _request_uri() -> str:
     return quote(request.path) + (f"?{query}" if query else "")
 
 
-def _digest_user() -> AppUser:
+def _digest_user() -> Phone:
     auth = request.authorization
     creds = None
     if auth is not None and auth.type == "digest":
@@ -56,7 +56,7 @@ def _digest_user() -> AppUser:
             nc=p.get("nc"),
             cnonce=p.get("cnonce"),
         )
-    found: dict[str, AppUser] = {}
+    found: dict[str, Phone] = {}
 
     def ha1_for(login: str) -> str | None:
         user = app_users.find_digest_user(db.session, login)

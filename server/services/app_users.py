@@ -14,6 +14,7 @@ import string
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,10 @@ from server.storage import app_users as queries
 from server.storage import forms as form_queries
 from server.storage.areas import find_area, find_area_by_code, is_within, villages_within
 from server.storage.models import AppUser, AppUserForm, Area, utcnow
+
+# The app user a request acts as (a phone, or an officer's web form), under the name the
+# surfaces know it by: they read its login, name and project and hand it back to services.
+Phone: TypeAlias = AppUser
 
 TOKEN_LENGTH = 64
 _TOKEN_ALPHABET = string.ascii_letters + string.digits

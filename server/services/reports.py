@@ -17,7 +17,7 @@ from server.domain.standards import Standard, standard_for_year
 from server.errors import Forbidden, NotFound
 from server.formats.tables import TOTAL, CellKind, Column, Row, RowKind, Table, Words, rate
 from server.storage import reports as queries
-from server.storage.areas import find_area_by_code, is_within
+from server.storage.areas import children_of, find_area_by_code, is_within, top_areas
 from server.storage.models import Area
 from server.storage.reports import latest_period
 
@@ -211,3 +211,17 @@ def followup_table(
 def current_period(session: Session) -> int:
     """The review year pages open on: the latest one in the registry, else this year."""
     return latest_period(session) or date.today().year
+
+
+def default_area_code(session: Session, scope: Area | None) -> str:
+    """The area a table opens on: the person's own, else the top of the tree ("" if empty)."""
+    if scope is not None:
+        return scope.code
+    roots = top_areas(session)
+    return roots[0].code if roots else ""
+
+
+def areas_below(session: Session, area_code: str) -> dict[str, str]:
+    """Name → code of the areas directly below one (a table's rows link to them)."""
+    area = find_area_by_code(session, area_code)
+    return {c.name: c.code for c in children_of(session, area)} if area else {}

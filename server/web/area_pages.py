@@ -57,8 +57,7 @@ def set_households(code: str) -> Any:
     with writing(db.session):
         area_admin.set_resident_households(
             db.session,
-            viewer().scope,
-            viewer().user,
+            viewer(),
             code,
             int(form.year.data or 0),
             int(form.households.data or 0),
@@ -78,7 +77,7 @@ def import_areas_page() -> Any:
     try:
         with writing(db.session):  # nothing of a refused file stays
             text = _text_of(file)
-            report = area_admin.import_areas(db.session, viewer().user, text, file.filename or "")
+            report = area_admin.import_areas(db.session, viewer(), text, file.filename or "")
     except InvalidInput as refused:
         return render_template("areas_import.html", form=form, error=refused.message), 400
     return render_template("areas_import.html", form=UploadForm(formdata=None), report=report)

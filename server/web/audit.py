@@ -34,6 +34,6 @@ KINDS = {
 def audit_log() -> Any:
     args = request.args
     kind, person = args.get("kind") or None, args.get("person", type=int)
-    page = audit_page(db.session, viewer().user, kind, person, args.get("page", type=int) or 1)
+    page = audit_page(db.session, viewer(), kind, person, args.get("page", type=int) or 1)
     kept = {k: v for k, v in args.items() if k != "page" and v}
     return render_template("audit.html", log=page, kinds=KINDS, kind=kind, person=person, kept=kept)

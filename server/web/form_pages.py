@@ -103,7 +103,7 @@ def upload_form() -> Any:
             staged = form_admin.upload_draft(
                 db.session,
                 blob_store(current_app),
-                viewer().user,
+                viewer(),
                 _read(file),
                 file.filename or "",
                 media,
@@ -156,9 +156,9 @@ def change_form(form_id: str) -> Any:
         raise InvalidInput(field="action")
     with writing(db.session):
         if action == "publish":
-            form_admin.publish(db.session, viewer().user, form_id)
+            form_admin.publish(db.session, viewer(), form_id)
         else:
-            form_admin.set_state(db.session, viewer().user, form_id, ACTIONS[action])
+            form_admin.set_state(db.session, viewer(), form_id, ACTIONS[action])
     return redirect(url_for("web.form_page", form_id=form_id))
 
 

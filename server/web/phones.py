@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from flask import current_app, redirect, render_template, url_for
 
 from server.domain.vocabulary import Role
 from server.extensions import db
 from server.services import accounts, app_users, phone_forms
 from server.services.forms import DEFAULT_PROJECT_NAME
+from server.services.phone_setup import phone_setup
 from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import EmptyForm, PhoneForm
@@ -57,15 +57,11 @@ def create_phone() -> Any:
             realm=current_app.config["RASOAT_REALM"],
             form_ids=form.forms.data or (),
         )
-        accounts.record_action(
-            db.session, viewer().user, "app_user.create", f"app user {new.login}"
-        )
-    base = current_app.config["RASOAT_BASE_URL"]
-    payload = app_users.collect_qr_payload(base, new, DEFAULT_PROJECT_NAME)
-    qr = segno.make(payload, error="m").svg_data_uri(scale=4)
-    url = app_users.collect_server_url(base, new.project_id, new.token)
+        accounts.record_action(db.session, viewer(), "app_user.create", f"app user {new.login}")
+    setup = phone_setup(current_app.config["RASOAT_BASE_URL"], new, DEFAULT_PROJECT_NAME)
+    qr = setup.qr.svg_data_uri(scale=4)
     # Shown once: only the token's hash is kept, so this page cannot be opened again.
-    return render_template("phone_created.html", phone=new, qr=qr, url=url)
+    return render_template("phone_created.html", phone=new, qr=qr, url=setup.url)
 
 
 @bp.post("/phones/<login>/revoke")
@@ -74,7 +70,5 @@ def revoke_phone(login: str) -> Any:
     if EmptyForm().validate_on_submit():
         with writing(db.session):
             app_users.revoke_phone_for(db.session, viewer().scope, login)
-            accounts.record_action(
-                db.session, viewer().user, "app_user.revoke", f"app user {login}"
-            )
+            accounts.record_action(db.session, viewer(), "app_user.revoke", f"app user {login}")
     return redirect(url_for("web.phones"))

@@ -15,12 +15,12 @@ from server.services.submission_page import open_submission
 from server.services.submission_review import (
     ListRequest,
     Reader,
+    area_choices,
     attachment,
     list_submissions,
     local_time,
     review,
 )
-from server.storage.areas import villages_within
 from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import ReviewForm
@@ -41,19 +41,7 @@ def _local_time(moment: Any) -> str:
 
 
 def _reader() -> Reader:
-    return Reader(viewer().user, viewer().scope)
-
-
-def _area_choices() -> list[tuple[str, str]]:
-    """Communes (or other units above villages) and their villages within the viewer's area."""
-    choices: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for village, above in villages_within(db.session, viewer().scope):
-        if above.code not in seen:
-            seen.add(above.code)
-            choices.append((above.code, above.name))
-        choices.append((village.code, f"— {village.name}"))
-    return choices
+    return Reader(viewer(), viewer().scope)
 
 
 @bp.get("/submissions")
@@ -68,7 +56,7 @@ def submissions() -> Any:
         state=args.get("state") or None,
         page=args.get("page", type=int) or 1,
     )
-    areas = _area_choices()
+    areas = area_choices(db.session, viewer().scope)
     with writing(db.session):  # reading records writes their audit event
         listing = list_submissions(db.session, _reader(), wanted)
     kept = {k: v for k, v in args.items() if k != "page" and v}

@@ -8,7 +8,6 @@ download is written to the audit log.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from itertools import islice
@@ -22,8 +21,6 @@ from server.extensions import db
 from server.formats.table_files import csv_bytes, write_xlsx
 from server.formats.tables import Table
 from server.services import accounts, action_lists, commitments, reports
-from server.storage.areas import children_of, find_area_by_code, top_areas
-from server.storage.models import Area
 from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import PledgeForm
@@ -34,33 +31,10 @@ from server.web.session import signed_in, viewer
 PAGE_ROWS = 200
 OFFICERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LISTS: dict[str, Callable[[Area | None, str, int], Table]] = {
-    "deficiencies": lambda scope, area, period: action_lists.deficiency_list(
-        db.session,
-        scope,
-        area,
-        period,
-        indicators=request.args.getlist("indicator"),
-        groups=request.args.getlist("group"),
-    ),
-    "due-visits": lambda scope, area, _period: action_lists.due_for_visit_list(
-        db.session, scope, area
-    ),
-    "relapse-risk": lambda scope, area, _period: action_lists.relapse_risk_list(
-        db.session, scope, area
-    ),
-    "exited": lambda scope, area, period: action_lists.exited_list(db.session, scope, area, period),
-}
 
 
 def _area_code() -> str:
-    scope = viewer().scope
-    if code := request.args.get("area"):
-        return code
-    if scope is not None:
-        return scope.code
-    roots = top_areas(db.session)
-    return roots[0].code if roots else ""
+    return request.args.get("area") or reports.default_area_code(db.session, viewer().scope)
 
 
 def _period() -> int:
@@ -90,12 +64,11 @@ def _show(table: Table, template_args: dict[str, Any]) -> Any:
     if wanted in ("csv", "xlsx"):
         return _download(table, wanted)
     rows = list(islice(table.rows, PAGE_ROWS + 1))
-    area = find_area_by_code(db.session, _area_code())
     return render_template(
         "table.html",
         table=replace(table, rows=rows[:PAGE_ROWS]),
         more=len(rows) > PAGE_ROWS,
-        children={c.name: c.code for c in children_of(db.session, area)} if area else {},
+        children=reports.areas_below(db.session, _area_code()),
         **template_args,
     )
 
@@ -137,14 +110,18 @@ def commitments_page() -> Any:
 @bp.get("/lists/<kind>")
 @signed_in(*OFFICERS)
 def list_page(kind: str) -> Any:
-    build = LISTS.get(kind)
-    if build is None:
-        return render_template("error.html", message=kind, status=404), 404
     period = _period()
-    table = build(viewer().scope, _area_code(), period)
+    wanted = action_lists.WantedList(
+        kind,
+        _area_code(),
+        period,
+        indicators=tuple(request.args.getlist("indicator")),
+        groups=tuple(request.args.getlist("group")),
+    )
+    table = action_lists.action_list(db.session, viewer().scope, wanted)
     action = "download" if request.args.get("format") else "view"
     with writing(db.session):
         accounts.record_download(
-            db.session, viewer().user, f"list {kind} ({action})", request.query_string.decode()
+            db.session, viewer(), f"list {kind} ({action})", request.query_string.decode()
         )
     return _show(table, {"endpoint": "web.list_page", "kind": kind, "period": period})

@@ -48,19 +48,18 @@ def login() -> Any:
         try:
             # Failures are kept (commit_on): they count towards the rate limit.
             with writing(db.session, commit_on=(AuthenticationRequired, TooManyAttempts)):
-                user = accounts.check_credentials(
+                member = accounts.sign_in_to_pages(
                     db.session,
                     form.email.data or "",
                     form.password.data or "",
                     request.remote_addr or "",
                 )
-                accounts.record_sign_in(db.session, user)
         except AuthenticationRequired:
             error, status = gettext("Wrong e-mail or password."), 401
         except TooManyAttempts as refused:
             error, status = refused.message, 429
         else:
-            login_user(SignedIn(user))
+            login_user(SignedIn(member))
             return redirect(_safe_next(request.args.get("next")))
     return render_template("login.html", form=form, error=error), status
 

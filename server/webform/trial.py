@@ -20,7 +20,7 @@ from server.errors import Forbidden
 from server.extensions import db
 from server.media_files import media_response
 from server.services import form_admin
-from server.storage.models import User
+from server.services.accounts import StaffMember
 from server.webform import bp
 from server.webform.views import form_page
 
@@ -32,7 +32,7 @@ def _form_viewer(view: Callable[..., Response]) -> Callable[..., Response]:
     def checked(**kwargs: Any) -> Response:
         if not current_user.is_authenticated:
             return redirect(url_for("web.login", next=request.full_path))  # type: ignore[return-value]
-        user: User = current_user.user
+        user: StaffMember = current_user.user
         if user.role not in form_admin.VIEWERS:
             raise Forbidden()
         return _no_store(view(user, **kwargs))
@@ -47,7 +47,7 @@ def _no_store(response: Response) -> Response:
 
 @bp.get("/forms/<form_id>/draft/try")
 @_form_viewer
-def try_draft(user: User, form_id: str) -> Response:
+def try_draft(user: StaffMember, form_id: str) -> Response:
     draft = form_admin.get_draft(db.session, form_id)
     page = url_for("webform.try_draft", form_id=form_id)
     config = {
@@ -61,12 +61,12 @@ def try_draft(user: User, form_id: str) -> Response:
 
 @bp.get("/forms/<form_id>/draft/try/form.xml")
 @_form_viewer
-def try_draft_xform(_user: User, form_id: str) -> Response:
+def try_draft_xform(_user: StaffMember, form_id: str) -> Response:
     xform = form_admin.get_draft(db.session, form_id).xform
     return Response(xform, content_type="text/xml; charset=utf-8")
 
 
 @bp.get("/forms/<form_id>/draft/try/attachments/<name>")
 @_form_viewer
-def try_draft_media(user: User, form_id: str, name: str) -> Response:
+def try_draft_media(user: StaffMember, form_id: str, name: str) -> Response:
     return media_response(form_admin.draft_media_file(db.session, form_id, name, user.area_id))

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from server.extensions import db
 from server.services import app_users, phone_forms, web_form_users
-from server.storage.models import AppUser
+from server.services.app_users import Phone
 from server.storage.transaction import writing
 from server.webform import bp
 from server.webform.bundle import Bundle, asset_response, load_bundle
@@ -61,7 +61,7 @@ def service_worker() -> Response:
     return response
 
 
-def _officer() -> tuple[AppUser, str] | Response:
+def _officer() -> tuple[Phone, str] | Response:
     """The signed-in officer's app user and token, or the sign-in page to go to first."""
     if not current_user.is_authenticated:
         return redirect(url_for("web.login", next=request.full_path))  # type: ignore[return-value]
@@ -74,13 +74,13 @@ def _officer() -> tuple[AppUser, str] | Response:
         )
 
 
-def _forms_page(app_user: AppUser, link: Callable[[str], str]) -> Response:
+def _forms_page(app_user: Phone, link: Callable[[str], str]) -> Response:
     forms = [(f.title, link(f.xml_form_id)) for f in phone_forms.listed_forms(db.session, app_user)]
     page = render_template("webform/forms.html", forms=forms, person=app_user.display_name)
     return _no_cache(Response(page))
 
 
-def _form_page(app_user: AppUser, token: str, xml_form_id: str) -> Response:
+def _form_page(app_user: Phone, token: str, xml_form_id: str) -> Response:
     version = phone_forms.downloadable_version(db.session, app_user, xml_form_id)
     where: dict[str, Any] = {"token": token, "project_id": app_user.project_id}
     config = {

@@ -76,6 +76,22 @@ def test_surfaces_do_not_import_each_other(surface: str) -> None:
         ] == []
 
 
+# Everything that answers a request or a command: pages, APIs, the CLI and the server around
+# them. They work through services; of storage they use only the write unit.
+SURFACE_MODULES = [
+    *(p for surface in sorted(SURFACES) for p in modules(f"server/{surface}")),
+    *(REPO_ROOT / "server" / name for name in ("cli.py", "serving.py", "media_files.py")),
+]
+
+
+@pytest.mark.parametrize("path", SURFACE_MODULES, ids=str)
+def test_surfaces_reach_storage_only_through_the_write_unit(path: Path) -> None:
+    storage = [
+        n for n in imported(path) if n == "server.storage" or n.startswith("server.storage.")
+    ]
+    assert [n for n in storage if not n.startswith("server.storage.transaction")] == []
+
+
 def test_pyxform_is_imported_only_by_the_xlsform_module() -> None:
     users = [p for p in modules("server") if any(top(n) == "pyxform" for n in imported(p))]
     assert users == [REPO_ROOT / "server" / "xlsform.py"]
