@@ -18,6 +18,7 @@ from server.errors import AuthenticationRequired, InvalidInput, RasoatError, Too
 from server.extensions import db
 from server.services import accounts, action_lists, commitments, reports
 from server.services.health import database_reachable
+from server.services.reports import visible_area
 from server.storage.transaction import writes, writing
 
 bp.register_error_handler(RasoatError, problem)
@@ -80,23 +81,33 @@ def _period() -> int:
 def summary() -> Response:
     user = current_user()
     area, period = _area(), _period()
-    table = reports.review_summary(db.session, user.scope, area, period)
-    return table_response(table, f"tong_hop_{area}_{period}")
+    return table_response(
+        user,
+        area,
+        f"tong_hop_{area}_{period}",
+        lambda: reports.review_summary(db.session, user.scope, area, period),
+    )
 
 
 @bp.get("/reports/followup")
 def followup() -> Response:
     user = current_user()
-    table = reports.followup_table(db.session, user.scope, _area())
-    return table_response(table, f"theo_doi_{_area()}")
+    area = _area()
+    return table_response(
+        user, area, f"theo_doi_{area}", lambda: reports.followup_table(db.session, user.scope, area)
+    )
 
 
 @bp.get("/reports/commitments")
 def commitments_report() -> Response:
     user = current_user()
     area, period = _area(), _period()
-    table = commitments.commitments_table(db.session, user.scope, area, period)
-    return table_response(table, f"chi_tieu_{area}_{period}")
+    return table_response(
+        user,
+        area,
+        f"chi_tieu_{area}_{period}",
+        lambda: commitments.commitments_table(db.session, user.scope, area, period),
+    )
 
 
 @bp.put("/areas/<code>/commitments/<int:year>")
@@ -143,8 +154,13 @@ def action_list(kind: str) -> Response:
     )
     user = current_user()
     accounts.require_personal_data(user)
-    table = action_lists.action_list(db.session, user.scope, wanted)
+    visible_area(db.session, user.scope, area)  # a refused request is not a download
     name = _LIST_FILES[kind]
-    with writing(db.session):
+    with writing(db.session):  # a copy the caller has already is read again, too
         accounts.record_download(db.session, user, f"list {name}", request.query_string.decode())
-    return table_response(table, f"{name}_{area}")
+    return table_response(
+        user,
+        area,
+        f"{name}_{area}",
+        lambda: action_lists.action_list(db.session, user.scope, wanted),
+    )

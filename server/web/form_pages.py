@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
 from server.domain.vocabulary import FormState, Role
+from server.downloads import XLSX, attachment
 from server.errors import Conflict, InvalidInput, InvalidXLSForm
 from server.extensions import blob_store, db
 from server.formats.xform_outline import flatten
@@ -28,7 +29,6 @@ ACTIONS = {
     "closing": FormState.CLOSING,
     "close": FormState.CLOSED,
 }
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # pyxform's problems in plain words (its own English words are shown beneath, as the detail).
 PROBLEMS = {
     "unknown_type": _l("The question type “%(value)s” does not exist. Check its spelling."),
@@ -190,10 +190,5 @@ def form_xlsform(form_id: str, version: str) -> Response:
     return Response(
         found.xlsform or b"",
         mimetype=XLSX if name.lower().endswith(".xlsx") else "application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{_ascii(name)}"'},
+        headers=attachment(name),
     )
-
-
-def _ascii(name: str) -> str:
-    """A file name safe inside a header (the form id and version are ASCII anyway)."""
-    return "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)

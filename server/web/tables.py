@@ -7,7 +7,6 @@ download is written to the audit log.
 
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 from datetime import date
 from itertools import islice
@@ -17,8 +16,8 @@ from flask import Response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from server.domain.vocabulary import Role
+from server.downloads import TABLE_FORMATS, table_file
 from server.extensions import db
-from server.formats.table_files import csv_bytes, write_xlsx
 from server.formats.tables import Table
 from server.services import accounts, action_lists, commitments, reports
 from server.storage.transaction import writing
@@ -30,7 +29,6 @@ from server.web.session import signed_in, viewer
 # phone to lay out (bench/pages.py); 200 rows keep the page light, the download has them all.
 PAGE_ROWS = 200
 OFFICERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _area_code() -> str:
@@ -42,26 +40,13 @@ def _period() -> int:
 
 
 def _download(table: Table, wanted: str) -> Response:
-    language = str(get_locale() or "vi")
     name = f"{table.key}_{request.args.get('area', '')}".rstrip("_")
-    if wanted == "csv":
-        return Response(
-            csv_bytes(table, language),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    out = io.BytesIO()
-    write_xlsx([table], out, language)
-    return Response(
-        out.getvalue(),
-        mimetype=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
+    return table_file(table, wanted, name, str(get_locale() or "vi"))
 
 
 def _show(table: Table, template_args: dict[str, Any]) -> Any:
     wanted = request.args.get("format")
-    if wanted in ("csv", "xlsx"):
+    if wanted in TABLE_FORMATS:
         return _download(table, wanted)
     rows = list(islice(table.rows, PAGE_ROWS + 1))
     return render_template(
