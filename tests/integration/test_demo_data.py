@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from server.config import REPO_ROOT
+from server.demo.households import SUBMITTER_NAME, DemoHouseholds, load_demo_households
 from server.domain.vocabulary import ReviewState
 from server.extensions import blob_store, db
 from server.formats.instance_builder import InstanceWriter, build_instance
-from server.services.demo_households import SUBMITTER_NAME, DemoHouseholds, load_demo_households
 from server.storage.common import begin_write
 from server.storage.models import (
     AppUser,
