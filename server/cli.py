@@ -12,11 +12,11 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from server import create_app, log_masking
+from server import create_app, demo, log_masking
 from server.domain.vocabulary import FormState
 from server.errors import RasoatError
 from server.extensions import blob_store, db
-from server.services import app_users, demo, forms, registry
+from server.services import app_users, forms, registry
 from server.storage import sqlite
 from server.storage.common import begin_write
 from server.storage.files import referenced_hashes

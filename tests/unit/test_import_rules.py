@@ -54,7 +54,8 @@ def test_storage_never_touches_flask(path: Path) -> None:
     assert [n for n in imported(path) if top(n) == "flask"] == []
 
 
-@pytest.mark.parametrize("path", modules("server/services"), ids=str)
+# The demo (server/demo) is a client of the services, held to their rule: no HTTP, no SQL.
+@pytest.mark.parametrize("path", modules("server/services") + modules("server/demo"), ids=str)
 def test_services_leave_sql_to_storage_and_http_to_the_surfaces(path: Path) -> None:
     names = imported(path)
     http = [n for n in names if top(n) in {"flask", "werkzeug"}]
@@ -62,6 +63,22 @@ def test_services_leave_sql_to_storage_and_http_to_the_surfaces(path: Path) -> N
     assert [n for n in http if not n.startswith("werkzeug.security")] == []
     sql = [n for n in names if top(n) == "sqlalchemy"]
     assert [n for n in sql if not n.startswith(("sqlalchemy.orm", "sqlalchemy.exc"))] == []
+
+
+BELOW_THE_DEMO = ("server.services", "server.storage", "server.domain", "server.formats")
+
+
+@pytest.mark.parametrize("path", modules("server/demo"), ids=str)
+def test_the_demo_builds_only_on_the_layers_below_it(path: Path) -> None:
+    own = ("server.demo", "server.errors", *BELOW_THE_DEMO)
+    assert [n for n in imported(path) if top(n) == "server" and not n.startswith(own)] == []
+
+
+@pytest.mark.parametrize(
+    "path", [p for f in BELOW_THE_DEMO for p in modules(f.replace(".", "/"))], ids=str
+)
+def test_no_layer_below_the_demo_imports_it(path: Path) -> None:
+    assert [n for n in imported(path) if n.startswith("server.demo")] == []
 
 
 SURFACES = {"openrosa", "api", "web", "webform"}
