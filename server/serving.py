@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from server.extensions import blob_store, db
+from server.extensions import blob_store, db, upstream
 from server.services import forwarding
 
 
@@ -29,7 +29,7 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
 def start_forwarder(app: Flask) -> None:
     """In every worker, a thread that forwards to the upstream while it holds the outbox's
     lock: one worker forwards at a time, and another takes over when that one is replaced."""
-    settings = forwarding.settings_from_config(app.config)
+    settings = upstream(app)
     if settings is None:
         return
 

@@ -105,9 +105,6 @@ def test_sync_never_imports_the_server(path: Path) -> None:
 
 # Services and surfaces hand their writes to the write unit (server/storage/transaction.py);
 # only storage ends a transaction.
-# TODO(lead): delete this allow-list once wp-c's branch (forwarding without its own rollbacks)
-# is merged; the test then holds for every module outside server/storage.
-COMMITS_ALLOWED_UNTIL_WP_C = {REPO_ROOT / "server" / "services" / "forwarding.py"}
 
 
 def transaction_ends(path: Path) -> list[str]:
@@ -127,14 +124,9 @@ def transaction_ends(path: Path) -> list[str]:
         p
         for p in modules("server")
         if "storage" not in p.relative_to(REPO_ROOT / "server").parts[:1]
-        and p not in COMMITS_ALLOWED_UNTIL_WP_C
     ],
     ids=str,
 )
 def test_no_module_outside_storage_commits_or_rolls_back(path: Path) -> None:
     assert transaction_ends(path) == []
 
-
-def test_the_commit_allow_list_names_only_modules_that_still_commit() -> None:
-    # Keeps the allow-list honest: an entry whose module no longer commits must go.
-    assert [p for p in COMMITS_ALLOWED_UNTIL_WP_C if not transaction_ends(p)] == []
