@@ -13,11 +13,11 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from server import create_app
+from server import create_app, demo, log_masking
 from server.domain.vocabulary import FormState
 from server.errors import RasoatError
 from server.extensions import blob_store, db
-from server.services import app_users, demo, forms, phone_setup, registry, upkeep
+from server.services import app_users, forms, phone_setup, registry, upkeep
 from server.storage.transaction import writing
 from sync.cli import sync_group
 
@@ -136,7 +136,7 @@ def serve(
     database = app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0]
     click.echo(f"rasoat: {app.config['RASOAT_BASE_URL']} ({database})")
     if app.config["RASOAT_UPSTREAM_URL"]:
-        upstream_url = serving.redact(str(app.config["RASOAT_UPSTREAM_URL"]))
+        upstream_url = log_masking.mask(str(app.config["RASOAT_UPSTREAM_URL"]))
         click.echo(f"Chuyển tiếp lên / forwarding to {upstream_url}")
     serving.run(app, host=host, port=port, workers=workers, threads=threads)
 

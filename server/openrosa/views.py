@@ -17,7 +17,7 @@ from server.errors import (
     ServiceUnavailable,
     TooLarge,
 )
-from server.extensions import blob_store, db
+from server.extensions import blob_store, db, upstream
 from server.formats import openrosa as xml
 from server.media_files import media_response
 from server.openrosa import bp
@@ -132,7 +132,7 @@ def submission(token: str | None = None, project_id: int | None = None) -> Respo
         app_user = caller(token, project_id)
         receipt = receive_submission(db.session, blob_store(current_app), app_user, incoming)
     forwarding.submission_stored(
-        db.session, blob_store(current_app), current_app.config, receipt, app_user
+        db.session, blob_store(current_app), upstream(current_app), receipt
     )
     status = 202 if receipt.outcome == Outcome.DUPLICATE else 201
     return xml_response(xml.response(_SUCCESS[receipt.outcome]), status)

@@ -54,7 +54,8 @@ def test_storage_never_touches_flask(path: Path) -> None:
     assert [n for n in imported(path) if top(n) == "flask"] == []
 
 
-@pytest.mark.parametrize("path", modules("server/services"), ids=str)
+# The demo (server/demo) is a client of the services, held to their rule: no HTTP, no SQL.
+@pytest.mark.parametrize("path", modules("server/services") + modules("server/demo"), ids=str)
 def test_services_leave_sql_to_storage_and_http_to_the_surfaces(path: Path) -> None:
     names = imported(path)
     http = [n for n in names if top(n) in {"flask", "werkzeug"}]
@@ -62,6 +63,22 @@ def test_services_leave_sql_to_storage_and_http_to_the_surfaces(path: Path) -> N
     assert [n for n in http if not n.startswith("werkzeug.security")] == []
     sql = [n for n in names if top(n) == "sqlalchemy"]
     assert [n for n in sql if not n.startswith(("sqlalchemy.orm", "sqlalchemy.exc"))] == []
+
+
+BELOW_THE_DEMO = ("server.services", "server.storage", "server.domain", "server.formats")
+
+
+@pytest.mark.parametrize("path", modules("server/demo"), ids=str)
+def test_the_demo_builds_only_on_the_layers_below_it(path: Path) -> None:
+    own = ("server.demo", "server.errors", *BELOW_THE_DEMO)
+    assert [n for n in imported(path) if top(n) == "server" and not n.startswith(own)] == []
+
+
+@pytest.mark.parametrize(
+    "path", [p for f in BELOW_THE_DEMO for p in modules(f.replace(".", "/"))], ids=str
+)
+def test_no_layer_below_the_demo_imports_it(path: Path) -> None:
+    assert [n for n in imported(path) if n.startswith("server.demo")] == []
 
 
 SURFACES = {"openrosa", "api", "web", "webform"}
@@ -107,9 +124,6 @@ def test_sync_never_imports_the_server(path: Path) -> None:
 
 # Services and surfaces hand their writes to the write unit (server/storage/transaction.py);
 # only storage ends a transaction.
-# TODO(lead): delete this allow-list once wp-c's branch (forwarding without its own rollbacks)
-# is merged; the test then holds for every module outside server/storage.
-COMMITS_ALLOWED_UNTIL_WP_C = {REPO_ROOT / "server" / "services" / "forwarding.py"}
 
 
 def transaction_ends(path: Path) -> list[str]:
@@ -129,14 +143,8 @@ def transaction_ends(path: Path) -> list[str]:
         p
         for p in modules("server")
         if "storage" not in p.relative_to(REPO_ROOT / "server").parts[:1]
-        and p not in COMMITS_ALLOWED_UNTIL_WP_C
     ],
     ids=str,
 )
 def test_no_module_outside_storage_commits_or_rolls_back(path: Path) -> None:
     assert transaction_ends(path) == []
-
-
-def test_the_commit_allow_list_names_only_modules_that_still_commit() -> None:
-    # Keeps the allow-list honest: an entry whose module no longer commits must go.
-    assert [p for p in COMMITS_ALLOWED_UNTIL_WP_C if not transaction_ends(p)] == []
