@@ -21,7 +21,7 @@ from server.extensions import db
 from server.formats.tables import Table
 from server.services import accounts
 from server.services.accounts import StaffMember
-from server.services.reports import visible_area
+from server.services.areas import visible_area
 from server.services.table_versions import table_version
 from server.storage.transaction import reading_again
 

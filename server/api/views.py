@@ -17,8 +17,8 @@ from server.api.schemas import PledgeSchema, SignInSchema, TokenSchema, UserSche
 from server.errors import AuthenticationRequired, InvalidInput, RasoatError, TooManyAttempts
 from server.extensions import db
 from server.services import accounts, action_lists, commitments, reports
+from server.services.areas import visible_area
 from server.services.health import database_reachable
-from server.services.reports import visible_area
 from server.storage.transaction import writes, writing
 
 bp.register_error_handler(RasoatError, problem)

@@ -22,7 +22,7 @@ from server.domain.standards import Standard, standard_for_year
 from server.domain.vocabulary import HouseholdClass
 from server.errors import InvalidInput, NotFound
 from server.formats.tables import CellKind, Column, Row, Table
-from server.services.reports import visible_area
+from server.services.areas import visible_area
 from server.storage import lists as queries
 from server.storage.lists import ListedHousehold
 from server.storage.models import Area

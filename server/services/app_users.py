@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from server.errors import Forbidden, InvalidInput, InvalidToken, NotFound
 from server.formats import collect_settings
+from server.services.areas import area_by_code
 from server.storage import app_users as queries
 from server.storage import forms as form_queries
 from server.storage.areas import find_area, find_area_by_code, is_within, villages_within
@@ -86,10 +87,7 @@ def create_app_user(
         raise NotFound(what=f"project {project_id}")
     area_id = None
     if area_code:
-        area = find_area_by_code(session, area_code)
-        if area is None:
-            raise NotFound(what=f"area {area_code}")
-        area_id = area.id
+        area_id = area_by_code(session, area_code).id
     token = "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
     login = _free_login(session, display_name)
     app_user = AppUser(

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from server.errors import Forbidden, InvalidInput, NotFound
+from server.errors import InvalidInput
 from server.services.accounts import StaffMember
-from server.services.areas import AreaImport, import_areas_csv
+from server.services.areas import AreaImport, import_areas_csv, visible_area
 from server.storage import accounts as audit
 from server.storage import areas as queries
 from server.storage.models import Area
@@ -27,14 +27,7 @@ class AreaPage:
 
 
 def _visible(session: Session, scope: Area | None, code: str | None) -> Area | None:
-    if not code:
-        return scope
-    area = queries.find_area_by_code(session, code)
-    if area is None:
-        raise NotFound(what=f"area {code}")
-    if not queries.is_within(area, scope):
-        raise Forbidden()
-    return area
+    return visible_area(session, scope, code) if code else scope
 
 
 def area_page(session: Session, scope: Area | None, code: str | None) -> AreaPage:
@@ -56,9 +49,7 @@ def set_resident_households(
     session: Session, member: StaffMember, code: str, year: int, households: int
 ) -> Area:
     """Resident households of an area in a review year, within the person's scope."""
-    area = _visible(session, member.scope, code)
-    if area is None:
-        raise NotFound(what=f"area {code}")
+    area = visible_area(session, member.scope, code)
     if not 0 <= households <= MAX_HOUSEHOLDS:
         raise InvalidInput(field="households")
     before = queries.households_in(session, area.id, year)

@@ -12,7 +12,7 @@ from server.domain.pledges import pledge_of_area
 from server.domain.standards import standard_for_year
 from server.errors import InvalidInput
 from server.formats.tables import TOTAL, CellKind, Column, Row, RowKind, Table, rate
-from server.services.reports import visible_area
+from server.services.areas import visible_area
 from server.storage import reports as queries
 from server.storage.areas import find_area_by_code, is_within
 from server.storage.models import Area

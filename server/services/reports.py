@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from server.domain.followup_measures import followup_window
 from server.domain.standards import Standard, standard_for_year
-from server.errors import Forbidden, NotFound
 from server.formats.tables import TOTAL, CellKind, Column, Row, RowKind, Table, Words, rate
+from server.services.areas import visible_area
 from server.storage import reports as queries
-from server.storage.areas import children_of, find_area_by_code, is_within, top_areas
+from server.storage.areas import children_of, find_area_by_code, top_areas
 from server.storage.models import Area
 from server.storage.reports import latest_period
 
@@ -133,16 +133,6 @@ def _total(label: str, rows: Sequence[queries.AreaRow], kind: RowKind) -> Row:
     residents = _sum([r.residents for r in rows])
     before = _sum([r.residents_before for r in rows])
     return Row(_cells(label, residents, before, counts), kind)
-
-
-def visible_area(session: Session, scope: Area | None, code: str) -> Area:
-    """The area a viewer asked for, if it lies within what that viewer may see."""
-    area = find_area_by_code(session, code)
-    if area is None:
-        raise NotFound(what=f"area {code}")
-    if not is_within(area, scope):
-        raise Forbidden()
-    return area
 
 
 def review_summary(session: Session, scope: Area | None, area_code: str, period: int) -> Table:

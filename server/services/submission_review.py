@@ -22,8 +22,8 @@ from server.domain.vocabulary import ReviewState, Role
 from server.errors import AttachmentNotFound, Forbidden, InvalidInput, NotFound
 from server.formats.xform_outline import Outline, read_outline
 from server.services.accounts import StaffMember, require_personal_data
+from server.services.areas import visible_area
 from server.services.forms import DEFAULT_PROJECT_ID
-from server.services.reports import visible_area
 from server.storage import accounts as audit
 from server.storage import submission_review as queries
 from server.storage.areas import is_within, villages_within

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, redirect, request, session, url_for
-from flask_babel import gettext
+from flask import Flask, redirect, request, session, url_for
 from flask_login import UserMixin, current_user
 
 from server.domain.vocabulary import Role
+from server.errors import RoleNotAllowed
 from server.extensions import babel, db, login_manager
 from server.formats.tables import display
 from server.services import accounts
@@ -59,7 +59,7 @@ def viewer() -> StaffMember:
 
 
 def signed_in(*roles: Role) -> Callable[[F], F]:
-    """The page needs a signed-in person, and one of `roles` when given (else 403)."""
+    """The page needs a signed-in person, and one of `roles` when given (else RoleNotAllowed)."""
 
     def decorate(view: F) -> F:
         @wraps(view)
@@ -67,7 +67,7 @@ def signed_in(*roles: Role) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return redirect(url_for("web.login", next=request.full_path))
             if roles and viewer().role not in roles:
-                abort(403, gettext("Your role does not allow this page."))
+                raise RoleNotAllowed()
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

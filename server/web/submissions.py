@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from server.domain.vocabulary import ReviewState, Role
+from server.errors import InvalidInput
 from server.extensions import blob_store, db
 from server.services.submission_page import open_submission
 from server.services.submission_review import (
@@ -94,7 +95,7 @@ def review_submission(form_id: str, instance_id: str) -> Any:
     form.state.choices = [(state.value, label) for state, label in STATES.items()]
     if not form.validate_on_submit():
         message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        return render_template("error.html", message=message, status=400), 400
+        raise InvalidInput(field=", ".join(form.errors), detail=message)
     with writing(db.session):
         review(
             db.session, _reader(), form_id, instance_id, form.state.data, form.comment.data or ""

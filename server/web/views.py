@@ -11,26 +11,19 @@ from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
+from server.error_pages import error_page, http_error_page
 from server.errors import AuthenticationRequired, RasoatError, TooManyAttempts
 from server.extensions import db
 from server.services import accounts, phone_forms
 from server.services.dashboard import key_numbers
-from server.storage.transaction import reading_again, writing
+from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import SignInForm
 from server.web.session import SignedIn, signed_in, viewer
 
-
-@bp.app_errorhandler(RasoatError)
-def _problem(error: RasoatError) -> tuple[str, int]:
-    reading_again(db.session)  # the page is rendered in a fresh transaction
-    return render_template("error.html", message=error.message, status=error.status), error.status
-
-
-@bp.errorhandler(HTTPException)
-def _http_problem(error: HTTPException) -> tuple[str, int]:
-    status = error.code or 500
-    return render_template("error.html", message=error.description, status=status), status
+# Only the pages' errors: the API and OpenRosa blueprints answer theirs in their own shapes.
+bp.register_error_handler(RasoatError, error_page)
+bp.register_error_handler(HTTPException, http_error_page)
 
 
 def _safe_next(target: str | None) -> str:

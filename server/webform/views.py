@@ -13,6 +13,8 @@ from typing import Any
 from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from server.error_pages import error_page
+from server.errors import RasoatError
 from server.extensions import db
 from server.services import app_users, phone_forms, web_form_users
 from server.services.app_users import Phone
@@ -22,6 +24,9 @@ from server.webform.bundle import Bundle, asset_response, load_bundle
 
 # The service worker lives at the top of the pages it keeps offline: its scope is /f/.
 SCOPE = "/f/"
+
+# A refused link or form is a page a person reads, as on the staff pages.
+bp.register_error_handler(RasoatError, error_page)
 
 
 def _bundle() -> Bundle:

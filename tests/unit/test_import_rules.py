@@ -99,7 +99,7 @@ SURFACE_MODULES = [
     *(p for surface in sorted(SURFACES) for p in modules(f"server/{surface}")),
     *(
         REPO_ROOT / "server" / name
-        for name in ("cli.py", "serving.py", "media_files.py", "downloads.py")
+        for name in ("cli.py", "serving.py", "media_files.py", "downloads.py", "error_pages.py")
     ),
 ]
 
