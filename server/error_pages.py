@@ -7,12 +7,12 @@ from flask import render_template
 from werkzeug.exceptions import HTTPException
 
 from server.errors import RasoatError
-from server.extensions import db
+from server.extensions import db_session
 from server.storage.transaction import reading_again
 
 
 def error_page(error: RasoatError) -> tuple[str, int]:
-    reading_again(db.session)  # the page is rendered in a fresh transaction
+    reading_again(db_session())  # the page is rendered in a fresh transaction
     return render_template("error.html", message=error.message, status=error.status), error.status
 
 

@@ -15,7 +15,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from server.config import REPO_ROOT, ForwardingSettings, forwarding_settings
 from server.storage import sqlite
@@ -71,3 +71,9 @@ def upstream(app: Flask) -> ForwardingSettings | None:
         app.extensions[FORWARDING_KEY] = forwarding_settings(app.config)
     settings: ForwardingSettings | None = app.extensions[FORWARDING_KEY]
     return settings
+
+
+def db_session() -> Session:
+    """The database session of the current app context (what `db.session` stands for), typed
+    as services and storage take it."""
+    return db.session()

@@ -17,7 +17,7 @@ from server.errors import (
     NotFound,
     RasoatError,
 )
-from server.extensions import db
+from server.extensions import db_session
 from server.formats.tables import Table
 from server.services import accounts
 from server.services.accounts import StaffMember
@@ -36,7 +36,7 @@ _CENTRAL_CODES: tuple[tuple[type[RasoatError], float], ...] = (
 
 
 def problem(error: RasoatError) -> tuple[Response, int]:
-    reading_again(db.session)  # nothing of the refused request is kept
+    reading_again(db_session())  # nothing of the refused request is kept
     code = next((c for cls, c in _CENTRAL_CODES if isinstance(error, cls)), float(error.status))
     body = {"message": error.message, "code": code, "details": {"error": error.code}}
     return jsonify(body), error.status
@@ -52,7 +52,7 @@ def current_user() -> StaffMember:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationRequired()
-    return accounts.member_for_token(db.session, token.strip())
+    return accounts.member_for_token(db_session(), token.strip())
 
 
 def bearer_token() -> str:
@@ -69,7 +69,7 @@ def table_response(
     """The table of an area the caller may see as JSON (default), CSV or XLSX (`?format=`).
     Its ETag names the request and the data's version, so a client that has the current copy
     (`If-None-Match`) gets 304 before the table is built at all."""
-    visible_area(db.session, caller.scope, area_code)  # a 304 is no way round a refusal
+    visible_area(db_session(), caller.scope, area_code)  # a 304 is no way round a refusal
     lang, wanted = language(), request.args.get("format", "json")
     inputs = (
         request.path,
@@ -77,7 +77,7 @@ def table_response(
         lang,
         caller.scope.code if caller.scope else None,
     )
-    etag = f"{table_version(db.session, inputs)}-{wanted}-{lang}"
+    etag = f"{table_version(db_session(), inputs)}-{wanted}-{lang}"
     response = not_modified(etag)
     if response is None:
         table = build()

@@ -15,7 +15,7 @@ from server.api.http import (
 )
 from server.api.schemas import PledgeSchema, SignInSchema, TokenSchema, UserSchema
 from server.errors import AuthenticationRequired, InvalidInput, RasoatError, TooManyAttempts
-from server.extensions import db
+from server.extensions import db_session
 from server.services import accounts, action_lists, commitments, reports
 from server.services.areas import visible_area
 from server.services.health import database_reachable
@@ -27,7 +27,7 @@ bp.register_error_handler(HTTPException, http_problem)
 
 @bp.get("/health")
 def health() -> tuple[Response, int]:
-    if not database_reachable(db.session):
+    if not database_reachable(db_session()):
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok"), 200
 
@@ -45,7 +45,7 @@ def _body(schema: SignInSchema | PledgeSchema) -> dict[str, object]:
 def sign_in() -> Response:
     body = _body(SignInSchema())
     issued = accounts.sign_in(
-        db.session, str(body["email"]), str(body["password"]), request.remote_addr or ""
+        db_session(), str(body["email"]), str(body["password"]), request.remote_addr or ""
     )
     return jsonify(TokenSchema().dump(issued))
 
@@ -53,8 +53,8 @@ def sign_in() -> Response:
 @bp.delete("/sessions/current")
 def sign_out() -> Response:
     current_user()
-    with writing(db.session):
-        accounts.sign_out(db.session, bearer_token())
+    with writing(db_session()):
+        accounts.sign_out(db_session(), bearer_token())
     return jsonify(success=True)
 
 
@@ -85,7 +85,7 @@ def summary() -> Response:
         user,
         area,
         f"tong_hop_{area}_{period}",
-        lambda: reports.review_summary(db.session, user.scope, area, period),
+        lambda: reports.review_summary(db_session(), user.scope, area, period),
     )
 
 
@@ -94,7 +94,10 @@ def followup() -> Response:
     user = current_user()
     area = _area()
     return table_response(
-        user, area, f"theo_doi_{area}", lambda: reports.followup_table(db.session, user.scope, area)
+        user,
+        area,
+        f"theo_doi_{area}",
+        lambda: reports.followup_table(db_session(), user.scope, area),
     )
 
 
@@ -106,7 +109,7 @@ def commitments_report() -> Response:
         user,
         area,
         f"chi_tieu_{area}_{period}",
-        lambda: commitments.commitments_table(db.session, user.scope, area, period),
+        lambda: commitments.commitments_table(db_session(), user.scope, area, period),
     )
 
 
@@ -114,9 +117,9 @@ def commitments_report() -> Response:
 def pledge(code: str, year: int) -> Response:
     user = current_user()
     accounts.require_personal_data(user)
-    with writing(db.session):
+    with writing(db_session()):
         body = _body(PledgeSchema())
-        commitments.set_commitment(db.session, user.scope, code, year, int(str(body["pledged"])))
+        commitments.set_commitment(db_session(), user.scope, code, year, int(str(body["pledged"])))
     return jsonify(area=code, year=year, pledged=body["pledged"])
 
 
@@ -124,10 +127,10 @@ def pledge(code: str, year: int) -> Response:
 def import_pledges() -> Response:
     user = current_user()
     accounts.require_personal_data(user)
-    with writing(db.session):
+    with writing(db_session()):
         upload = request.files.get("file")
         text_body = upload.read().decode("utf-8-sig") if upload else request.get_data(as_text=True)
-        count = commitments.import_commitments_csv(db.session, user.scope, text_body)
+        count = commitments.import_commitments_csv(db_session(), user.scope, text_body)
     return jsonify(imported=count)
 
 
@@ -154,13 +157,13 @@ def action_list(kind: str) -> Response:
     )
     user = current_user()
     accounts.require_personal_data(user)
-    visible_area(db.session, user.scope, area)  # a refused request is not a download
+    visible_area(db_session(), user.scope, area)  # a refused request is not a download
     name = _LIST_FILES[kind]
-    with writing(db.session):  # a copy the caller has already is read again, too
-        accounts.record_download(db.session, user, f"list {name}", request.query_string.decode())
+    with writing(db_session()):  # a copy the caller has already is read again, too
+        accounts.record_download(db_session(), user, f"list {name}", request.query_string.decode())
     return table_response(
         user,
         area,
         f"{name}_{area}",
-        lambda: action_lists.action_list(db.session, user.scope, wanted),
+        lambda: action_lists.action_list(db_session(), user.scope, wanted),
     )

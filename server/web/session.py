@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, redirect, request, session, url_for
 from flask_login import UserMixin, current_user
 
 from server.domain.vocabulary import Role
 from server.errors import RoleNotAllowed
-from server.extensions import babel, db, login_manager
+from server.extensions import babel, db_session, login_manager
 from server.formats.tables import display
 from server.services import accounts
 from server.services.accounts import StaffMember
@@ -33,7 +33,7 @@ class SignedIn(UserMixin):  # type: ignore[misc]
 
 
 def _load(user_id: str) -> SignedIn | None:
-    member = accounts.active_member(db.session, int(user_id)) if user_id.isdigit() else None
+    member = accounts.active_member(db_session(), int(user_id)) if user_id.isdigit() else None
     return SignedIn(member) if member is not None else None
 
 
@@ -70,6 +70,6 @@ def signed_in(*roles: Role) -> Callable[[F], F]:
                 raise RoleNotAllowed()
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return cast(F, wrapped)  # same arguments; a redirect or the view's own answer
 
     return decorate

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from server.domain.vocabulary import ReviewState, Role
 from server.errors import InvalidInput
-from server.extensions import blob_store, db
+from server.extensions import blob_store, db_session
 from server.services.submission_page import open_submission
 from server.services.submission_review import (
     ListRequest,
@@ -57,9 +57,9 @@ def submissions() -> Any:
         state=args.get("state") or None,
         page=args.get("page", type=int) or 1,
     )
-    areas = area_choices(db.session, viewer().scope)
-    with writing(db.session):  # reading records writes their audit event
-        listing = list_submissions(db.session, _reader(), wanted)
+    areas = area_choices(db_session(), viewer().scope)
+    with writing(db_session()):  # reading records writes their audit event
+        listing = list_submissions(db_session(), _reader(), wanted)
     kept = {k: v for k, v in args.items() if k != "page" and v}
     return render_template(
         "submissions.html",
@@ -75,9 +75,9 @@ def submissions() -> Any:
 @bp.get("/submissions/<form_id>/<instance_id>")
 @signed_in(*OFFICERS)
 def submission(form_id: str, instance_id: str) -> Any:
-    with writing(db.session):  # reading a record writes its audit event
+    with writing(db_session()):  # reading a record writes its audit event
         page = open_submission(
-            db.session,
+            db_session(),
             _reader(),
             (form_id, instance_id),
             request.args.get("version", type=int),
@@ -96,9 +96,9 @@ def review_submission(form_id: str, instance_id: str) -> Any:
     if not form.validate_on_submit():
         message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         raise InvalidInput(field=", ".join(form.errors), detail=message)
-    with writing(db.session):
+    with writing(db_session()):
         review(
-            db.session, _reader(), form_id, instance_id, form.state.data, form.comment.data or ""
+            db_session(), _reader(), form_id, instance_id, form.state.data, form.comment.data or ""
         )
     return redirect(url_for("web.submission", form_id=form_id, instance_id=instance_id))
 
@@ -106,9 +106,9 @@ def review_submission(form_id: str, instance_id: str) -> Any:
 @bp.get("/submissions/<form_id>/<instance_id>/files/<name>")
 @signed_in(*OFFICERS)
 def submission_file(form_id: str, instance_id: str, name: str) -> Any:
-    with writing(db.session):  # reading a file writes its audit event
+    with writing(db_session()):  # reading a file writes its audit event
         found = attachment(
-            db.session,
+            db_session(),
             blob_store(current_app),
             _reader(),
             (form_id, instance_id, name),

@@ -17,7 +17,7 @@ from flask_babel import get_locale
 
 from server.domain.vocabulary import Role
 from server.downloads import TABLE_FORMATS, table_file
-from server.extensions import db
+from server.extensions import db_session
 from server.formats.tables import Table
 from server.services import accounts, action_lists, commitments, reports
 from server.storage.transaction import writing
@@ -32,11 +32,11 @@ OFFICERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
 
 
 def _area_code() -> str:
-    return request.args.get("area") or reports.default_area_code(db.session, viewer().scope)
+    return request.args.get("area") or reports.default_area_code(db_session(), viewer().scope)
 
 
 def _period() -> int:
-    return request.args.get("period", type=int) or reports.current_period(db.session)
+    return request.args.get("period", type=int) or reports.current_period(db_session())
 
 
 def _download(table: Table, wanted: str) -> Response:
@@ -53,7 +53,7 @@ def _show(table: Table, template_args: dict[str, Any]) -> Any:
         "table.html",
         table=replace(table, rows=rows[:PAGE_ROWS]),
         more=len(rows) > PAGE_ROWS,
-        children=reports.areas_below(db.session, _area_code()),
+        children=reports.areas_below(db_session(), _area_code()),
         **template_args,
     )
 
@@ -62,14 +62,14 @@ def _show(table: Table, template_args: dict[str, Any]) -> Any:
 @signed_in()
 def summary_page() -> Any:
     period = _period()
-    table = reports.review_summary(db.session, viewer().scope, _area_code(), period)
+    table = reports.review_summary(db_session(), viewer().scope, _area_code(), period)
     return _show(table, {"endpoint": "web.summary_page", "period": period})
 
 
 @bp.get("/reports/followup")
 @signed_in()
 def followup_page() -> Any:
-    table = reports.followup_table(db.session, viewer().scope, _area_code(), date.today())
+    table = reports.followup_table(db_session(), viewer().scope, _area_code(), date.today())
     return _show(table, {"endpoint": "web.followup_page", "period": None})
 
 
@@ -78,9 +78,9 @@ def followup_page() -> Any:
 def commitments_page() -> Any:
     form = PledgeForm()
     if form.validate_on_submit() and viewer().can(*OFFICERS):
-        with writing(db.session):
+        with writing(db_session()):
             commitments.set_commitment(
-                db.session,
+                db_session(),
                 viewer().scope,
                 form.area.data or "",
                 int(form.year.data or 0),
@@ -88,7 +88,7 @@ def commitments_page() -> Any:
             )
         return redirect(url_for("web.commitments_page", area=form.area.data, period=form.year.data))
     period = _period()
-    table = commitments.commitments_table(db.session, viewer().scope, _area_code(), period)
+    table = commitments.commitments_table(db_session(), viewer().scope, _area_code(), period)
     return _show(table, {"endpoint": "web.commitments_page", "period": period, "form": form})
 
 
@@ -103,10 +103,10 @@ def list_page(kind: str) -> Any:
         indicators=tuple(request.args.getlist("indicator")),
         groups=tuple(request.args.getlist("group")),
     )
-    table = action_lists.action_list(db.session, viewer().scope, wanted)
+    table = action_lists.action_list(db_session(), viewer().scope, wanted)
     action = "download" if request.args.get("format") else "view"
-    with writing(db.session):
+    with writing(db_session()):
         accounts.record_download(
-            db.session, viewer(), f"list {kind} ({action})", request.query_string.decode()
+            db_session(), viewer(), f"list {kind} ({action})", request.query_string.decode()
         )
     return _show(table, {"endpoint": "web.list_page", "kind": kind, "period": period})

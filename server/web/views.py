@@ -6,14 +6,15 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from server.error_pages import error_page, http_error_page
 from server.errors import AuthenticationRequired, RasoatError, TooManyAttempts
-from server.extensions import db
+from server.extensions import db_session
 from server.services import accounts, phone_forms
 from server.services.dashboard import key_numbers
 from server.storage.transaction import writing
@@ -40,9 +41,9 @@ def login() -> Any:
     if form.validate_on_submit():
         try:
             # Failures are kept (commit_on): they count towards the rate limit.
-            with writing(db.session, commit_on=(AuthenticationRequired, TooManyAttempts)):
+            with writing(db_session(), commit_on=(AuthenticationRequired, TooManyAttempts)):
                 member = accounts.sign_in_to_pages(
-                    db.session,
+                    db_session(),
                     form.email.data or "",
                     form.password.data or "",
                     request.remote_addr or "",
@@ -59,17 +60,17 @@ def login() -> Any:
 
 @bp.post("/logout")
 @signed_in()
-def logout() -> Response:
+def logout() -> BaseResponse:
     logout_user()
-    return redirect(url_for("web.home"))  # type: ignore[return-value]
+    return redirect(url_for("web.home"))
 
 
 @bp.get("/")
 def home() -> str:
     if not current_user.is_authenticated:
-        return render_template("landing.html", forms=phone_forms.published_forms(db.session))
+        return render_template("landing.html", forms=phone_forms.published_forms(db_session()))
     person = viewer()
     numbers = key_numbers(
-        db.session, person.scope, request.args.get("period", type=int), today=date.today()
+        db_session(), person.scope, request.args.get("period", type=int), today=date.today()
     )
     return render_template("home.html", numbers=numbers, person=person)
