@@ -306,8 +306,8 @@ def generate(reviews: int, export_rows: int, seed: int) -> Registry:
         reg.income[period], reg.deficient[period] = array("i"), array("H")
     cum_indicators = list(_cumulative([w for _, w in INDICATORS]))
     before_cum = {k: list(_cumulative(v)) for k, v in BEFORE.items()}
-    from server.domain.standard_model import HouseholdClass
     from server.domain.transitions import transition
+    from server.domain.vocabulary import HouseholdClass
 
     enums = [HouseholdClass(c) for c in CLASSES]
 

@@ -101,3 +101,32 @@ def test_pyxform_is_imported_only_by_the_xlsform_module() -> None:
 @pytest.mark.parametrize("path", modules("sync"), ids=str)
 def test_sync_never_imports_the_server(path: Path) -> None:
     assert [n for n in imported(path) if top(n) == "server"] == []
+
+
+# Services and surfaces hand their writes to the write unit (server/storage/transaction.py);
+# only storage ends a transaction.
+
+
+def transaction_ends(path: Path) -> list[str]:
+    """`….commit(…)` and `….rollback(…)` calls, as 'line: name'."""
+    return [
+        f"{node.lineno}: {node.func.attr}"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"commit", "rollback"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        p
+        for p in modules("server")
+        if "storage" not in p.relative_to(REPO_ROOT / "server").parts[:1]
+    ],
+    ids=str,
+)
+def test_no_module_outside_storage_commits_or_rolls_back(path: Path) -> None:
+    assert transaction_ends(path) == []
+
