@@ -17,15 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from server.domain.standard_model import Indicator
-from server.domain.vocabulary import HouseholdClass, Transition
-
-
-class Trait(StrEnum):
-    """What a household review records about the household besides its class."""
-
-    ETHNIC_MINORITY = "ethnic_minority"
-    MERIT = "merit"  # a person of revolutionary merit
-    SOCIAL_PROTECTION = "social_protection"
+from server.domain.vocabulary import HouseholdClass, Trait, Transition
 
 
 class Whole(StrEnum):

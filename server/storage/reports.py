@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from server.domain.measures import Count, Criteria, Trait, summary_count_list
-from server.domain.vocabulary import HouseholdClass
+from server.domain.measures import Count, Criteria, summary_count_list
 from server.storage.areas import VILLAGE_LEVELS
 from server.storage.lists import last_visits
 from server.storage.models import (
@@ -29,7 +28,7 @@ from server.storage.models import (
     HouseholdReview,
     ReviewDeficiency,
 )
-from server.storage.registry import latest_periods, recent_exits
+from server.storage.registry import MOVEMENT_COLUMNS, TRAIT_COLUMNS, latest_periods, recent_exits
 
 
 @dataclass(frozen=True)
@@ -45,18 +44,6 @@ class AreaRow:
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-# Where a review keeps each group's movement and each trait a count may ask for.
-MOVEMENT_COLUMNS = {
-    HouseholdClass.POOR: HouseholdReview.transition,
-    HouseholdClass.NEAR_POOR: HouseholdReview.near_poor_transition,
-}
-TRAIT_COLUMNS = {
-    Trait.ETHNIC_MINORITY: HouseholdReview.ethnic_minority,
-    Trait.MERIT: HouseholdReview.merit,
-    Trait.SOCIAL_PROTECTION: HouseholdReview.social_protection,
-}
 
 
 def criteria_condition(criteria: Criteria, period: int) -> ColumnElement[bool]:

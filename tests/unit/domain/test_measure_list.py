@@ -14,13 +14,12 @@ from server.domain.measures import (
     Count,
     GroupMeasures,
     Rate,
-    Trait,
     Whole,
     summary_count_list,
     summary_measures,
 )
 from server.domain.standards import Standard, load_standards
-from server.domain.vocabulary import HouseholdClass
+from server.domain.vocabulary import HouseholdClass, Trait
 
 STANDARDS = load_standards()
 
