@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session, scoped_session
 
@@ -30,7 +30,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _INSIDE = "rasoat_write_unit"
-AnySession = Session | scoped_session[Session]
+# db.session is a scoped_session of Flask-SQLAlchemy's own Session subclass.
+AnySession = Session | scoped_session[Any]
 
 
 def _real(session: AnySession) -> Session:
