@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +99,34 @@ def load(instance_path: str, overrides: dict[str, Any]) -> dict[str, Any]:
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     config.setdefault("SECRET_KEY", _secret_key(Path(config["RASOAT_DATA_DIR"])))
     return config
+
+
+@dataclass(frozen=True)
+class ForwardingSettings:
+    """Where and how often a server forwards its submissions upstream (services/forwarding.py)."""
+
+    upstream_url: str  # a phone's token URL on the upstream server
+    outbox_path: Path
+    poll_seconds: float
+    max_delay: float
+    scan_seconds: float
+
+
+def forwarding_settings(config: Mapping[str, Any]) -> ForwardingSettings | None:
+    """None when no upstream is configured. With a token, the URL is the upstream's base."""
+    url = str(config.get("RASOAT_UPSTREAM_URL") or "").strip().rstrip("/")
+    if not url:
+        return None
+    token = str(config.get("RASOAT_UPSTREAM_TOKEN") or "").strip()
+    if token:
+        url = f"{url}/v1/key/{token}/projects/{int(config.get('RASOAT_UPSTREAM_PROJECT', 1))}"
+    outbox = config.get("RASOAT_UPSTREAM_OUTBOX") or (
+        Path(config["RASOAT_DATA_DIR"]) / "upstream-outbox.sqlite3"
+    )
+    return ForwardingSettings(
+        upstream_url=url,
+        outbox_path=Path(outbox),
+        poll_seconds=float(config.get("RASOAT_UPSTREAM_POLL_SECONDS", 2.0)),
+        max_delay=float(config.get("RASOAT_UPSTREAM_MAX_DELAY", 60.0)),
+        scan_seconds=float(config.get("RASOAT_UPSTREAM_SCAN_SECONDS", 600.0)),
+    )

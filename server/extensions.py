@@ -15,7 +15,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from server.config import REPO_ROOT
+from server.config import REPO_ROOT, ForwardingSettings, forwarding_settings
 from server.storage import sqlite
 from server.storage.blobs import BlobStore
 from server.storage.models import Base
@@ -28,6 +28,7 @@ csrf = CSRFProtect()
 babel = Babel()
 
 BLOBS_KEY = "rasoat.blobs"
+FORWARDING_KEY = "rasoat.forwarding"
 
 
 def init_app(app: Flask) -> None:
@@ -46,3 +47,12 @@ def init_app(app: Flask) -> None:
 def blob_store(app: Flask) -> BlobStore:
     store: BlobStore = app.extensions[BLOBS_KEY]
     return store
+
+
+def upstream(app: Flask) -> ForwardingSettings | None:
+    """The app's upstream, read from its config once: at the first submission or when a worker
+    starts its forwarder, so after `rasoat serve` has applied its --upstream options."""
+    if FORWARDING_KEY not in app.extensions:
+        app.extensions[FORWARDING_KEY] = forwarding_settings(app.config)
+    settings: ForwardingSettings | None = app.extensions[FORWARDING_KEY]
+    return settings

@@ -17,7 +17,7 @@ from server.errors import (
     ServiceUnavailable,
     TooLarge,
 )
-from server.extensions import blob_store, db
+from server.extensions import blob_store, db, upstream
 from server.formats import openrosa as xml
 from server.media_files import media_response
 from server.openrosa import bp
@@ -38,7 +38,7 @@ from server.services.submissions import (
     checked_attachment_name,
     receive_submission,
 )
-from server.storage.common import begin_write
+from server.storage.transaction import writing
 
 INSTANCE_PART = "xml_submission_file"
 _PREFIXES = ("/v1/key/<token>/projects/<int:project_id>", "")
@@ -128,12 +128,11 @@ def submission(token: str | None = None, project_id: int | None = None) -> Respo
     # The body is read in full (Werkzeug spools large parts to temporary files) before the
     # write transaction starts, so a slow phone on 2G never holds a database lock.
     incoming = _incoming_submission()
-    begin_write(db.session)
-    app_user = caller(token, project_id)
-    receipt = receive_submission(db.session, blob_store(current_app), app_user, incoming)
-    db.session.commit()
+    with writing(db.session):
+        app_user = caller(token, project_id)
+        receipt = receive_submission(db.session, blob_store(current_app), app_user, incoming)
     forwarding.submission_stored(
-        db.session, blob_store(current_app), current_app.config, receipt, app_user
+        db.session, blob_store(current_app), upstream(current_app), receipt
     )
     status = 202 if receipt.outcome == Outcome.DUPLICATE else 201
     return xml_response(xml.response(_SUCCESS[receipt.outcome]), status)

@@ -18,18 +18,17 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from server.config import ForwardingSettings
 from server.services.submissions import Receipt
 from server.storage import forwarding as queries
 from server.storage.blobs import BlobStore
-from server.storage.models import AppUser
+from server.storage.submissions import StoredInstance
+from server.storage.transaction import reading_again
 from sync import Instance, Outbox, OutboxItem, Pusher, PushPolicy, SyncClient, SyncError
 from sync.lock import push_lock
 
@@ -38,66 +37,32 @@ LOCK_RETRY_SECONDS = 5.0
 SCAN_BATCH = 200
 
 
-@dataclass(frozen=True)
-class ForwardingSettings:
-    upstream_url: str  # a phone's token URL on the upstream server
-    outbox_path: Path
-    poll_seconds: float
-    max_delay: float
-    scan_seconds: float
-
-
-def settings_from_config(config: Mapping[str, Any]) -> ForwardingSettings | None:
-    """None when no upstream is configured. With a token, the URL is the upstream's base."""
-    url = str(config.get("RASOAT_UPSTREAM_URL") or "").strip().rstrip("/")
-    if not url:
-        return None
-    token = str(config.get("RASOAT_UPSTREAM_TOKEN") or "").strip()
-    if token:
-        url = f"{url}/v1/key/{token}/projects/{int(config.get('RASOAT_UPSTREAM_PROJECT', 1))}"
-    outbox = config.get("RASOAT_UPSTREAM_OUTBOX") or (
-        Path(config["RASOAT_DATA_DIR"]) / "upstream-outbox.sqlite3"
-    )
-    return ForwardingSettings(
-        upstream_url=url,
-        outbox_path=Path(outbox),
-        poll_seconds=float(config.get("RASOAT_UPSTREAM_POLL_SECONDS", 2.0)),
-        max_delay=float(config.get("RASOAT_UPSTREAM_MAX_DELAY", 60.0)),
-        scan_seconds=float(config.get("RASOAT_UPSTREAM_SCAN_SECONDS", 600.0)),
-    )
-
-
 # --- queueing --------------------------------------------------------------------------------
 
 
 def submission_stored(
     session: Session,
     blobs: BlobStore,
-    config: Mapping[str, Any],
+    settings: ForwardingSettings | None,
     receipt: Receipt,
-    app_user: AppUser,
 ) -> None:
-    """Queue a just-committed submission for the upstream, once it is complete. Never raises:
-    the phone's record is stored already, and a failure here is repaired by the next scan."""
-    settings = settings_from_config(config)
-    if settings is None:
+    """Queue a just-committed submission for the upstream, once it is complete, from what the
+    receipt holds (the XML as received and the version's file hashes): the database is read
+    only for an edit whose original never reached the outbox. Call it after the write unit
+    has committed. Never raises: the phone's record is stored already, and a failure here is
+    repaired by the next scan."""
+    if settings is None or receipt.stored is None:
         return
     try:
-        project = app_user.project_id
-        found = queries.find_version_id(session, receipt.form_id, receipt.instance_id, project)
-        if found is not None:
-            with Outbox(settings.outbox_path) as outbox:
-                _enqueue(session, blobs, outbox, found)
+        with Outbox(settings.outbox_path) as outbox:
+            _enqueue(session, blobs, outbox, receipt.stored)
     except (SyncError, sqlite3.Error, OSError, SQLAlchemyError) as exc:
         logger.error("not queued for the upstream yet (the next scan will): %s", exc)
     finally:
-        session.rollback()  # end the read transaction this opened after the view's commit
+        reading_again(session)  # end a read transaction the lookup of an original opened
 
 
-def _enqueue(session: Session, blobs: BlobStore, outbox: Outbox, version_id: int) -> None:
-    stored = queries.stored_instance(session, version_id)
-    if stored is None:
-        return
+def _enqueue(session: Session, blobs: BlobStore, outbox: Outbox, stored: StoredInstance) -> None:
     existing = outbox.item_id(stored.xml_form_id, stored.instance_id)
     if existing is not None:
         # Files that arrived after it was queued (a phone sending a missing photo again).
@@ -109,12 +74,13 @@ def _enqueue(session: Session, blobs: BlobStore, outbox: Outbox, version_id: int
     if stored.deprecated_id and outbox.item_id(stored.xml_form_id, stored.deprecated_id) is None:
         # An edit whose original was lost before queueing: the original must go first.
         base = queries.find_version_id(session, stored.xml_form_id, stored.deprecated_id)
-        if base is not None:
-            _enqueue(session, blobs, outbox, base)
+        original = queries.stored_instance(session, base) if base is not None else None
+        if original is not None:
+            _enqueue(session, blobs, outbox, original)
     outbox.enqueue(_instance(blobs, stored))
 
 
-def _instance(blobs: BlobStore, stored: queries.StoredInstance) -> Instance:
+def _instance(blobs: BlobStore, stored: StoredInstance) -> Instance:
     return Instance(
         form_id=stored.xml_form_id,
         instance_id=stored.instance_id,
@@ -133,7 +99,7 @@ def enqueue_missing(session: Session, blobs: BlobStore, outbox: Outbox) -> int:
     for start in range(0, len(missing), SCAN_BATCH):
         batch = [queries.stored_instance(session, v) for v in missing[start : start + SCAN_BATCH]]
         outbox.enqueue_all(_instance(blobs, s) for s in batch if s is not None)
-    session.rollback()
+    reading_again(session)
     if missing:
         logger.info("queued %d stored submissions for the upstream", len(missing))
     return len(missing)
@@ -218,6 +184,6 @@ class Forwarder:
         try:
             enqueue_missing(self.session, self.blobs, outbox)
         except (SQLAlchemyError, OSError) as exc:  # the database is away: next time
-            self.session.rollback()
+            reading_again(self.session)
             logger.error("forwarding scan failed: %s", exc)
             self._next_scan = time.monotonic() + self.settings.max_delay

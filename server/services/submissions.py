@@ -45,6 +45,7 @@ from server.storage.models import (
     SubmissionVersion,
     utcnow,
 )
+from server.storage.submissions import StoredInstance
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,9 @@ class Receipt:
     form_id: str
     instance_id: str
     missing_attachments: tuple[str, ...]
+    # The version as it now stands, once complete: what forwarding sends upstream, so that it
+    # need not read the record back after the commit.
+    stored: StoredInstance | None
 
 
 @dataclass(frozen=True)
@@ -217,8 +221,9 @@ def _attach(
     version_id: int,
     received: _Received,
     carried: Mapping[str, str] | None = None,
-) -> tuple[str, ...]:
-    """Create the attachment rows of a new version; return the names still missing."""
+) -> tuple[tuple[str, str | None], ...]:
+    """Create the attachment rows of a new version; return (name, blob hash or None while
+    missing) of each, in the order stored."""
     referenced = _referenced_names(received)
     rows: list[dict[str, Any]] = []
     for name in referenced + [n for n in received.files if n not in referenced]:
@@ -233,7 +238,29 @@ def _attach(
             }
         )
     queries.insert_attachments(session, rows)
-    return tuple(row["name"] for row in rows if row["blob_sha256"] is None)
+    return tuple((row["name"], row["blob_sha256"]) for row in rows)
+
+
+def _new_receipt(
+    outcome: Outcome,
+    version_id: int,
+    incoming: IncomingSubmission,
+    received: _Received,
+    files: Sequence[tuple[str, str | None]],
+    complete: bool,
+) -> Receipt:
+    """The receipt of a version whose attachments are `files` (in the order stored)."""
+    missing = tuple(name for name, sha in files if sha is None)
+    stored = StoredInstance(
+        version_id=version_id,
+        xml_form_id=received.form.xml_form_id,
+        instance_id=received.instance_id,
+        deprecated_id=received.parsed.deprecated_id,
+        xml=incoming.xml,
+        files=tuple((name, sha) for name, sha in files if sha is not None),
+    )
+    form_id = received.form.xml_form_id
+    return Receipt(outcome, form_id, received.instance_id, missing, stored if complete else None)
 
 
 def _create(
@@ -250,10 +277,11 @@ def _create(
     version_id = _new_version(session, submission_id, app_user, incoming, received)
     if version_id is None:
         return _stored_meanwhile(session, incoming, received)
-    missing = _attach(session, version_id, received)
+    files = _attach(session, version_id, received)
     registry.after_store(session, received.form.xml_form_id, submission_id, received.parsed.root)
     logger.info("stored submission %s of form %s", received.instance_id, received.form.xml_form_id)
-    return Receipt(Outcome.CREATED, received.form.xml_form_id, received.instance_id, missing)
+    complete = not incoming.incomplete
+    return _new_receipt(Outcome.CREATED, version_id, incoming, received, files, complete)
 
 
 def _stored_meanwhile(
@@ -291,10 +319,11 @@ def _edit(
     version_id = _new_version(session, submission.id, app_user, incoming, received)
     if version_id is None:
         raise SubmissionConflict(instance_id=received.instance_id)
-    missing = _attach(session, version_id, received, carried)
+    files = _attach(session, version_id, received, carried)
     registry.after_store(session, received.form.xml_form_id, submission.id, received.parsed.root)
     logger.info("stored edit %s of %s", received.instance_id, deprecated_id)
-    return Receipt(Outcome.EDITED, received.form.xml_form_id, received.instance_id, missing)
+    complete = not incoming.incomplete
+    return _new_receipt(Outcome.EDITED, version_id, incoming, received, files, complete)
 
 
 def _version_to_edit(session: Session, form: Form, deprecated_id: str) -> SubmissionVersion:
@@ -327,7 +356,8 @@ def _resubmission(
     if existing.xml_sha256 != received.xml_sha256 or existing.xml != incoming.xml:
         raise SubmissionConflict(instance_id=received.instance_id)
     rows = {a.name: a for a in queries.attachments_of(session, existing.id)}
-    added = 0
+    new: list[tuple[str, str | None]] = []  # files this version had no row for
+    filled = 0  # rows that were waiting for their file
     carried: dict[str, str] | None = None
     for name, (stored, content_type) in received.files.items():
         row = rows.get(name)
@@ -345,15 +375,15 @@ def _resubmission(
                     referenced=False,
                 )
             )
-            added += 1
+            new.append((name, stored.sha256))
         elif row.blob_sha256 is None:
             row.blob_sha256, row.content_type = stored.sha256, content_type
-            added += 1
+            filled += 1
     if not incoming.incomplete and not existing.complete:
         existing.complete = True
-    missing = tuple(n for n, r in rows.items() if r.blob_sha256 is None and n not in received.files)
-    outcome = Outcome.ATTACHMENTS_ADDED if added else Outcome.DUPLICATE
-    return Receipt(outcome, received.form.xml_form_id, received.instance_id, missing)
+    files = [(r.name, r.blob_sha256) for r in sorted(rows.values(), key=lambda r: r.id)] + new
+    outcome = Outcome.ATTACHMENTS_ADDED if filled or new else Outcome.DUPLICATE
+    return _new_receipt(outcome, existing.id, incoming, received, files, existing.complete)
 
 
 def _carried_files(session: Session, edit: SubmissionVersion) -> dict[str, str]:

@@ -3,24 +3,11 @@ XML and file hashes exactly as stored."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.storage.models import Form, SubmissionAttachment, SubmissionVersion
-
-
-@dataclass(frozen=True)
-class StoredInstance:
-    """One submission version as the phone sent it: XML and the files that arrived."""
-
-    version_id: int
-    xml_form_id: str
-    instance_id: str
-    deprecated_id: str | None
-    xml: bytes
-    files: tuple[tuple[str, str], ...]  # (name, blob sha256)
+from server.storage.submissions import StoredInstance
 
 
 def complete_versions(session: Session) -> list[tuple[int, str, str]]:
@@ -35,9 +22,7 @@ def complete_versions(session: Session) -> list[tuple[int, str, str]]:
     return [(row[0], row[1], row[2]) for row in session.execute(query)]
 
 
-def find_version_id(
-    session: Session, xml_form_id: str, instance_id: str, project_id: int | None = None
-) -> int | None:
+def find_version_id(session: Session, xml_form_id: str, instance_id: str) -> int | None:
     """The complete version with this instanceID (None while a split upload is unfinished)."""
     query = (
         select(SubmissionVersion.id)
@@ -48,8 +33,6 @@ def find_version_id(
             SubmissionVersion.complete.is_(True),
         )
     )
-    if project_id is not None:
-        query = query.where(Form.project_id == project_id)
     return session.scalars(query.order_by(SubmissionVersion.id)).first()
 
 

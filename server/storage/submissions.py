@@ -22,6 +22,19 @@ from server.storage.models import (
 
 
 @dataclass(frozen=True)
+class StoredInstance:
+    """One complete submission version as the phone sent it: XML and the files that arrived
+    (what forwarding sends upstream)."""
+
+    version_id: int
+    xml_form_id: str
+    instance_id: str
+    deprecated_id: str | None
+    xml: bytes
+    files: tuple[tuple[str, str], ...]  # (name, blob sha256)
+
+
+@dataclass(frozen=True)
 class SubmissionTarget:
     """What a submission POST needs to know, loaded in one query: the form, the published
     version it names (if any) and a stored version with the same instanceID (if any)."""
