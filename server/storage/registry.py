@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, exists, func, insert, select
@@ -15,6 +16,7 @@ from server.storage.models import (
     Household,
     HouseholdReview,
     ReviewDeficiency,
+    utcnow,
 )
 
 POOR = "poor"
@@ -28,6 +30,107 @@ class ExitedHousehold:
     village_code: str
     village_name: str
     exit_period: int
+
+
+@dataclass(frozen=True)
+class HouseholdFacts:
+    """A household as one review describes it."""
+
+    code: str
+    village_id: int
+    head_name: str
+    ethnic_minority: bool
+    merit: bool
+    social_protection: bool
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """What one submission says of a household in a review period, as the server derived it."""
+
+    submission_id: int
+    village_id: int
+    urban: bool
+    standard_code: str
+    income_per_person: Decimal | None
+    deficiency_count: int
+    household_class: str | None
+    members: int
+    ethnic_minority: bool
+    merit: bool
+    social_protection: bool
+    phone_disagreement: str | None
+    deficient: tuple[str, ...]  # indicator codes
+
+
+@dataclass(frozen=True)
+class OtherReview:
+    """A review of a household and period that came from another submission."""
+
+    review_id: int
+    submission_id: int
+
+
+def upsert_household(session: Session, facts: HouseholdFacts, period: int) -> int:
+    """The household's id, its row created if new. The registry shows each household as its
+    latest review describes it, so an existing row is described again only by a review of its
+    latest period or a later one."""
+    household = find_household(session, facts.code)
+    if household is None:
+        household = Household(code=facts.code)
+        session.add(household)
+        latest = 0
+    else:
+        latest = max((r.period for r in reviews_of(session, household.id)), default=0)
+    if period >= latest:
+        household.village_id, household.head_name = facts.village_id, facts.head_name
+        household.ethnic_minority = facts.ethnic_minority
+        household.merit, household.social_protection = facts.merit, facts.social_protection
+        household.updated_at = utcnow()
+    session.flush()
+    return household.id
+
+
+def upsert_review(session: Session, household_id: int, period: int, facts: ReviewFacts) -> int:
+    """The review's id: the household's review of `period`, created or overwritten with these
+    facts (no longer in conflict), with its deficient indicators."""
+    review = find_review(session, household_id, period)
+    if review is None:
+        review = HouseholdReview(household_id=household_id, period=period)
+        session.add(review)
+    review.submission_id, review.village_id = facts.submission_id, facts.village_id
+    review.urban, review.standard_code = facts.urban, facts.standard_code
+    review.income_per_person = facts.income_per_person
+    review.deficiency_count = facts.deficiency_count
+    review.household_class = facts.household_class
+    review.members = facts.members
+    review.ethnic_minority, review.merit = facts.ethnic_minority, facts.merit
+    review.social_protection = facts.social_protection
+    review.phone_disagreement = facts.phone_disagreement
+    review.conflict = False
+    review.updated_at = utcnow()
+    session.flush()
+    set_deficiencies(session, review.id, facts.deficient)
+    return review.id
+
+
+def review_by_other_submission(
+    session: Session, household_code: str, period: int, submission_id: int
+) -> OtherReview | None:
+    household = find_household(session, household_code)
+    if household is None:
+        return None
+    review = find_review(session, household.id, period)
+    if review is None or review.submission_id == submission_id:
+        return None
+    return OtherReview(review.id, review.submission_id)
+
+
+def mark_review_in_conflict(session: Session, review_id: int) -> None:
+    """Another submission disagrees with this review; an officer decides."""
+    review = session.get(HouseholdReview, review_id)
+    if review is not None:
+        review.conflict = True
 
 
 def find_household(session: Session, code: str) -> Household | None:

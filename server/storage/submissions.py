@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from server.domain.vocabulary import ReviewState
@@ -129,6 +129,24 @@ def current_versions(session: Session, form_id: int) -> Sequence[SubmissionVersi
         SubmissionVersion.form_id == form_id, SubmissionVersion.current.is_(True)
     )
     return list(session.scalars(query.order_by(SubmissionVersion.id)))
+
+
+def mark_issues(session: Session, submission_id: int, issues: str | None) -> None:
+    """Record why a submission is kept out of the registry, or that nothing keeps it out (None).
+    A record with issues is in the has-issues state; one that lost them goes back to received,
+    other review states stay. One UPDATE, which touches no row when nothing changes (a new
+    record without issues), so the submission is never loaded for it."""
+    query = update(Submission).where(Submission.id == submission_id)
+    if issues is not None:
+        query = query.values(issues=issues, review_state=ReviewState.HAS_ISSUES)
+    else:
+        had_issues = Submission.review_state == ReviewState.HAS_ISSUES
+        query = query.where(or_(Submission.issues.is_not(None), had_issues)).values(
+            issues=None,
+            review_state=case((had_issues, ReviewState.RECEIVED), else_=Submission.review_state),
+        )
+    # "fetch": a Submission this session holds (an edit's, locked) sees the new values.
+    session.execute(query, execution_options={"synchronize_session": "fetch"})
 
 
 def find_submission(session: Session, submission_id: int) -> Submission | None:
