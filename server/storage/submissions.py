@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,11 +103,55 @@ def insert_attachments(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(SubmissionAttachment), rows)
 
 
-def lock_submission(session: Session, submission_id: int) -> Submission:
-    """Take the row lock that serialises edits of one record (PostgreSQL; SQLite locks the
-    whole database for a write transaction anyway)."""
-    query = select(Submission).where(Submission.id == submission_id).with_for_update()
-    return session.scalars(query).one()
+def lock_record(session: Session, version: SubmissionVersion) -> Submission:
+    """Take the row lock that serialises edits of the version's record (PostgreSQL; SQLite
+    locks the whole database for a write transaction anyway), then read the version again:
+    another edit may have replaced it meanwhile."""
+    query = select(Submission).where(Submission.id == version.submission_id).with_for_update()
+    submission = session.scalars(query).one()
+    session.refresh(version)
+    return submission
+
+
+def retire_version(session: Session, submission: Submission, version: SubmissionVersion) -> None:
+    """An edit replaces this version: it is no longer current, and its record changed now."""
+    version.current = False
+    submission.updated_at = utcnow()
+    session.flush()
+
+
+def receive_files(
+    session: Session,
+    version: SubmissionVersion,
+    rows: Mapping[str, SubmissionAttachment],
+    arriving: Mapping[str, tuple[str, str | None]],
+    *,
+    complete: bool,
+) -> list[tuple[str, str | None]]:
+    """Record files sent again for a stored version, `arriving` as name → (blob hash, content
+    type): into the version's row of that name (`rows`, as `attachments_of` gave them) or a new
+    row the form does not reference; mark the version complete if it now is. Returns (name,
+    blob hash or None while missing) of all its attachments, in the order stored."""
+    new: list[tuple[str, str | None]] = []
+    for name, (sha256, content_type) in arriving.items():
+        row = rows.get(name)
+        if row is None:
+            session.add(
+                SubmissionAttachment(
+                    submission_version_id=version.id,
+                    name=name,
+                    blob_sha256=sha256,
+                    content_type=content_type,
+                    referenced=False,
+                )
+            )
+            new.append((name, sha256))
+        else:
+            row.blob_sha256, row.content_type = sha256, content_type
+    if complete and not version.complete:
+        version.complete = True
+    ordered = sorted(rows.values(), key=lambda row: row.id)
+    return [(row.name, row.blob_sha256) for row in ordered] + new
 
 
 def attachments_of(session: Session, version_id: int) -> Sequence[SubmissionAttachment]:
