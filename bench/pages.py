@@ -43,7 +43,7 @@ sys.path[:] = [str(REPO_ROOT)] + [
 ]
 
 from bench.ingest import log_tail, started_server  # noqa: E402
-from server.services.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD  # noqa: E402
+from server.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD  # noqa: E402
 
 TARGET_MS = 300.0
 DEMO_COMMUNE = "19603"

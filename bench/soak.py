@@ -53,7 +53,7 @@ from bench.ingest import (  # noqa: E402
     started_server,
     tree_memory,
 )
-from server.services.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD  # noqa: E402
+from server.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD  # noqa: E402
 
 KINDS = ("submission", "formList", "download")
 OK = {"submission": "201", "formList": "200", "download": "200"}
@@ -186,7 +186,7 @@ class Load:
 def prepare(env: dict[str, str], demo: bool) -> str:
     """The phone's token URL; without the demo, its areas and administrator first."""
     if not demo:
-        rasoat(env, "areas", "import", str(REPO_ROOT / "server/services/demo_areas.csv"))
+        rasoat(env, "areas", "import", str(REPO_ROOT / "server/demo/areas.csv"))
         rasoat(
             env,
             "users",

@@ -2,8 +2,10 @@
 
 For each database (SQLite, PostgreSQL) the script creates a fresh database (schema by the
 migrations, as the server does), loads a synthetic registry straight into the tables (COPY on
-PostgreSQL, executemany in large transactions on SQLite), then times what a district officer
-asks for:
+PostgreSQL, executemany in large transactions on SQLite; which tables and columns, and how a
+value is stored, come from the storage layer's models, so a row names its columns and a schema
+change shows up as an error, not as values in the wrong place), then times what a district
+officer asks for:
 
 1. the review summary table (`review_summary`) of one ordinary district for 2026 (one row per
    commune), and the same for the province (one row per district) and for the large district;
@@ -37,6 +39,7 @@ import argparse
 import contextlib
 import cProfile
 import dataclasses
+import functools
 import io
 import json
 import os
@@ -55,8 +58,13 @@ import zipfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy import Column, Table
+    from sqlalchemy.engine import Dialect
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
@@ -298,8 +306,8 @@ def generate(reviews: int, export_rows: int, seed: int) -> Registry:
         reg.income[period], reg.deficient[period] = array("i"), array("H")
     cum_indicators = list(_cumulative([w for _, w in INDICATORS]))
     before_cum = {k: list(_cumulative(v)) for k, v in BEFORE.items()}
-    from server.domain.standard_model import HouseholdClass
     from server.domain.transitions import transition
+    from server.domain.vocabulary import HouseholdClass
 
     enums = [HouseholdClass(c) for c in CLASSES]
 
@@ -380,21 +388,34 @@ def _income(rng: random.Random, cls: int, urban: bool) -> int:
 
 # --------------------------------------------------------------------------- table rows
 
+Row = dict[str, Any]
+_REQUIRED = object()  # a column the rows must give: no default, not nullable
+
 
 @dataclass(frozen=True)
 class TableRows:
-    name: str
-    columns: tuple[str, ...]
-    rows: Callable[[], Iterator[tuple[Any, ...]]]
+    """A table of the storage layer's schema and its rows, each a mapping column -> value."""
+
+    table: Table
+    rows: Callable[[], Iterator[Row]]
 
 
-def table_rows(reg: Registry, dialect: str) -> list[TableRows]:
-    """Rows of every table in insertion order; timestamps and booleans as the dialect stores
-    them (SQLAlchemy keeps SQLite datetimes as text without a zone)."""
-    pg = dialect == "postgresql"
+def table_rows(reg: Registry) -> list[TableRows]:
+    """Rows of every table in insertion order, as the Python values of the models' columns."""
+    from server.domain.vocabulary import FormState, ReviewState
+    from server.storage.models import (
+        Area,
+        AreaHouseholds,
+        Form,
+        Household,
+        HouseholdReview,
+        Project,
+        ReviewDeficiency,
+        Submission,
+    )
 
-    def stamp(period: int) -> str:
-        return f"{period}-10-15 02:00:00+00" if pg else f"{period}-10-15 02:00:00.000000"
+    def stamp(period: int) -> datetime:
+        return datetime(period, 10, 15, 2, tzinfo=UTC)
 
     names = reg.names
     transitions = reg.transition_names
@@ -403,34 +424,42 @@ def table_rows(reg: Registry, dialect: str) -> list[TableRows]:
         id_of_slot[slot] = hid
     h = reg.households
 
-    def areas() -> Iterator[tuple[Any, ...]]:
+    def areas() -> Iterator[Row]:
         for area_id, code, name, level, parent_id, path, urban in reg.areas:
-            yield (area_id, code, name, level, parent_id, path, urban, None, None)
+            yield {
+                "id": area_id,
+                "code": code,
+                "name": name,
+                "level": level,
+                "parent_id": parent_id,
+                "path": path,
+                "urban": urban,
+            }
 
-    def area_households() -> Iterator[tuple[Any, ...]]:
+    def area_households() -> Iterator[Row]:
         for area_id, size in zip(reg.village_ids, reg.village_size, strict=True):
-            yield (area_id, BASELINE, size)
-            yield (area_id, PERIOD, size)
+            yield {"area_id": area_id, "year": BASELINE, "households": size}
+            yield {"area_id": area_id, "year": PERIOD, "households": size}
 
-    def households() -> Iterator[tuple[Any, ...]]:
+    def households() -> Iterator[Row]:
         created = stamp(BASELINE)
         updated = stamp(PERIOD)
         for slot in reg.household_of_id:
             v = reg.hh_village[slot]
             flags = reg.hh_flags[slot]
-            yield (
-                id_of_slot[slot],
-                f"{reg.village_codes[v]}-{reg.hh_seq[slot]:04d}",
-                reg.village_ids[v],
-                names[reg.hh_name[slot]],
-                bool(flags & 1),
-                bool(flags & 2),
-                bool(flags & 4),
-                bool(flags & 8),
-                "thoát nghèo gần đây" if flags & 8 else None,
-                created,
-                updated,
-            )
+            yield {
+                "id": id_of_slot[slot],
+                "code": f"{reg.village_codes[v]}-{reg.hh_seq[slot]:04d}",
+                "village_id": reg.village_ids[v],
+                "head_name": names[reg.hh_name[slot]],
+                "ethnic_minority": bool(flags & 1),
+                "merit": bool(flags & 2),
+                "social_protection": bool(flags & 4),
+                "relapse_risk": bool(flags & 8),
+                "relapse_reasons": "thoát nghèo gần đây" if flags & 8 else None,
+                "created_at": created,
+                "updated_at": updated,
+            }
 
     def review_slots() -> Iterator[tuple[int, int, int]]:
         """(review id, period, slot) in review id order."""
@@ -439,124 +468,77 @@ def table_rows(reg: Registry, dialect: str) -> list[TableRows]:
         for i, slot in enumerate(reg.arrival_2026):
             yield h + i + 1, PERIOD, slot
 
-    def submissions() -> Iterator[tuple[Any, ...]]:
+    def submissions() -> Iterator[Row]:
         rng = random.Random(reg.seed + 1)
         for review_id, period, _slot in review_slots():
             at = stamp(period)
-            instance = f"uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}"
-            yield (review_id, FORM_ID, instance, None, "approved", at, at, None)
+            yield {
+                "id": review_id,
+                "form_id": FORM_ID,
+                "instance_id": f"uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+                "review_state": ReviewState.APPROVED,
+                "created_at": at,
+                "updated_at": at,
+            }
 
-    def reviews() -> Iterator[tuple[Any, ...]]:
+    def reviews() -> Iterator[Row]:
         for review_id, period, slot in review_slots():
             v = reg.hh_village[slot]
             flags = reg.hh_flags[slot]
             now = period == PERIOD
-            yield (
-                review_id,
-                id_of_slot[slot],
-                period,
-                review_id,
-                reg.village_ids[v],
-                reg.village_urban[v],
-                STANDARD_CODE,
-                reg.income[period][slot],
-                reg.deficient[period][slot].bit_count(),
-                CLASSES[reg.cls[period][slot]],
-                transitions[reg.transition[slot]] if now else None,
-                transitions[reg.near_transition[slot]] if now else None,
-                reg.members[period][slot],
-                bool(flags & 1),
-                bool(flags & 2),
-                bool(flags & 4),
-                None,
-                False,
-                stamp(period),
-            )
+            yield {
+                "id": review_id,
+                "household_id": id_of_slot[slot],
+                "period": period,
+                "submission_id": review_id,
+                "village_id": reg.village_ids[v],
+                "urban": reg.village_urban[v],
+                "standard_code": STANDARD_CODE,
+                "income_per_person": reg.income[period][slot],
+                "deficiency_count": reg.deficient[period][slot].bit_count(),
+                "household_class": CLASSES[reg.cls[period][slot]],
+                "transition": transitions[reg.transition[slot]] if now else None,
+                "near_poor_transition": transitions[reg.near_transition[slot]] if now else None,
+                "members": reg.members[period][slot],
+                "ethnic_minority": bool(flags & 1),
+                "merit": bool(flags & 2),
+                "social_protection": bool(flags & 4),
+                "conflict": False,
+                "updated_at": stamp(period),
+            }
 
-    def deficiencies() -> Iterator[tuple[Any, ...]]:
+    def deficiencies() -> Iterator[Row]:
         for review_id, period, slot in review_slots():
             mask = reg.deficient[period][slot]
             i = 0
             while mask:
                 if mask & 1:
-                    yield (review_id, INDICATOR_CODES[i])
+                    yield {"review_id": review_id, "indicator": INDICATOR_CODES[i]}
                 mask >>= 1
                 i += 1
 
-    def static(*rows: tuple[Any, ...]) -> Callable[[], Iterator[tuple[Any, ...]]]:
+    def static(*rows: Row) -> Callable[[], Iterator[Row]]:
         return lambda: iter(rows)
 
     at = stamp(BASELINE)
+    form = {
+        "id": FORM_ID,
+        "project_id": PROJECT_ID,
+        "xml_form_id": "household_survey",
+        "title": "Rà soát hộ",
+        "state": FormState.OPEN,
+        "created_at": at,
+        "updated_at": at,
+    }
     return [
-        TableRows("project", ("id", "name", "created_at"), static((PROJECT_ID, "Bench", at))),
-        TableRows(
-            "form",
-            ("id", "project_id", "xml_form_id", "title", "state", "created_at", "updated_at"),
-            static((FORM_ID, PROJECT_ID, "household_survey", "Rà soát hộ", "open", at, at)),
-        ),
-        TableRows(
-            "area",
-            ("id", "code", "name", "level", "parent_id", "path", "urban", "valid_from", "valid_to"),
-            areas,
-        ),
-        TableRows("area_households", ("area_id", "year", "households"), area_households),
-        TableRows(
-            "household",
-            (
-                "id",
-                "code",
-                "village_id",
-                "head_name",
-                "ethnic_minority",
-                "merit",
-                "social_protection",
-                "relapse_risk",
-                "relapse_reasons",
-                "created_at",
-                "updated_at",
-            ),
-            households,
-        ),
-        TableRows(
-            "submission",
-            (
-                "id",
-                "form_id",
-                "instance_id",
-                "app_user_id",
-                "review_state",
-                "created_at",
-                "updated_at",
-                "issues",
-            ),
-            submissions,
-        ),
-        TableRows(
-            "household_review",
-            (
-                "id",
-                "household_id",
-                "period",
-                "submission_id",
-                "village_id",
-                "urban",
-                "standard_code",
-                "income_per_person",
-                "deficiency_count",
-                "household_class",
-                "transition",
-                "near_poor_transition",
-                "members",
-                "ethnic_minority",
-                "merit",
-                "social_protection",
-                "phone_disagreement",
-                "conflict",
-                "updated_at",
-            ),
-            reviews,
-        ),
-        TableRows("review_deficiency", ("review_id", "indicator"), deficiencies),
+        TableRows(Project.__table__, static({"id": PROJECT_ID, "name": "Bench", "created_at": at})),
+        TableRows(Form.__table__, static(form)),
+        TableRows(Area.__table__, areas),
+        TableRows(AreaHouseholds.__table__, area_households),
+        TableRows(Household.__table__, households),
+        TableRows(Submission.__table__, submissions),
+        TableRows(HouseholdReview.__table__, reviews),
+        TableRows(ReviewDeficiency.__table__, deficiencies),
     ]
 
 
@@ -567,28 +549,100 @@ def _plain_pg_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
+def _dialect(kind: str) -> Dialect:
+    from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+    from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+
+    return PGDialect_psycopg() if kind == "postgresql" else SQLiteDialect_pysqlite()
+
+
+def _missing(column: Column[Any]) -> Any:
+    """What a row that leaves the column out stores: its default, else NULL if it may."""
+    default = column.default
+    if default is not None and default.is_scalar:
+        return default.arg
+    if column.nullable and column.server_default is None:
+        return None
+    return _REQUIRED
+
+
+def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    # Remembered per value: the columns converted (timestamps, flags, enums, incomes) take few
+    # distinct values, and converting each anew would double the build time on SQLite.
+    return None if process is None else functools.cache(process)
+
+
+@dataclass(frozen=True)
+class Encoder:
+    """Every column of a table in its schema order, and rows turned into values in that order
+    as SQLAlchemy would send them to the dialect (enums as their values, SQLite timestamps as
+    text), so the raw driver loads what the server itself would have written."""
+
+    table: Table
+    columns: tuple[str, ...]
+    plan: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]
+    known: frozenset[str]
+    required: frozenset[str]
+
+    @classmethod
+    def of(cls, table: Table, dialect: Dialect) -> Encoder:
+        plan = tuple((c.name, _missing(c), _processor(c, dialect)) for c in table.columns)
+        quote = dialect.identifier_preparer.quote
+        return cls(
+            table,
+            tuple(quote(name) for name, _, _ in plan),
+            plan,
+            frozenset(name for name, _, _ in plan),
+            frozenset(name for name, missing, _ in plan if missing is _REQUIRED),
+        )
+
+    def values(self, row: Row) -> tuple[Any, ...]:
+        if not self.required <= row.keys() <= self.known:
+            raise KeyError(self._mistake(row))
+        return tuple(
+            [
+                value if process is None or value is None else process(value)
+                for name, missing, process in self.plan
+                for value in (row.get(name, missing),)
+            ]
+        )
+
+    def _mistake(self, row: Row) -> str:
+        if unknown := row.keys() - self.known:
+            return f"{self.table.name} has no column {', '.join(sorted(unknown))}"
+        absent = ", ".join(sorted(self.required - row.keys()))
+        return f"{self.table.name}: {absent} has no default, so every row must give it"
+
+
 def load_postgresql(url: str, reg: Registry) -> dict[str, int]:
     import psycopg
 
+    dialect = _dialect("postgresql")
+    tables = table_rows(reg)
     counts: dict[str, int] = {}
     with psycopg.connect(_plain_pg_url(url)) as conn:
         conn.execute("SET synchronous_commit = off")
         with conn.cursor() as cur:
-            for table in table_rows(reg, "postgresql"):
+            for table in tables:
+                encoder = Encoder.of(table.table, dialect)
                 started = time.perf_counter()
                 n = 0
-                columns = ", ".join(table.columns)
-                with cur.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+                columns = ", ".join(encoder.columns)
+                with cur.copy(f"COPY {table.table.name} ({columns}) FROM STDIN") as copy:
                     for row in table.rows():
-                        copy.write_row(row)
+                        copy.write_row(encoder.values(row))
                         n += 1
-                counts[table.name] = n
-                _progress(table.name, n, started)
-            for name in ("project", "form", "area", "household", "submission", "household_review"):
-                cur.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f"(SELECT max(id) FROM {name}))"
-                )
+                counts[table.table.name] = n
+                _progress(table.table.name, n, started)
+            for table in tables:
+                serial = table.table.autoincrement_column
+                if serial is not None:
+                    name = table.table.name
+                    cur.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', '{serial.name}'), "
+                        f"(SELECT max({serial.name}) FROM {name}))"
+                    )
         conn.commit()
     started = time.perf_counter()
     with psycopg.connect(_plain_pg_url(url), autocommit=True) as conn:
@@ -598,18 +652,20 @@ def load_postgresql(url: str, reg: Registry) -> dict[str, int]:
 
 
 def load_sqlite(path: Path, reg: Registry) -> dict[str, int]:
+    dialect = _dialect("sqlite")
     counts: dict[str, int] = {}
     con = sqlite3.connect(path, isolation_level=None)
     try:
         # Build only: the server itself runs with WAL and synchronous=FULL (storage/sqlite.py).
         for pragma in ("journal_mode=DELETE", "synchronous=OFF", "cache_size=-524288"):
             con.execute(f"PRAGMA {pragma}")
-        for table in table_rows(reg, "sqlite"):
+        for table in table_rows(reg):
+            encoder = Encoder.of(table.table, dialect)
             started = time.perf_counter()
-            marks = ", ".join("?" * len(table.columns))
-            sql = f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES ({marks})"
+            marks = ", ".join("?" * len(encoder.columns))
+            sql = f"INSERT INTO {table.table.name} ({', '.join(encoder.columns)}) VALUES ({marks})"
             n = 0
-            rows = table.rows()
+            rows = map(encoder.values, table.rows())
             while True:
                 batch = [row for _, row in zip(range(200_000), rows, strict=False)]
                 if not batch:
@@ -618,8 +674,8 @@ def load_sqlite(path: Path, reg: Registry) -> dict[str, int]:
                 con.executemany(sql, batch)
                 con.execute("COMMIT")
                 n += len(batch)
-            counts[table.name] = n
-            _progress(table.name, n, started)
+            counts[table.table.name] = n
+            _progress(table.table.name, n, started)
         con.execute("PRAGMA journal_mode=WAL")  # as the server leaves it
         started = time.perf_counter()
         con.execute("ANALYZE")  # as `rasoat serve` does at every start (storage/sqlite.py)

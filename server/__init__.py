@@ -9,7 +9,7 @@ from flask import Flask
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the WSGI app: configuration, database, blueprints, error rendering."""
-    from server import config, extensions
+    from server import config, extensions, log_masking, security_headers
     from server.api import bp as api_bp
     from server.openrosa import bp as openrosa_bp
     from server.web import bp as web_bp
@@ -18,6 +18,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     # No app-wide static folder: its /static route (server/static, which does not exist) would
     # shadow the web blueprint's /static, and the pages would come without their stylesheet.
+    log_masking.mask_every_log_record()
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.update(config.load(app.instance_path, overrides or {}))
     extensions.init_app(app)
@@ -30,4 +31,5 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extensions.csrf.exempt(openrosa_bp)
     extensions.csrf.exempt(api_bp)
     web_setup(app)
+    security_headers.install(app)
     return app

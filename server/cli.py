@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -12,15 +14,15 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from server import create_app
+from server import create_app, demo, log_masking
 from server.domain.vocabulary import FormState
 from server.errors import RasoatError
 from server.extensions import blob_store, db
-from server.services import app_users, demo, forms, registry
+from server.services import app_users, forms, registry
 from server.storage import sqlite
-from server.storage.common import begin_write
 from server.storage.files import referenced_hashes
 from server.storage.forms import find_project
+from server.storage.transaction import writing
 from sync.cli import sync_group
 
 logger = logging.getLogger("rasoat")
@@ -41,6 +43,16 @@ def _fail(error: RasoatError) -> click.ClickException:
     return click.ClickException(error.message)
 
 
+@contextmanager
+def _command_unit() -> Iterator[None]:
+    """A command's write unit: all of it is kept, or nothing and a message saying why."""
+    try:
+        with writing(db.session):
+            yield
+    except RasoatError as exc:
+        raise _fail(exc) from exc
+
+
 def prepare(app: Flask, *, load_demo: bool) -> demo.DemoSetup | None:
     """Everything a start needs: rules, schema, leftover files, default project, shipped forms,
     demo."""
@@ -52,21 +64,20 @@ def prepare(app: Flask, *, load_demo: bool) -> demo.DemoSetup | None:
     with app.app_context():
         upgrade()
         sqlite.refresh_statistics(db.session)
-        begin_write(db.session)
-        store = blob_store(app)
-        removed = store.sweep(referenced_hashes(db.session), older_than_seconds=0)
-        if removed:
-            logger.info("removed %d files no stored record refers to", removed)
-        forms.ensure_default_project(db.session)
-        report = forms.publish_shipped_forms(
-            db.session, store, Path(app.config["RASOAT_FORMS_DIR"])
-        )
-        for name, error in report.failed.items():
-            logger.error("form %s not published: %s", name, error.message_en)
-        setup = None
-        if load_demo and demo.needs_demo(db.session):
-            setup = demo.load_demo(db.session, store, app.config["RASOAT_REALM"])
-        db.session.commit()
+        with writing(db.session):
+            store = blob_store(app)
+            removed = store.sweep(referenced_hashes(db.session), older_than_seconds=0)
+            if removed:
+                logger.info("removed %d files no stored record refers to", removed)
+            forms.ensure_default_project(db.session)
+            report = forms.publish_shipped_forms(
+                db.session, store, Path(app.config["RASOAT_FORMS_DIR"])
+            )
+            for name, error in report.failed.items():
+                logger.error("form %s not published: %s", name, error.message_en)
+            setup = None
+            if load_demo and demo.needs_demo(db.session):
+                setup = demo.load_demo(db.session, store, app.config["RASOAT_REALM"])
         for engine in db.engines.values():
             # Workers are forked from this process; they must open their own connections.
             engine.dispose()
@@ -131,7 +142,7 @@ def serve(
     database = app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0]
     click.echo(f"rasoat: {app.config['RASOAT_BASE_URL']} ({database})")
     if app.config["RASOAT_UPSTREAM_URL"]:
-        upstream_url = serving.redact(str(app.config["RASOAT_UPSTREAM_URL"]))
+        upstream_url = log_masking.mask(str(app.config["RASOAT_UPSTREAM_URL"]))
         click.echo(f"Chuyển tiếp lên / forwarding to {upstream_url}")
     serving.run(app, host=host, port=port, workers=workers, threads=threads)
 
@@ -153,8 +164,7 @@ def app_user_create(
     """Create a phone login and print its ODK Collect URL and QR code."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade()
-    begin_write(db.session)
-    try:
+    with _command_unit():
         forms.ensure_default_project(db.session)
         new = app_users.create_app_user(
             db.session,
@@ -165,9 +175,6 @@ def app_user_create(
             form_ids=form_ids,
         )
         project = find_project(db.session, project_id)
-        db.session.commit()
-    except RasoatError as exc:
-        raise _fail(exc) from exc
     _print_phone(app, new, project.name if project else forms.DEFAULT_PROJECT_NAME)
 
 
@@ -177,12 +184,8 @@ def app_user_create(
 @with_appcontext
 def app_user_revoke(login: str, project_id: int) -> None:
     """Revoke a phone: its token stops working at once."""
-    begin_write(db.session)
-    try:
+    with _command_unit():
         app_users.revoke_app_user(db.session, project_id, login)
-        db.session.commit()
-    except RasoatError as exc:
-        raise _fail(exc) from exc
     click.echo(f"revoked {login}")
 
 
@@ -201,8 +204,7 @@ def forms_publish(xlsform: Path, project_id: int, media_dir: Path | None, valida
     """Publish an XLSForm (and its media files) as a new form version."""
     files = sorted(p for p in media_dir.iterdir() if p.is_file()) if media_dir else []
     media = {p.name: p.read_bytes() for p in files}
-    begin_write(db.session)
-    try:
+    with _command_unit():
         forms.ensure_default_project(db.session)
         published = forms.publish_xlsform(
             db.session,
@@ -213,9 +215,6 @@ def forms_publish(xlsform: Path, project_id: int, media_dir: Path | None, valida
             media=media,
             validate=validate,
         )
-        db.session.commit()
-    except RasoatError as exc:
-        raise _fail(exc) from exc
     for warning in published.warnings:
         click.echo(f"warning: {warning}")
     state = "published" if published.created else "unchanged"
@@ -229,12 +228,8 @@ def forms_publish(xlsform: Path, project_id: int, media_dir: Path | None, valida
 @with_appcontext
 def forms_state(xml_form_id: str, state: str, project_id: int) -> None:
     """Open, close (no more submissions) or set a form to closing."""
-    begin_write(db.session)
-    try:
+    with _command_unit():
         forms.set_form_state(db.session, project_id, xml_form_id, FormState(state))
-        db.session.commit()
-    except RasoatError as exc:
-        raise _fail(exc) from exc
     click.echo(f"{xml_form_id}: {state}")
 
 
@@ -246,17 +241,13 @@ def reclassify(period: int) -> None:
     from server.services.reclassify import reclassify as run
 
     upgrade()
-    begin_write(db.session)
 
     def progress(done: int) -> None:
         if done % 200 == 0:
             click.echo(f"  {done} phiếu / records …")
 
-    try:
+    with _command_unit():
         report = run(db.session, period, progress)
-        db.session.commit()
-    except RasoatError as exc:
-        raise _fail(exc) from exc
     click.echo(
         f"Kỳ {report.period}: {report.records} phiếu, {report.reviews} hộ được xếp loại / "
         f"period {report.period}: {report.records} records, {report.reviews} household reviews"
@@ -277,12 +268,8 @@ def areas_import(csv_file: Path) -> None:
     from server.services.areas import import_areas_csv
 
     upgrade()
-    begin_write(db.session)
-    try:
+    with _command_unit():
         report = import_areas_csv(db.session, csv_file.read_text(encoding="utf-8-sig"))
-        db.session.commit()
-    except RasoatError as exc:
-        raise _fail(exc) from exc
     click.echo(
         f"{report.created} đơn vị mới, {report.unchanged} đã có / "
         f"{report.created} new areas, {report.unchanged} already known"
@@ -335,8 +322,7 @@ def users_create_admin(email: str, display_name: str, area_code: str | None, pas
     from server.services.users import create_user
 
     upgrade()
-    begin_write(db.session)
-    try:
+    with _command_unit():
         create_user(
             db.session,
             email=email,
@@ -345,7 +331,4 @@ def users_create_admin(email: str, display_name: str, area_code: str | None, pas
             role=Role.ADMINISTRATOR,
             area_code=area_code,
         )
-        db.session.commit()
-    except RasoatError as exc:
-        raise _fail(exc) from exc
     click.echo(f"administrator {email.strip().lower()} created")

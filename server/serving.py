@@ -1,33 +1,15 @@
-"""Running the app under gunicorn (pre-fork workers, threads), with secrets kept out of logs."""
+"""Running the app under gunicorn (pre-fork workers, threads)."""
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
-from gunicorn.glogging import Logger
 
 from server.extensions import blob_store, db, upstream
 from server.services import forwarding
-
-_TOKEN_IN_PATH = re.compile(r"/key/[^/?\s]+")
-
-
-def redact(text: str) -> str:
-    """Hide app-user tokens: a token in a log line is a working key to a phone's data."""
-    return _TOKEN_IN_PATH.sub("/key/***", text)
-
-
-class RedactingLogger(Logger):  # type: ignore[misc]
-    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
-        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        for key in ("r", "U", "q", "f"):
-            if isinstance(atoms.get(key), str):
-                atoms[key] = redact(atoms[key])
-        return atoms
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]
@@ -71,7 +53,8 @@ def run(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None
             "graceful_timeout": 30,
             "keepalive": 5,
             "accesslog": "-",
-            "logger_class": RedactingLogger,
+            # gunicorn's access and error lines are masked like every other log record
+            # (server/log_masking.py, installed by create_app before the workers fork).
             "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
             # One shared control socket per user would collide when several servers run (tests).
             "control_socket_disable": True,

@@ -22,6 +22,7 @@ from server.formats.table_files import csv_bytes, write_xlsx
 from server.formats.tables import Table
 from server.services import accounts
 from server.storage.models import User
+from server.storage.transaction import reading_again
 
 # ODK Central's problem codes for the families of our errors (odk-central-api.md §2).
 _CENTRAL_CODES: tuple[tuple[type[RasoatError], float], ...] = (
@@ -35,7 +36,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def problem(error: RasoatError) -> tuple[Response, int]:
-    db.session.rollback()
+    reading_again(db.session)  # nothing of the refused request is kept
     code = next((c for cls, c in _CENTRAL_CODES if isinstance(error, cls)), float(error.status))
     body = {"message": error.message, "code": code, "details": {"error": error.code}}
     return jsonify(body), error.status

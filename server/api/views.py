@@ -18,20 +18,12 @@ from server.api.http import (
     table_response,
 )
 from server.api.schemas import PledgeSchema, SignInSchema, TokenSchema, UserSchema
-from server.errors import InvalidInput, RasoatError
+from server.errors import AuthenticationRequired, InvalidInput, RasoatError, TooManyAttempts
 from server.extensions import db
 from server.formats.tables import Table
 from server.services import accounts, action_lists, commitments, reports
-from server.storage.common import begin_write
 from server.storage.models import Area
-
-
-def _start_writing() -> None:
-    """End the read transaction (the caller's token was checked in it) and start a write one,
-    which on SQLite takes the write lock first instead of failing half-way."""
-    db.session.commit()
-    begin_write(db.session)
-
+from server.storage.transaction import reading_again, writes, writing
 
 bp.register_error_handler(RasoatError, problem)
 bp.register_error_handler(HTTPException, http_problem)
@@ -42,7 +34,7 @@ def health() -> tuple[Response, int]:
     try:
         db.session.execute(text("SELECT 1"))
     except OperationalError:
-        db.session.rollback()
+        reading_again(db.session)  # the failed connection is handed back
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok"), 200
 
@@ -56,26 +48,20 @@ def _body(schema: SignInSchema | PledgeSchema) -> dict[str, object]:
 
 
 @bp.post("/sessions")
+@writes(commit_on=(AuthenticationRequired, TooManyAttempts))  # failures count towards the limit
 def sign_in() -> Response:
-    begin_write(db.session)
     body = _body(SignInSchema())
-    try:
-        issued = accounts.sign_in(
-            db.session, str(body["email"]), str(body["password"]), request.remote_addr or ""
-        )
-    except RasoatError:
-        db.session.commit()  # keep the failure: it counts towards the rate limit
-        raise
-    db.session.commit()
+    issued = accounts.sign_in(
+        db.session, str(body["email"]), str(body["password"]), request.remote_addr or ""
+    )
     return jsonify(TokenSchema().dump(issued))
 
 
 @bp.delete("/sessions/current")
 def sign_out() -> Response:
     current_user()
-    _start_writing()
-    accounts.sign_out(db.session, bearer_token())
-    db.session.commit()
+    with writing(db.session):
+        accounts.sign_out(db.session, bearer_token())
     return jsonify(success=True)
 
 
@@ -127,12 +113,11 @@ def commitments_report() -> Response:
 def pledge(code: str, year: int) -> Response:
     user = current_user()
     accounts.require_personal_data(user)
-    _start_writing()
-    body = _body(PledgeSchema())
-    commitments.set_commitment(
-        db.session, accounts.scope_of(db.session, user), code, year, int(str(body["pledged"]))
-    )
-    db.session.commit()
+    with writing(db.session):
+        body = _body(PledgeSchema())
+        commitments.set_commitment(
+            db.session, accounts.scope_of(db.session, user), code, year, int(str(body["pledged"]))
+        )
     return jsonify(area=code, year=year, pledged=body["pledged"])
 
 
@@ -140,13 +125,12 @@ def pledge(code: str, year: int) -> Response:
 def import_pledges() -> Response:
     user = current_user()
     accounts.require_personal_data(user)
-    _start_writing()
-    upload = request.files.get("file")
-    text_body = upload.read().decode("utf-8-sig") if upload else request.get_data(as_text=True)
-    count = commitments.import_commitments_csv(
-        db.session, accounts.scope_of(db.session, user), text_body
-    )
-    db.session.commit()
+    with writing(db.session):
+        upload = request.files.get("file")
+        text_body = upload.read().decode("utf-8-sig") if upload else request.get_data(as_text=True)
+        count = commitments.import_commitments_csv(
+            db.session, accounts.scope_of(db.session, user), text_body
+        )
     return jsonify(imported=count)
 
 
@@ -154,9 +138,8 @@ def _personal_list(kind: str, build: Callable[[Area | None], Table]) -> Response
     user = current_user()
     accounts.require_personal_data(user)
     table = build(accounts.scope_of(db.session, user))
-    _start_writing()
-    accounts.record_download(db.session, user, f"list {kind}", request.query_string.decode())
-    db.session.commit()
+    with writing(db.session):
+        accounts.record_download(db.session, user, f"list {kind}", request.query_string.decode())
     return table_response(table, f"{kind}_{_area()}")
 
 

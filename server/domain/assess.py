@@ -13,7 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from server.domain.classify import classify
 from server.domain.household import HouseholdAnswers
 from server.domain.rules import RULE_KINDS
-from server.domain.standard_model import HouseholdClass, Indicator, Standard
+from server.domain.standard_model import Indicator, Standard
+from server.domain.vocabulary import HouseholdClass
 from server.errors import InvalidInput
 
 _WHOLE_DONG = Decimal(1)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from server.domain.standard_model import HouseholdClass, IncomeLines, RuleShape, Standard
+from server.domain.standard_model import IncomeLines, RuleShape, Standard
+from server.domain.vocabulary import HouseholdClass
 from server.errors import InvalidInput
 
 

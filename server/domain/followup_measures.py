@@ -17,8 +17,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from server.domain.standard_model import HouseholdClass
-from server.domain.transitions import Transition
+from server.domain.vocabulary import HouseholdClass, Transition
 
 # Support continues for 36 months after an exit (reference §6); an exit is recognised at the
 # end of its review year, so a year's exits stay within the window until the end of the third

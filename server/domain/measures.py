@@ -12,8 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from server.domain.standard_model import HouseholdClass
-from server.domain.transitions import Transition
+from server.domain.vocabulary import HouseholdClass, Transition
 
 POOR, NEAR_POOR = HouseholdClass.POOR.value, HouseholdClass.NEAR_POOR.value
 

@@ -8,7 +8,7 @@ by hand (tests, future tools) without passing through the loader.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -22,8 +22,30 @@ class ParamKind(StrEnum):
     INTEGER = "integer"  # a whole number: an age in years, a count (int)
     NUMBER = "number"  # a non-negative number (Decimal)
     FLAG = "flag"  # true / false (bool)
-    ANSWERS = "answers"  # a list of choice names from the form (frozenset[str])
+    ANSWERS = "answers"  # a list of choice names from the form (Answers, a frozenset[str])
     AGE_BANDS = "age_bands"  # a list of AgeBand tables (tuple[AgeBand, ...])
+
+
+class Answers(frozenset[str]):
+    """Choice names as a set that also remembers the order its standard file lists them in.
+
+    Rules only ask whether an answer is in it. The form builder writes the names into the
+    form's XPath, and a published form must come out byte for byte the same on every build,
+    which a set's iteration order (string hashing) would not give.
+    """
+
+    order: tuple[str, ...]
+
+    def __new__(cls, names: Iterable[str]) -> Answers:
+        ordered = tuple(dict.fromkeys(names))
+        answers = super().__new__(cls, ordered)
+        answers.order = ordered
+        return answers
+
+
+def in_file_order(answers: frozenset[str]) -> tuple[str, ...]:
+    """The names in the order of the standard file; sorted when built by hand as a plain set."""
+    return answers.order if isinstance(answers, Answers) else tuple(sorted(answers))
 
 
 @dataclass(frozen=True)
@@ -74,12 +96,10 @@ def flag_param(params: Mapping[str, object], name: str) -> bool:
 
 def answers_param(params: Mapping[str, object], name: str) -> frozenset[str]:
     value = params.get(name)
-    if not isinstance(value, frozenset):
+    # The set itself, not a copy: a copy would lose the file order of `Answers`.
+    if not isinstance(value, frozenset) or not all(isinstance(item, str) for item in value):
         raise _wrong(name, "a set of answers")
-    answers = frozenset(item for item in value if isinstance(item, str))
-    if len(answers) != len(value):
-        raise _wrong(name, "a set of answers")
-    return answers
+    return value
 
 
 def bands_param(params: Mapping[str, object], name: str) -> tuple[AgeBand, ...]:

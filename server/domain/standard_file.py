@@ -12,7 +12,7 @@ from itertools import pairwise
 from pathlib import Path
 from types import MappingProxyType
 
-from server.domain.rule_params import AgeBand, ParamKind
+from server.domain.rule_params import AgeBand, Answers, ParamKind
 from server.domain.rules import RULE_KINDS
 from server.domain.standard_model import (
     IncomeLines,
@@ -153,7 +153,7 @@ def _param(table: TomlTable, name: str, kind: ParamKind) -> object:
     if kind is ParamKind.AGE_BANDS:
         return tuple(_band(band) for band in table.tables(name, label="name"))
     if kind is ParamKind.ANSWERS:
-        return frozenset(table.texts(name))
+        return Answers(table.texts(name))
     if kind is ParamKind.FLAG:
         return table.flag(name)
     value = table.integer(name) if kind is ParamKind.INTEGER else table.decimal(name)
@@ -167,7 +167,7 @@ def _band(table: TomlTable) -> AgeBand:
         min_age=table.integer("min_age"),
         max_age=table.optional("max_age", table.integer),
         min_birth_year=table.optional("min_birth_year", table.integer),
-        finished=frozenset(table.texts("finished")),
+        finished=Answers(table.texts("finished")),
     )
     table.optional("name", table.text)  # a label for people and error messages only
     table.finish()

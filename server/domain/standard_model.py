@@ -21,13 +21,6 @@ class RuleShape(StrEnum):
     SINGLE_LINE_AND = "single_line_and"  # NĐ 07/2021, NĐ 351/2025: income ≤ line and D ≥ cut-off
 
 
-class HouseholdClass(StrEnum):
-    POOR = "poor"
-    NEAR_POOR = "near_poor"
-    MIDDLE = "middle"
-    NOT_POOR = "not_poor"
-
-
 @dataclass(frozen=True)
 class IncomeLines:
     """VND per person per month; `near_poverty` exists only for the two-band shape.

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from server.domain.standard_file import read_standard
 from server.domain.standard_model import (
-    HouseholdClass,
     IncomeLines,
     Indicator,
     RelapseRules,
@@ -23,6 +22,7 @@ from server.domain.standard_model import (
     Standard,
     Support,
 )
+from server.domain.vocabulary import HouseholdClass
 from server.errors import InvalidInput, NotFound
 
 __all__ = [

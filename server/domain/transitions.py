@@ -8,16 +8,7 @@ passing `group`; "newly poor" then reads "newly near-poor".
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from server.domain.standard_model import HouseholdClass
-
-
-class Transition(StrEnum):
-    EXITED = "exited"
-    RELAPSED = "relapsed"
-    NEWLY_POOR = "newly_poor"
-    UNCHANGED = "unchanged"
+from server.domain.vocabulary import HouseholdClass, Transition
 
 
 def transition(

@@ -1,7 +1,9 @@
-"""The words every layer shares: who a person is, where a form stands, how a record was reviewed.
+"""The words every layer shares: who a person is, where a form stands, how a record was
+reviewed, which class a household is in and how it moved between two reviews.
 
 They live in the domain so that a page can name a role or a state without importing the
-storage layer; storage keeps them in enum columns (`storage.models._enum`).
+storage layer, and so that each value is spelled once: storage keeps them in enum columns
+(`storage.models._enum`) or compares its string columns with the members, never with literals.
 """
 
 from __future__ import annotations
@@ -28,3 +30,21 @@ class Role(StrEnum):
     DISTRICT_OFFICER = "district_officer"
     COMMUNE_OFFICER = "commune_officer"
     VIEWER = "viewer"
+
+
+class HouseholdClass(StrEnum):
+    """The outcome of classifying one household against a standard (reference §2)."""
+
+    POOR = "poor"
+    NEAR_POOR = "near_poor"
+    MIDDLE = "middle"
+    NOT_POOR = "not_poor"
+
+
+class Transition(StrEnum):
+    """A household's movement between two review periods (server/domain/transitions.py)."""
+
+    EXITED = "exited"
+    RELAPSED = "relapsed"
+    NEWLY_POOR = "newly_poor"
+    UNCHANGED = "unchanged"

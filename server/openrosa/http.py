@@ -15,6 +15,7 @@ from server.formats import openrosa as xml
 from server.openrosa import digest
 from server.services import app_users
 from server.storage.models import AppUser
+from server.storage.transaction import reading_again
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def add_openrosa_headers(response: Response) -> Response:
 
 
 def error_response(error: RasoatError) -> Response:
-    db.session.rollback()
+    reading_again(db.session)  # after a lost connection too: the next request starts clean
     if error.status >= 500:
         logger.error("openrosa %s failed: %s", request.endpoint, error.code)
     else:

@@ -38,7 +38,7 @@ from server.services.submissions import (
     checked_attachment_name,
     receive_submission,
 )
-from server.storage.common import begin_write
+from server.storage.transaction import writing
 
 INSTANCE_PART = "xml_submission_file"
 _PREFIXES = ("/v1/key/<token>/projects/<int:project_id>", "")
@@ -128,10 +128,9 @@ def submission(token: str | None = None, project_id: int | None = None) -> Respo
     # The body is read in full (Werkzeug spools large parts to temporary files) before the
     # write transaction starts, so a slow phone on 2G never holds a database lock.
     incoming = _incoming_submission()
-    begin_write(db.session)
-    app_user = caller(token, project_id)
-    receipt = receive_submission(db.session, blob_store(current_app), app_user, incoming)
-    db.session.commit()
+    with writing(db.session):
+        app_user = caller(token, project_id)
+        receipt = receive_submission(db.session, blob_store(current_app), app_user, incoming)
     forwarding.submission_stored(
         db.session, blob_store(current_app), upstream(current_app), receipt
     )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.followup_measures import followup_window
 from server.domain.standards import Standard, standard_for_year
+from server.domain.vocabulary import HouseholdClass
 from server.formats.tables import CellKind, Column, Row, Table
 from server.services.reports import visible_area
 from server.storage import lists as queries
@@ -25,11 +26,11 @@ from server.storage.lists import ListedHousehold
 from server.storage.models import Area
 
 INCOME = "income"
-CLASS_NAMES = {
-    "poor": ("Hộ nghèo", "Poor"),
-    "near_poor": ("Hộ cận nghèo", "Near-poor"),
-    "middle": ("Hộ có mức sống trung bình", "Middle living standard"),
-    "not_poor": ("Không nghèo", "Not poor"),
+CLASS_NAMES: dict[str, tuple[str, str]] = {
+    HouseholdClass.POOR: ("Hộ nghèo", "Poor"),
+    HouseholdClass.NEAR_POOR: ("Hộ cận nghèo", "Near-poor"),
+    HouseholdClass.MIDDLE: ("Hộ có mức sống trung bình", "Middle living standard"),
+    HouseholdClass.NOT_POOR: ("Không nghèo", "Not poor"),
 }
 _T = CellKind.TEXT
 _ADDRESS = (

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.relapse import VisitFacts, relapse_risk
 from server.domain.standards import standard_for_year
-from server.domain.transitions import Transition
+from server.domain.vocabulary import Transition
 from server.errors import InvalidInput
 from server.formats.followup import VisitRecord, read_visit
 from server.storage import registry as queries

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from server.domain.standards import HouseholdClass
-from server.domain.transitions import Transition, transition
+from server.domain.transitions import transition
+from server.domain.vocabulary import HouseholdClass, Transition
 from server.storage import registry as queries
 from server.storage.models import HouseholdReview
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from server.domain.vocabulary import HouseholdClass, Transition
 from server.storage.models import (
     Area,
     FollowupVisit,
@@ -21,7 +22,7 @@ from server.storage.models import (
 )
 from server.storage.registry import latest_periods, recent_exits
 
-POOR_OR_NEAR = ("poor", "near_poor")
+POOR_OR_NEAR = (HouseholdClass.POOR, HouseholdClass.NEAR_POOR)
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def exited_rows(session: Session, scope: Area, period: int) -> Iterator[ListedHo
     """Households that left poverty in `period` (the commendation list)."""
     query, village, commune = _base(scope)
     query = query.where(
-        HouseholdReview.period == period, HouseholdReview.transition == "exited"
+        HouseholdReview.period == period, HouseholdReview.transition == Transition.EXITED
     ).order_by(commune.name, village.name, Household.code)
     for row in _stream(session, query):
         yield _listed(row, exit_period=period)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
+from server.domain.vocabulary import HouseholdClass, Transition
 from server.storage.models import (
     Area,
     FollowupVisit,
@@ -18,9 +19,6 @@ from server.storage.models import (
     ReviewDeficiency,
     utcnow,
 )
-
-POOR = "poor"
-EXITED = "exited"
 
 
 @dataclass(frozen=True)
@@ -189,7 +187,9 @@ def recent_exits(since_period: int) -> Any:
     server/domain/followup_measures.py); the follow-up table, lists and phones all use this."""
     exits = (
         select(HouseholdReview.household_id, func.max(HouseholdReview.period).label("period"))
-        .where(HouseholdReview.transition == EXITED, HouseholdReview.period >= since_period)
+        .where(
+            HouseholdReview.transition == Transition.EXITED, HouseholdReview.period >= since_period
+        )
         .group_by(HouseholdReview.household_id)
         .subquery()
     )
@@ -197,7 +197,7 @@ def recent_exits(since_period: int) -> Any:
     poor_since = exists().where(
         later.household_id == exits.c.household_id,
         later.period > exits.c.period,
-        later.household_class == POOR,
+        later.household_class == HouseholdClass.POOR,
     )
     return (
         select(exits.c.household_id, exits.c.period.label("exit_period"))

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from server.domain.vocabulary import HouseholdClass, Transition
 from server.storage.areas import VILLAGE_LEVELS
 from server.storage.lists import last_visits
 from server.storage.models import (
@@ -28,8 +29,12 @@ from server.storage.models import (
 )
 from server.storage.registry import latest_periods, recent_exits
 
-POOR, NEAR_POOR = "poor", "near_poor"
-MOVEMENTS = (("exited", "exited"), ("relapsed", "relapsed"), ("new", "newly_poor"))
+POOR, NEAR_POOR = HouseholdClass.POOR, HouseholdClass.NEAR_POOR
+MOVEMENTS = (
+    ("exited", Transition.EXITED),
+    ("relapsed", Transition.RELAPSED),
+    ("new", Transition.NEWLY_POOR),
+)
 
 
 @dataclass(frozen=True)

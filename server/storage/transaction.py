@@ -30,7 +30,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _INSIDE = "rasoat_write_unit"
-# Flask-SQLAlchemy's db.session is a scoped_session of its own Session subclass.
+# Any: Flask-SQLAlchemy's db.session is a scoped_session of its own Session subclass.
 AnySession = Session | scoped_session[Any]
 
 

@@ -14,7 +14,7 @@ from server.domain.vocabulary import Role
 from server.errors import InvalidInput
 from server.extensions import db
 from server.services import area_admin
-from server.storage.common import begin_write
+from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import HouseholdsForm, UploadForm
 from server.web.session import signed_in, viewer
@@ -54,17 +54,15 @@ def set_households(code: str) -> Any:
     form = HouseholdsForm()
     if not form.validate_on_submit():
         return _page(code, form, 400)
-    db.session.commit()
-    begin_write(db.session)
-    area_admin.set_resident_households(
-        db.session,
-        viewer().scope,
-        viewer().user,
-        code,
-        int(form.year.data or 0),
-        int(form.households.data or 0),
-    )
-    db.session.commit()
+    with writing(db.session):
+        area_admin.set_resident_households(
+            db.session,
+            viewer().scope,
+            viewer().user,
+            code,
+            int(form.year.data or 0),
+            int(form.households.data or 0),
+        )
     return redirect(url_for("web.areas_page", code=code))
 
 
@@ -77,15 +75,12 @@ def import_areas_page() -> Any:
     if not form.validate_on_submit():
         return render_template("areas_import.html", form=form), 400
     file: FileStorage = form.file.data
-    db.session.commit()
-    begin_write(db.session)
     try:
-        text = _text_of(file)
-        report = area_admin.import_areas(db.session, viewer().user, text, file.filename or "")
+        with writing(db.session):  # nothing of a refused file stays
+            text = _text_of(file)
+            report = area_admin.import_areas(db.session, viewer().user, text, file.filename or "")
     except InvalidInput as refused:
-        db.session.rollback()  # nothing of a refused file stays
         return render_template("areas_import.html", form=form, error=refused.message), 400
-    db.session.commit()
     return render_template("areas_import.html", form=UploadForm(formdata=None), report=report)
 
 

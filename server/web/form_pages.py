@@ -16,7 +16,7 @@ from server.errors import Conflict, InvalidInput, InvalidXLSForm
 from server.extensions import blob_store, db
 from server.formats.xform_outline import flatten
 from server.services import form_admin
-from server.storage.common import begin_write
+from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import EmptyForm, XLSFormUploadForm
 from server.web.session import signed_in, viewer
@@ -98,24 +98,20 @@ def upload_form() -> Any:
         for m in upload.media.data or []
         if isinstance(m, FileStorage) and m.filename
     }
-    db.session.commit()
-    begin_write(db.session)
     try:
-        staged = form_admin.upload_draft(
-            db.session,
-            blob_store(current_app),
-            viewer().user,
-            _read(file),
-            file.filename or "",
-            media,
-        )
+        with writing(db.session):
+            staged = form_admin.upload_draft(
+                db.session,
+                blob_store(current_app),
+                viewer().user,
+                _read(file),
+                file.filename or "",
+                media,
+            )
     except InvalidXLSForm as refused:
-        db.session.rollback()
         return _list_page(400, upload=upload, problems=refused.params.get("items", []))
     except Conflict as refused:
-        db.session.rollback()
         return _list_page(refused.status, upload=upload, message=refused.message)
-    db.session.commit()
     form_id, version = staged.form.xml_form_id, staged.version.version
     flash(_uploaded_message(staged.version.version, validated=odk_validate_available()), "info")
     for warning in staged.warnings:  # usable, but worth a look before publishing
@@ -158,13 +154,11 @@ def change_form(form_id: str) -> Any:
     action = request.form.get("action", "")
     if not EmptyForm().validate_on_submit() or action not in (*ACTIONS, "publish"):
         raise InvalidInput(field="action")
-    db.session.commit()
-    begin_write(db.session)
-    if action == "publish":
-        form_admin.publish(db.session, viewer().user, form_id)
-    else:
-        form_admin.set_state(db.session, viewer().user, form_id, ACTIONS[action])
-    db.session.commit()
+    with writing(db.session):
+        if action == "publish":
+            form_admin.publish(db.session, viewer().user, form_id)
+        else:
+            form_admin.set_state(db.session, viewer().user, form_id, ACTIONS[action])
     return redirect(url_for("web.form_page", form_id=form_id))
 
 

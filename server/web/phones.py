@@ -11,7 +11,7 @@ from server.domain.vocabulary import Role
 from server.extensions import db
 from server.services import accounts, app_users, phone_forms
 from server.services.forms import DEFAULT_PROJECT_NAME
-from server.storage.common import begin_write
+from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import EmptyForm, PhoneForm
 from server.web.session import signed_in, viewer
@@ -48,18 +48,18 @@ def create_phone() -> Any:
     form = _phone_form()
     if not form.validate_on_submit():
         return _phones_page(form), 400
-    db.session.commit()
-    begin_write(db.session)
-    new = app_users.create_phone_for(
-        db.session,
-        viewer().scope,
-        display_name=form.name.data or "",
-        area_code=form.area.data or None,
-        realm=current_app.config["RASOAT_REALM"],
-        form_ids=form.forms.data or (),
-    )
-    accounts.record_action(db.session, viewer().user, "app_user.create", f"app user {new.login}")
-    db.session.commit()
+    with writing(db.session):
+        new = app_users.create_phone_for(
+            db.session,
+            viewer().scope,
+            display_name=form.name.data or "",
+            area_code=form.area.data or None,
+            realm=current_app.config["RASOAT_REALM"],
+            form_ids=form.forms.data or (),
+        )
+        accounts.record_action(
+            db.session, viewer().user, "app_user.create", f"app user {new.login}"
+        )
     base = current_app.config["RASOAT_BASE_URL"]
     payload = app_users.collect_qr_payload(base, new, DEFAULT_PROJECT_NAME)
     qr = segno.make(payload, error="m").svg_data_uri(scale=4)
@@ -72,9 +72,9 @@ def create_phone() -> Any:
 @signed_in(*OFFICERS)
 def revoke_phone(login: str) -> Any:
     if EmptyForm().validate_on_submit():
-        db.session.commit()
-        begin_write(db.session)
-        app_users.revoke_phone_for(db.session, viewer().scope, login)
-        accounts.record_action(db.session, viewer().user, "app_user.revoke", f"app user {login}")
-        db.session.commit()
+        with writing(db.session):
+            app_users.revoke_phone_for(db.session, viewer().scope, login)
+            accounts.record_action(
+                db.session, viewer().user, "app_user.revoke", f"app user {login}"
+            )
     return redirect(url_for("web.phones"))

@@ -21,7 +21,7 @@ from server.services.submission_review import (
     review,
 )
 from server.storage.areas import villages_within
-from server.storage.common import begin_write
+from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import ReviewForm
 from server.web.session import signed_in, viewer
@@ -42,12 +42,6 @@ def _local_time(moment: Any) -> str:
 
 def _reader() -> Reader:
     return Reader(viewer().user, viewer().scope)
-
-
-def _writing() -> None:
-    """Reading a record writes its audit event: end the read transaction, take the write lock."""
-    db.session.commit()
-    begin_write(db.session)
 
 
 def _area_choices() -> list[tuple[str, str]]:
@@ -75,9 +69,8 @@ def submissions() -> Any:
         page=args.get("page", type=int) or 1,
     )
     areas = _area_choices()
-    _writing()
-    listing = list_submissions(db.session, _reader(), wanted)
-    db.session.commit()
+    with writing(db.session):  # reading records writes their audit event
+        listing = list_submissions(db.session, _reader(), wanted)
     kept = {k: v for k, v in args.items() if k != "page" and v}
     return render_template(
         "submissions.html",
@@ -93,15 +86,14 @@ def submissions() -> Any:
 @bp.get("/submissions/<form_id>/<instance_id>")
 @signed_in(*OFFICERS)
 def submission(form_id: str, instance_id: str) -> Any:
-    _writing()
-    page = open_submission(
-        db.session,
-        _reader(),
-        (form_id, instance_id),
-        request.args.get("version", type=int),
-        str(get_locale() or "vi"),
-    )
-    db.session.commit()
+    with writing(db.session):  # reading a record writes its audit event
+        page = open_submission(
+            db.session,
+            _reader(),
+            (form_id, instance_id),
+            request.args.get("version", type=int),
+            str(get_locale() or "vi"),
+        )
     form = ReviewForm(state=page.review_state.value)
     form.state.choices = [(state.value, label) for state, label in STATES.items()]
     return render_template("submission.html", page=page, form=form, states=STATES)
@@ -115,24 +107,24 @@ def review_submission(form_id: str, instance_id: str) -> Any:
     if not form.validate_on_submit():
         message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         return render_template("error.html", message=message, status=400), 400
-    _writing()
-    review(db.session, _reader(), form_id, instance_id, form.state.data, form.comment.data or "")
-    db.session.commit()
+    with writing(db.session):
+        review(
+            db.session, _reader(), form_id, instance_id, form.state.data, form.comment.data or ""
+        )
     return redirect(url_for("web.submission", form_id=form_id, instance_id=instance_id))
 
 
 @bp.get("/submissions/<form_id>/<instance_id>/files/<name>")
 @signed_in(*OFFICERS)
 def submission_file(form_id: str, instance_id: str, name: str) -> Any:
-    _writing()
-    found = attachment(
-        db.session,
-        blob_store(current_app),
-        _reader(),
-        (form_id, instance_id, name),
-        request.args.get("version", type=int),
-    )
-    db.session.commit()
+    with writing(db.session):  # reading a file writes its audit event
+        found = attachment(
+            db.session,
+            blob_store(current_app),
+            _reader(),
+            (form_id, instance_id, name),
+            request.args.get("version", type=int),
+        )
     response = send_file(
         found.path, mimetype=found.media_type, as_attachment=True, download_name=found.name
     )

@@ -23,8 +23,8 @@ from server.formats.table_files import csv_bytes, write_xlsx
 from server.formats.tables import Table
 from server.services import accounts, action_lists, commitments, reports
 from server.storage.areas import children_of, find_area_by_code, top_areas
-from server.storage.common import begin_write
 from server.storage.models import Area
+from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import PledgeForm
 from server.web.session import signed_in, viewer
@@ -120,16 +120,14 @@ def followup_page() -> Any:
 def commitments_page() -> Any:
     form = PledgeForm()
     if form.validate_on_submit() and viewer().can(*OFFICERS):
-        db.session.commit()
-        begin_write(db.session)
-        commitments.set_commitment(
-            db.session,
-            viewer().scope,
-            form.area.data or "",
-            int(form.year.data or 0),
-            int(form.pledged.data or 0),
-        )
-        db.session.commit()
+        with writing(db.session):
+            commitments.set_commitment(
+                db.session,
+                viewer().scope,
+                form.area.data or "",
+                int(form.year.data or 0),
+                int(form.pledged.data or 0),
+            )
         return redirect(url_for("web.commitments_page", area=form.area.data, period=form.year.data))
     period = _period()
     table = commitments.commitments_table(db.session, viewer().scope, _area_code(), period)
@@ -144,11 +142,9 @@ def list_page(kind: str) -> Any:
         return render_template("error.html", message=kind, status=404), 404
     period = _period()
     table = build(viewer().scope, _area_code(), period)
-    db.session.commit()
-    begin_write(db.session)
     action = "download" if request.args.get("format") else "view"
-    accounts.record_download(
-        db.session, viewer().user, f"list {kind} ({action})", request.query_string.decode()
-    )
-    db.session.commit()
+    with writing(db.session):
+        accounts.record_download(
+            db.session, viewer().user, f"list {kind} ({action})", request.query_string.decode()
+        )
     return _show(table, {"endpoint": "web.list_page", "kind": kind, "period": period})

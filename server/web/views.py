@@ -15,7 +15,7 @@ from server.errors import AuthenticationRequired, RasoatError, TooManyAttempts
 from server.extensions import db
 from server.services import accounts, phone_forms
 from server.services.dashboard import key_numbers
-from server.storage.common import begin_write
+from server.storage.transaction import reading_again, writing
 from server.web import bp
 from server.web.forms import SignInForm
 from server.web.session import SignedIn, signed_in, viewer
@@ -23,7 +23,7 @@ from server.web.session import SignedIn, signed_in, viewer
 
 @bp.app_errorhandler(RasoatError)
 def _problem(error: RasoatError) -> tuple[str, int]:
-    db.session.rollback()
+    reading_again(db.session)  # the page is rendered in a fresh transaction
     return render_template("error.html", message=error.message, status=error.status), error.status
 
 
@@ -45,25 +45,23 @@ def login() -> Any:
     form = SignInForm()
     error, status = None, 200
     if form.validate_on_submit():
-        db.session.commit()
-        begin_write(db.session)
         try:
-            user = accounts.check_credentials(
-                db.session,
-                form.email.data or "",
-                form.password.data or "",
-                request.remote_addr or "",
-            )
+            # Failures are kept (commit_on): they count towards the rate limit.
+            with writing(db.session, commit_on=(AuthenticationRequired, TooManyAttempts)):
+                user = accounts.check_credentials(
+                    db.session,
+                    form.email.data or "",
+                    form.password.data or "",
+                    request.remote_addr or "",
+                )
+                accounts.record_sign_in(db.session, user)
         except AuthenticationRequired:
             error, status = gettext("Wrong e-mail or password."), 401
         except TooManyAttempts as refused:
             error, status = refused.message, 429
         else:
-            accounts.record_sign_in(db.session, user)
-            db.session.commit()
             login_user(SignedIn(user))
             return redirect(_safe_next(request.args.get("next")))
-        db.session.commit()  # failures count towards the rate limit
     return render_template("login.html", form=form, error=error), status
 
 

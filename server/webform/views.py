@@ -15,8 +15,8 @@ from flask_login import current_user
 
 from server.extensions import db
 from server.services import app_users, phone_forms, web_form_users
-from server.storage.common import begin_write
 from server.storage.models import AppUser
+from server.storage.transaction import writing
 from server.webform import bp
 from server.webform.bundle import Bundle, asset_response, load_bundle
 
@@ -65,16 +65,13 @@ def _officer() -> tuple[AppUser, str] | Response:
     """The signed-in officer's app user and token, or the sign-in page to go to first."""
     if not current_user.is_authenticated:
         return redirect(url_for("web.login", next=request.full_path))  # type: ignore[return-value]
-    db.session.commit()
-    begin_write(db.session)
-    found = web_form_users.officer_app_user(
-        db.session,
-        current_user.user,
-        secret=str(current_app.config["SECRET_KEY"]).encode(),
-        realm=current_app.config["RASOAT_REALM"],
-    )
-    db.session.commit()
-    return found
+    with writing(db.session):
+        return web_form_users.officer_app_user(
+            db.session,
+            current_user.user,
+            secret=str(current_app.config["SECRET_KEY"]).encode(),
+            realm=current_app.config["RASOAT_REALM"],
+        )
 
 
 def _forms_page(app_user: AppUser, link: Callable[[str], str]) -> Response:

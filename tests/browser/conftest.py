@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 # The people and data of the route × role × area test: one set of test data for the pages.
 from tests.integration.test_web_access import site  # noqa: F401  (a fixture)
-from tests.support.browser import PHONE, SCREENSHOTS, Camera, launch
+from tests.support.browser import PHONE, SCREENSHOTS, Camera, launch, within_the_security_policy
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +43,6 @@ def camera(screenshot_folder: Path, request: pytest.FixtureRequest) -> Camera:
 def page(chromium: Browser, site: str) -> Iterator[Page]:  # noqa: F811
     context = chromium.new_context(base_url=site, viewport=PHONE, accept_downloads=True)
     context.set_default_timeout(10_000)
-    tab = context.new_page()
-    yield tab
+    with within_the_security_policy(context):
+        yield context.new_page()
     context.close()

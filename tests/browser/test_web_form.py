@@ -23,7 +23,7 @@ from server.formats.instance import local_name
 from server.services.forms import set_form_state
 from server.storage.models import AppUser, Submission, SubmissionVersion
 from tests.integration.test_web_access import PASSWORD
-from tests.support.browser import PHONE
+from tests.support.browser import PHONE, within_the_security_policy
 from tests.support.factories import make_app_user, make_areas, publish_form
 from tests.support.live_server import LiveServer
 from tests.support.web_form import (
@@ -56,7 +56,8 @@ def form_url(app: Flask, session: Session, live_server: LiveServer) -> str:
 def phone(chromium: Browser) -> Iterator[BrowserContext]:
     context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     context.set_default_timeout(15_000)
-    yield context
+    with within_the_security_policy(context):
+        yield context
     context.close()
 
 
@@ -131,7 +132,7 @@ def test_records_filled_offline_survive_a_closed_tab_and_are_stored_once_when_ba
     phone: BrowserContext, form_url: str, session: Session, pictures: Path
 ) -> None:
     first_visit = open_form(phone, form_url)
-    first_visit.wait_for_function("navigator.serviceWorker.controller !== null")
+    first_visit.wait_for_function("() => navigator.serviceWorker.controller !== null")
     phone.set_offline(True)
     page = first_visit
     page.reload()  # the page, the engine, the form and the village lists come from the device
@@ -276,8 +277,11 @@ def test_a_draft_of_an_earlier_form_version_gives_way_to_a_blank_record(
 def wait_for_draft_saved_after(page: Page, moment: float) -> None:
     """Drafts are saved about a second after a change, and the page says when: wait for a
     save later than `moment` (Date.now() in the page) rather than for a fixed time."""
+    # A function, not an expression: Playwright evaluates an expression with eval, which the
+    # page's Content-Security-Policy refuses.
     page.wait_for_function(
-        f"Number(document.querySelector('#draft-saved')?.dataset.savedAt || 0) > {moment}",
+        "(moment) => Number(document.querySelector('#draft-saved')?.dataset.savedAt || 0) > moment",
+        arg=moment,
         timeout=20_000,
     )
 

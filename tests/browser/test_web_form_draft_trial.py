@@ -71,7 +71,7 @@ def test_an_administrator_fills_a_draft_as_a_cadre_would_and_nothing_is_stored(
     # The administrator has filled forms on the web form before: its service worker is installed.
     page.goto("/f/staff/household_survey")
     page.wait_for_selector("body[data-ready=yes]")  # the page has put itself in the cache
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     upload_draft(page)
     page.goto(f"/forms/{FORM}")
     posts.clear()  # the sign-in and the upload were posts; the try page must make none

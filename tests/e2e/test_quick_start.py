@@ -108,7 +108,7 @@ def test_a_fresh_install_serves_the_shipped_form_to_the_demo_phone_and_keeps_its
 def test_app_user_commands_add_a_phone_with_a_working_url_and_revoke_it(
     environment: dict[str, str], tmp_path: Path
 ) -> None:
-    rasoat(environment, "areas", "import", str(REPO_ROOT / "server/services/demo_areas.csv"))
+    rasoat(environment, "areas", "import", str(REPO_ROOT / "server/demo/areas.csv"))
     server: LiveServer = start_server(environment, tmp_path)
     env = {**environment, "RASOAT_BASE_URL": server.base_url}
     try:

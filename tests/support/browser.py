@@ -7,10 +7,12 @@ system's /usr/bin/chromium, which `./dev test` installs when it is missing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, Playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright
 
 from server.config import REPO_ROOT
 
@@ -36,6 +38,21 @@ def launch(playwright: Playwright) -> Browser:
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium (./dev test does)")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+
+
+@contextmanager
+def within_the_security_policy(context: BrowserContext) -> Iterator[None]:
+    """Fails when the browser refused anything the pages asked for under their
+    Content-Security-Policy (a script, a style, WebAssembly, a connection, a worker)."""
+    refused: list[str] = []
+
+    def watch(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    context.on("console", watch)
+    yield
+    assert not refused, "refused by the page's policy:\n" + "\n".join(refused)
 
 
 def horizontal_overflow(page: Page) -> int:

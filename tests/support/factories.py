@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from server.demo import DEMO_AREAS
 from server.domain.vocabulary import FormState
 from server.extensions import blob_store
 from server.services import app_users, forms
 from server.services.areas import import_areas_csv
-from server.services.demo import DEMO_AREAS
 from server.storage.common import begin_write
 
 REALM = "rasoat"

@@ -54,7 +54,8 @@ def test_storage_never_touches_flask(path: Path) -> None:
     assert [n for n in imported(path) if top(n) == "flask"] == []
 
 
-@pytest.mark.parametrize("path", modules("server/services"), ids=str)
+# The demo (server/demo) is a client of the services, held to their rule: no HTTP, no SQL.
+@pytest.mark.parametrize("path", modules("server/services") + modules("server/demo"), ids=str)
 def test_services_leave_sql_to_storage_and_http_to_the_surfaces(path: Path) -> None:
     names = imported(path)
     http = [n for n in names if top(n) in {"flask", "werkzeug"}]
@@ -62,6 +63,22 @@ def test_services_leave_sql_to_storage_and_http_to_the_surfaces(path: Path) -> N
     assert [n for n in http if not n.startswith("werkzeug.security")] == []
     sql = [n for n in names if top(n) == "sqlalchemy"]
     assert [n for n in sql if not n.startswith(("sqlalchemy.orm", "sqlalchemy.exc"))] == []
+
+
+BELOW_THE_DEMO = ("server.services", "server.storage", "server.domain", "server.formats")
+
+
+@pytest.mark.parametrize("path", modules("server/demo"), ids=str)
+def test_the_demo_builds_only_on_the_layers_below_it(path: Path) -> None:
+    own = ("server.demo", "server.errors", *BELOW_THE_DEMO)
+    assert [n for n in imported(path) if top(n) == "server" and not n.startswith(own)] == []
+
+
+@pytest.mark.parametrize(
+    "path", [p for f in BELOW_THE_DEMO for p in modules(f.replace(".", "/"))], ids=str
+)
+def test_no_layer_below_the_demo_imports_it(path: Path) -> None:
+    assert [n for n in imported(path) if n.startswith("server.demo")] == []
 
 
 SURFACES = {"openrosa", "api", "web", "webform"}
@@ -84,3 +101,32 @@ def test_pyxform_is_imported_only_by_the_xlsform_module() -> None:
 @pytest.mark.parametrize("path", modules("sync"), ids=str)
 def test_sync_never_imports_the_server(path: Path) -> None:
     assert [n for n in imported(path) if top(n) == "server"] == []
+
+
+# Services and surfaces hand their writes to the write unit (server/storage/transaction.py);
+# only storage ends a transaction.
+
+
+def transaction_ends(path: Path) -> list[str]:
+    """`….commit(…)` and `….rollback(…)` calls, as 'line: name'."""
+    return [
+        f"{node.lineno}: {node.func.attr}"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"commit", "rollback"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        p
+        for p in modules("server")
+        if "storage" not in p.relative_to(REPO_ROOT / "server").parts[:1]
+    ],
+    ids=str,
+)
+def test_no_module_outside_storage_commits_or_rolls_back(path: Path) -> None:
+    assert transaction_ends(path) == []
+

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from server.domain.rule_params import in_file_order
 from server.domain.standards import (
     DEFAULT_FOLDER,
     IncomeLines,
@@ -132,6 +133,23 @@ def test_nd07_thresholds_are_those_of_the_form_contract() -> None:
     assert nd07.indicator("dependants").params["max_share"] == Decimal("0.5")
     assert nd07.indicator("floor_area").params["min_m2_per_person"] == Decimal(8)
     assert nd07.indicator("health_insurance").params["min_age"] == 6
+
+
+def test_answer_lists_keep_the_order_of_the_standard_file_for_the_form_builder() -> None:
+    nd07 = standard("nd07_2022")
+    water = nd07.indicator("water_source").params["safe_sources"]
+    assert isinstance(water, frozenset)
+    assert in_file_order(water) == (
+        "piped",
+        "drilled_well",
+        "protected_dug_well",
+        "protected_spring",
+        "rain_water",
+        "bottled",
+    )
+    [_, adults] = nd07.indicator("adult_education").params["bands"]
+    assert in_file_order(adults.finished) == ("upper_secondary", "vocational", "higher")
+    assert in_file_order(frozenset({"b", "a"})) == ("a", "b"), "a set built by hand: sorted"
 
 
 @pytest.mark.parametrize("rules", load_standards(), ids=lambda s: s.code)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from server.domain.standards import HouseholdClass
-from server.domain.transitions import Transition, transition
+from server.domain.transitions import transition
+from server.domain.vocabulary import HouseholdClass, Transition
 
 POOR, NEAR = HouseholdClass.POOR, HouseholdClass.NEAR_POOR
 MIDDLE, NOT_POOR = HouseholdClass.MIDDLE, HouseholdClass.NOT_POOR

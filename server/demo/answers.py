@@ -2,8 +2,8 @@
 review so that the normal assessment gives it its planned class.
 
 Owns the household (roster, groups, its place, its plan), the villages' households read from
-the area tree and its resident counts, each period's condition (via `demo_plans`), and the
-answers built from it: the household's `HouseholdAnswers` with each member's (`demo_records`
+the area tree and its resident counts, each period's condition (via `plans`), and the
+answers built from it: the household's `HouseholdAnswers` with each member's (`records`
 writes them as a phone would).
 """
 
@@ -16,17 +16,14 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from server.domain.assess import Assessment, assess
-from server.domain.household import HouseholdAnswers, Member
-from server.domain.standards import HouseholdClass, Standard, standard_for_year
-from server.services.demo_people import (
+from server.demo.people import (
     Person,
     draw_roster,
     household_groups,
     household_kind,
     member_roles,
 )
-from server.services.demo_plans import (
+from server.demo.plans import (
     BASE,
     BRU_ELSEWHERE,
     BRU_SHARE,
@@ -41,6 +38,9 @@ from server.services.demo_plans import (
     stream,
     village_plans,
 )
+from server.domain.assess import Assessment, assess
+from server.domain.household import HouseholdAnswers, Member
+from server.domain.standards import HouseholdClass, Standard, standard_for_year
 from server.storage.areas import households_in, villages_within
 from server.storage.models import Area
 

@@ -1,5 +1,5 @@
 """Demo data for a first look: the Cam Lộ areas, an administrator, one phone and a few hundred
-synthetic households reviewed through the normal ingest path (see demo_households.py)."""
+synthetic households reviewed through the normal ingest path (see households.py)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from server.demo.households import DemoHouseholds, Progress, load_demo_households
 from server.domain.vocabulary import Role
 from server.services import app_users, areas
-from server.services.demo_households import DemoHouseholds, Progress, load_demo_households
 from server.services.forms import DEFAULT_PROJECT_ID
 from server.services.users import create_user
 from server.storage.areas import count_areas
 from server.storage.blobs import BlobStore
 
-DEMO_AREAS = Path(__file__).with_name("demo_areas.csv")
+DEMO_AREAS = Path(__file__).with_name("areas.csv")
 DEMO_ADMIN_EMAIL = "admin@rasoat.local"
 # A demo password on purpose: printed at start, and the demo is for a laptop, not the internet.
 DEMO_ADMIN_PASSWORD = "rasoat-demo-2026"  # noqa: S105

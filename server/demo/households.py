@@ -15,8 +15,8 @@ so loading twice stores nothing new. No real person is described: names are draw
 of common names and the phone numbers and locations are left empty.
 
 This module owns the loading: the demo's app user, sending each record through ingest, and
-the counts read back. The plans are in `demo_plans`, the people in `demo_people`, the
-households and their answers in `demo_answers`, the records a phone sends in `demo_records`.
+the counts read back. The plans are in `plans`, the people in `people`, the
+households and their answers in `answers`, the records a phone sends in `records`.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from server.demo.answers import Household, draw_households
+from server.demo.records import Record, build_records
 from server.errors import NotFound
 from server.formats.instance_builder import InstanceWriter
 from server.services import app_users
 from server.services import submissions as ingest
-from server.services.demo_answers import Household, draw_households
-from server.services.demo_records import Record, build_records
 from server.services.forms import DEFAULT_PROJECT_ID
 from server.services.registry import FOLLOWUP_VISIT, HOUSEHOLD_SURVEY
 from server.storage import app_users as app_user_queries

@@ -14,12 +14,12 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from server.demo.answers import Household, answers, conditions, income
+from server.demo.plans import BASE, EARLY, LAST, POOR, Condition, pick, stream
 from server.domain.assess import Assessment, assess
 from server.domain.household import HouseholdAnswers, Member
 from server.domain.standards import Standard, standard_for_year
 from server.formats.instance_builder import InstanceWriter
-from server.services.demo_answers import Household, answers, conditions, income
-from server.services.demo_plans import BASE, EARLY, LAST, POOR, Condition, pick, stream
 from server.services.registry import FOLLOWUP_VISIT, HOUSEHOLD_SURVEY
 
 logger = logging.getLogger(__name__)

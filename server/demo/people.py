@@ -12,8 +12,8 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from server.demo.plans import BASE, MIDDLE, NOT_POOR, pick
 from server.domain.standards import HouseholdClass
-from server.services.demo_plans import BASE, MIDDLE, NOT_POOR, pick
 
 _KINH_FAMILY = "Nguyễn Nguyễn Nguyễn Lê Lê Lê Trần Trần Hồ Võ Võ Phan Phạm Hoàng Đặng Bùi Ngô"
 _BRU_FAMILY = "Hồ Hồ Hồ Hồ Hồ Hồ Lê Lê Nguyễn Trần"

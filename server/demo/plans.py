@@ -5,7 +5,7 @@ Owns the review years, the poor rates by commune and the Bru-Vân Kiều shares,
 streams everything derives from, each village's planned households (a class per period:
 poverty exits, new poor, relapses) and the draw of the indicators a household lacks and of
 its income per person against the line, period after period, so that its answers reach the
-planned class (`demo_answers` turns that into answers).
+planned class (`answers` turns that into answers).
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ _FIRST_COUNTS = {
     NOT_POOR: ((0, 75), (1, 25)),
 }
 _LASTING = ("floor_area", "water_source", "latrine")
-# Indicators lacked through one member (see demo_people.roles), not by the household as such.
+# Indicators lacked through one member (see people.roles), not by the household as such.
 _ROLES = ("adult_education", "child_schooling", "nutrition", "health_insurance", "employment")
 
 
