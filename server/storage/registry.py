@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
+from server.domain.relapse import RelapseRisk, VisitFacts
 from server.domain.vocabulary import HouseholdClass, Transition
 from server.storage.models import (
     Area,
@@ -131,6 +133,33 @@ def mark_review_in_conflict(session: Session, review_id: int) -> None:
         review.conflict = True
 
 
+@dataclass(frozen=True)
+class ReviewedClass:
+    """One review's class, what a household's movements are computed from."""
+
+    review_id: int
+    period: int
+    village_id: int
+    household_class: str | None
+
+
+def class_history(session: Session, household_id: int) -> list[ReviewedClass]:
+    """The household's reviews, oldest period first."""
+    return [
+        ReviewedClass(r.id, r.period, r.village_id, r.household_class)
+        for r in reviews_of(session, household_id)
+    ]
+
+
+def set_movements(
+    session: Session, review_id: int, transition: str | None, near_poor_transition: str | None
+) -> None:
+    """A review's movement of the poor group and of the near-poor group (None: a baseline)."""
+    review = session.get(HouseholdReview, review_id)  # loaded by class_history: no query
+    if review is not None:
+        review.transition, review.near_poor_transition = transition, near_poor_transition
+
+
 def find_household(session: Session, code: str) -> Household | None:
     return session.scalars(select(Household).where(Household.code == code)).first()
 
@@ -220,6 +249,55 @@ def recently_exited(
     if scope is not None:
         query = query.where(Area.path.startswith(scope.path))
     return [ExitedHousehold(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class FollowupVisitFacts:
+    """What one follow-up visit found, and the relapse-risk judgement made of it."""
+
+    household_id: int
+    visit_date: date
+    months_since_exit: int | None
+    found: VisitFacts  # what the relapse-risk rules read
+    support_needed: frozenset[str]
+    hi_card_expiry: date | None
+    loan_due: date | None
+    livelihood_end: date | None
+    risk: RelapseRisk
+
+
+def upsert_visit(session: Session, submission_id: int, facts: FollowupVisitFacts) -> None:
+    """The submission's visit, created or (for an edited record) overwritten."""
+    visit = visit_of_submission(session, submission_id)
+    if visit is None:
+        visit = FollowupVisit(submission_id=submission_id)
+        session.add(visit)
+    found = facts.found
+    visit.household_id, visit.visit_date = facts.household_id, facts.visit_date
+    visit.months_since_exit = facts.months_since_exit
+    visit.household_income_month, visit.member_count = (
+        found.household_income_month,
+        found.member_count,
+    )
+    visit.shocks = " ".join(sorted(found.shocks))
+    visit.recheck_deficient = " ".join(sorted(found.recheck_deficient))
+    visit.cadre_risk = found.cadre_risk
+    visit.support_needed = " ".join(sorted(facts.support_needed))
+    visit.hi_card_expiry, visit.loan_due = facts.hi_card_expiry, facts.loan_due
+    visit.livelihood_end = facts.livelihood_end
+    visit.at_risk, visit.risk_reasons = facts.risk.at_risk, " ".join(facts.risk.reasons)
+    session.flush()
+
+
+def carry_latest_visit(session: Session, household_id: int) -> None:
+    """The household carries the relapse-risk judgement of its latest visit."""
+    household = session.get(Household, household_id)
+    if household is None:
+        return
+    latest = latest_visit(session, household_id)
+    household.relapse_risk = bool(latest and latest.at_risk)
+    household.relapse_reasons = latest.risk_reasons if latest else None
+    household.updated_at = utcnow()
 
 
 def visit_of_submission(session: Session, submission_id: int) -> FollowupVisit | None:
