@@ -26,7 +26,8 @@ _SECRETS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"(?i)\b(token|st|key|access_token|password|secret|csrf_token)=[^&\s\"']+"),
         rf"\1={MASK}",
     ),
-    (re.compile(r"(?i)\b(Bearer|Basic)\s+[^\s\"',]+"), rf"\1 {MASK}"),
+    # An Authorization header's credentials (long; "bearer tokens" in a sentence is not one).
+    (re.compile(r"(?i)\b(Bearer|Basic)\s+[^\s\"',;]{16,}"), rf"\1 {MASK}"),
     (re.compile(r'(?i)\b(response|nonce|cnonce|opaque)="[^"]*"'), rf'\1="{MASK}"'),
     (re.compile(r"(?i)\b(session|remember_token)=[^;\s\"']+"), rf"\1={MASK}"),
 )

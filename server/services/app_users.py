@@ -24,7 +24,7 @@ from server.services.areas import area_by_code
 from server.storage import app_users as queries
 from server.storage import forms as form_queries
 from server.storage.areas import find_area, find_area_by_code, is_within, villages_within
-from server.storage.models import AppUser, AppUserForm, Area, utcnow
+from server.storage.models import AppUser, Area
 
 # The app user a request acts as (a phone, or an officer's web form), under the name the
 # surfaces know it by: they read its login, name and project and hand it back to services.
@@ -88,37 +88,37 @@ def create_app_user(
     area_id = None
     if area_code:
         area_id = area_by_code(session, area_code).id
+    forms = [_form_id(session, project_id, xml_form_id) for xml_form_id in form_ids]
     token = "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
     login = _free_login(session, display_name)
-    app_user = AppUser(
+    queries.add_app_user(
+        session,
         project_id=project_id,
         display_name=display_name,
-        login=login,
-        token_sha256=token_digest(token),
-        digest_ha1=digest_ha1(login, realm, token),
+        credentials=credentials(login, realm, token),
         area_id=area_id,
-        all_forms=not form_ids,
+        form_ids=forms,
     )
-    session.add(app_user)
-    session.flush()
-    _assign_forms(session, app_user, form_ids)
     return NewAppUser(login, display_name, project_id, token)
 
 
-def _assign_forms(session: Session, app_user: AppUser, form_ids: Sequence[str]) -> None:
-    for xml_form_id in form_ids:
-        form = form_queries.find_form(session, app_user.project_id, xml_form_id)
-        if form is None:
-            raise NotFound(what=f"form {xml_form_id}")
-        session.add(AppUserForm(app_user_id=app_user.id, form_id=form.id))
+def credentials(login: str, realm: str, token: str) -> queries.Credentials:
+    """What is stored of a token: its SHA-256 (token URLs) and Digest's HA1 (login + token)."""
+    return queries.Credentials(login, token_digest(token), digest_ha1(login, realm, token))
+
+
+def _form_id(session: Session, project_id: int, xml_form_id: str) -> int:
+    form = form_queries.find_form(session, project_id, xml_form_id)
+    if form is None:
+        raise NotFound(what=f"form {xml_form_id}")
+    return form.id
 
 
 def revoke_app_user(session: Session, project_id: int, login: str) -> AppUser:
     app_user = queries.find_by_login(session, login)
     if app_user is None or app_user.project_id != project_id:
         raise NotFound(what=f"app user {login}")
-    if app_user.revoked_at is None:
-        app_user.revoked_at = utcnow()
+    queries.revoke(session, app_user)
     return app_user
 
 

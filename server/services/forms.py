@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from server import xlsform
 from server.domain.vocabulary import FormState
 from server.errors import FormVersionExists, InvalidXLSForm, NotFound, RasoatError
-from server.formats.xform import XFormFacts
 from server.services.phone_lists import GENERATED
 from server.storage import forms as queries
 from server.storage.blobs import BlobStore
 from server.storage.files import record_blob
-from server.storage.models import Form, FormAttachment, FormVersion, Project, utcnow
+from server.storage.models import Form, FormVersion, Project, utcnow
+from server.storage.transaction import savepoint
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +47,7 @@ class ShippedFormsReport:
 
 
 def ensure_default_project(session: Session) -> Project:
-    project = queries.find_project(session, DEFAULT_PROJECT_ID)
-    if project is None:
-        project = Project(id=DEFAULT_PROJECT_ID, name=DEFAULT_PROJECT_NAME)
-        session.add(project)
-        session.flush()
-    return project
+    return queries.ensure_project(session, DEFAULT_PROJECT_ID, DEFAULT_PROJECT_NAME)
 
 
 def _media_md5s(media: Mapping[str, bytes]) -> dict[str, str]:
@@ -92,15 +87,6 @@ def _same_published(
     return same
 
 
-def _form_for(session: Session, project_id: int, facts: XFormFacts) -> Form:
-    form = queries.find_form(session, project_id, facts.form_id)
-    if form is None:
-        form = Form(project_id=project_id, xml_form_id=facts.form_id, title=facts.title)
-        session.add(form)
-        session.flush()
-    return form
-
-
 def _add_version(
     session: Session,
     blobs: BlobStore,
@@ -114,27 +100,24 @@ def _add_version(
     # A new draft replaces the old one; a version published directly (command line, forms/)
     # replaces only a draft of the same version string (the unique key is form + version).
     queries.delete_drafts(session, form.id, facts.version if published_at else None)
-    version = FormVersion(
-        form_id=form.id,
+    new = queries.NewFormVersion(
         version=facts.version,
         title=facts.title,
         xlsform=data,
         xlsform_filename=Path(filename).name,
         xform=compiled.xform,
         xform_md5=_md5(compiled.xform),
-        binary_paths="\n".join(facts.binary_paths),
+        binary_paths=facts.binary_paths,
         published_at=published_at,
     )
-    session.add(version)
-    session.flush()
-    _attach_media(session, blobs, version, facts.media_names, files)
-    return version
+    media = _stored_media(session, blobs, facts.media_names, files)
+    return queries.add_version(session, form.id, new, media)
 
 
-def _make_current(form: Form, version: FormVersion) -> None:
-    form.published_version_id, form.title, form.updated_at = version.id, version.title, utcnow()
-    if form.state == FormState.DRAFT:
-        form.state = FormState.OPEN
+def _make_current(session: Session, form: Form, version: FormVersion) -> None:
+    """Phones get this version from now on; a form never published opens."""
+    state = FormState.OPEN if form.state == FormState.DRAFT else FormState(form.state)
+    queries.make_current(session, form, version, state)
 
 
 def _upload(
@@ -151,13 +134,13 @@ def _upload(
         raise NotFound(what=f"project {project_id}")
     compiled, files = _compile(data, filename, media, validate)
     warnings = tuple(str(w) for w in compiled.warnings)
-    form = _form_for(session, project_id, compiled.facts)
+    form = queries.form_for(session, project_id, compiled.facts.form_id, compiled.facts.title)
     if (same := _same_published(session, form, compiled, files)) is not None:
         return Published(form, same, created=False, warnings=warnings)
     published_at = utcnow() if publish else None
     version = _add_version(session, blobs, form, compiled, (data, filename, files), published_at)
     if publish:
-        _make_current(form, version)
+        _make_current(session, form, version)
         logger.info("published form %s version %s", form.xml_form_id, version.version)
     return Published(form, version, created=True, warnings=warnings)
 
@@ -200,8 +183,7 @@ def publish_draft(session: Session, project_id: int, xml_form_id: str) -> FormVe
     draft = queries.find_draft(session, form.id) if form is not None else None
     if form is None or draft is None:
         raise NotFound(what=f"draft of form {xml_form_id}")
-    draft.published_at = utcnow()
-    _make_current(form, draft)
+    _make_current(session, form, draft)
     logger.info("published form %s version %s", xml_form_id, draft.version)
     return draft
 
@@ -210,27 +192,26 @@ def _md5(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
-def _attach_media(
-    session: Session,
-    blobs: BlobStore,
-    version: FormVersion,
-    expected: tuple[str, ...],
-    files: Mapping[str, bytes],
-) -> None:
+def _stored_media(
+    session: Session, blobs: BlobStore, expected: tuple[str, ...], files: Mapping[str, bytes]
+) -> dict[str, str | None]:
+    """Each media file the form names → the hash of the uploaded file, put in the blob store
+    (None when nobody uploaded it)."""
+    media: dict[str, str | None] = {}
     for name in expected:
-        sha = None
+        media[name] = None
         if name in files:
             stored = blobs.put_bytes(files[name])
             record_blob(session, stored)
-            sha = stored.sha256
-        session.add(FormAttachment(form_version_id=version.id, name=name, blob_sha256=sha))
+            media[name] = stored.sha256
+    return media
 
 
 def set_form_state(session: Session, project_id: int, xml_form_id: str, state: FormState) -> Form:
     form = queries.find_form(session, project_id, xml_form_id)
     if form is None:
         raise NotFound(what=f"form {xml_form_id}")
-    form.state, form.updated_at = state, utcnow()
+    queries.set_state(session, form, state)
     return form
 
 
@@ -257,7 +238,7 @@ def publish_shipped_forms(
     report = ShippedFormsReport()
     for path in shipped_xlsforms(forms_dir):
         try:
-            with session.begin_nested():
+            with savepoint(session):
                 report.published.append(
                     publish_xlsform(
                         session,

@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 from server.domain.assess import Assessment, assess
 from server.domain.household import HouseholdAnswers, household_code_matches_village
 from server.domain.standards import Standard, load_standards, standard_for_year
-from server.domain.vocabulary import ReviewState
 from server.errors import InvalidInput, RasoatError
 from server.formats.household import read_household_answers, read_phone_view
 from server.services import transitions
 from server.storage import registry as queries
-from server.storage import submissions as submission_queries
 from server.storage.areas import VILLAGE_LEVELS, find_area_by_code
-from server.storage.models import Area, Household, HouseholdReview, utcnow
+from server.storage.models import Area
+from server.storage.submissions import mark_issues
+from server.storage.transaction import savepoint
 
 logger = logging.getLogger(__name__)
 
@@ -59,19 +59,22 @@ def after_store(session: Session, xml_form_id: str, submission_id: int, root: El
 def record_household_review(session: Session, submission_id: int, root: Element) -> None:
     conflicting = None
     try:
-        with session.begin_nested():
+        with savepoint(session):
             derived = _derive(session, root)
-            conflicting = _conflicting_review(session, submission_id, derived)
+            answers = derived.answers
+            conflicting = queries.review_by_other_submission(
+                session, answers.household_code, answers.review_year, submission_id
+            )
             if conflicting is None:
                 _store_review(session, submission_id, derived)
     except RasoatError as problem:
-        _set_issues(session, submission_id, problem.message)
+        mark_issues(session, submission_id, problem.message)
         logger.info("submission %s kept out of the registry: %s", submission_id, problem.code)
         return
     if conflicting is not None:
         _flag_conflict(session, conflicting, submission_id, derived)
         return
-    _set_issues(session, submission_id, None)
+    mark_issues(session, submission_id, None)
 
 
 def _derive(session: Session, root: Element) -> _Derived:
@@ -90,68 +93,48 @@ def _derive(session: Session, root: Element) -> _Derived:
     return _Derived(answers, village, standard, assessment, view)
 
 
-def _conflicting_review(
-    session: Session, submission_id: int, derived: _Derived
-) -> HouseholdReview | None:
-    """A review of this household and period that came from another submission."""
-    household = queries.find_household(session, derived.answers.household_code)
-    if household is None:
-        return None
-    review = queries.find_review(session, household.id, derived.answers.review_year)
-    return review if review is not None and review.submission_id != submission_id else None
-
-
 def _store_review(session: Session, submission_id: int, derived: _Derived) -> None:
     period, village_id = derived.answers.review_year, derived.village.id
     # The first review of a village in a period turns next period's reviews there from a
     # baseline (no movement) into movements measured against this period.
     village_was_new = not queries.village_reviewed_in(session, village_id, period)
-    household = _household(session, derived)
-    review = queries.find_review(session, household.id, derived.answers.review_year)
-    if review is None:
-        review = HouseholdReview(household_id=household.id, period=derived.answers.review_year)
-        session.add(review)
-    _fill_review(review, submission_id, derived)
-    session.flush()
-    queries.set_deficiencies(session, review.id, sorted(derived.assessment.deficient))
-    transitions.refresh(session, household.id)
+    household_id = queries.upsert_household(session, _household_facts(derived), period)
+    queries.upsert_review(session, household_id, period, _review_facts(submission_id, derived))
+    transitions.refresh(session, household_id)
     if village_was_new:
         for other in queries.households_reviewed_in_village(session, village_id, period + 1):
             transitions.refresh(session, other)
 
 
-def _household(session: Session, derived: _Derived) -> Household:
+def _household_facts(derived: _Derived) -> queries.HouseholdFacts:
     answers = derived.answers
-    household = queries.find_household(session, answers.household_code)
-    if household is None:
-        household = Household(code=answers.household_code)
-        session.add(household)
-        latest = 0
-    else:
-        latest = max((r.period for r in queries.reviews_of(session, household.id)), default=0)
-    if answers.review_year >= latest:
-        # The registry shows each household as its latest review describes it.
-        household.village_id, household.head_name = derived.village.id, answers.head_name
-        household.ethnic_minority = answers.ethnic_minority
-        household.merit, household.social_protection = answers.merit, answers.social_protection
-        household.updated_at = utcnow()
-    session.flush()
-    return household
+    return queries.HouseholdFacts(
+        code=answers.household_code,
+        village_id=derived.village.id,
+        head_name=answers.head_name,
+        ethnic_minority=answers.ethnic_minority,
+        merit=answers.merit,
+        social_protection=answers.social_protection,
+    )
 
 
-def _fill_review(review: HouseholdReview, submission_id: int, derived: _Derived) -> None:
+def _review_facts(submission_id: int, derived: _Derived) -> queries.ReviewFacts:
     answers, assessment = derived.answers, derived.assessment
-    review.submission_id, review.village_id = submission_id, derived.village.id
-    review.urban, review.standard_code = derived.village.urban, derived.standard.code
-    review.income_per_person = assessment.income_per_person
-    review.deficiency_count = assessment.deficiency_count
-    review.household_class = assessment.household_class
-    review.members = len(answers.members)
-    review.ethnic_minority, review.merit = answers.ethnic_minority, answers.merit
-    review.social_protection = answers.social_protection
-    review.phone_disagreement = _disagreement(derived)
-    review.conflict = False
-    review.updated_at = utcnow()
+    return queries.ReviewFacts(
+        submission_id=submission_id,
+        village_id=derived.village.id,
+        urban=derived.village.urban,
+        standard_code=derived.standard.code,
+        income_per_person=assessment.income_per_person,
+        deficiency_count=assessment.deficiency_count,
+        household_class=assessment.household_class,
+        members=len(answers.members),
+        ethnic_minority=answers.ethnic_minority,
+        merit=answers.merit,
+        social_protection=answers.social_protection,
+        phone_disagreement=_disagreement(derived),
+        deficient=tuple(sorted(assessment.deficient)),
+    )
 
 
 def _disagreement(derived: _Derived) -> str | None:
@@ -172,42 +155,31 @@ def _disagreement(derived: _Derived) -> str | None:
 
 
 def _flag_conflict(
-    session: Session, review: HouseholdReview, submission_id: int, derived: _Derived
+    session: Session, review: queries.OtherReview, submission_id: int, derived: _Derived
 ) -> None:
     """Two different records for one household and period: keep both, overwrite nothing, and
     put both in front of the commune officer."""
-    review.conflict = True
+    queries.mark_review_in_conflict(session, review.review_id)
     code, period = derived.answers.household_code, derived.answers.review_year
     message = (
         f"Hộ {code} có hai phiếu khác nhau trong kỳ rà soát {period}; cán bộ xã cần chọn phiếu "
         f"đúng. / Household {code} has two different records for {period}; an officer must "
         "choose the right one."
     )
-    _set_issues(session, review.submission_id, message)
-    _set_issues(session, submission_id, message)
-
-
-def _set_issues(session: Session, submission_id: int, issues: str | None) -> None:
-    submission = submission_queries.find_submission(session, submission_id)
-    if submission is None:
-        return
-    submission.issues = issues
-    if issues is not None:
-        submission.review_state = ReviewState.HAS_ISSUES
-    elif submission.review_state == ReviewState.HAS_ISSUES:
-        submission.review_state = ReviewState.RECEIVED
+    mark_issues(session, review.submission_id, message)
+    mark_issues(session, submission_id, message)
 
 
 def record_followup_visit(session: Session, submission_id: int, root: Element) -> None:
     from server.services.followups import record_visit
 
     try:
-        with session.begin_nested():
+        with savepoint(session):
             record_visit(session, submission_id, root)
     except RasoatError as problem:
-        _set_issues(session, submission_id, problem.message)
+        mark_issues(session, submission_id, problem.message)
         return
-    _set_issues(session, submission_id, None)
+    mark_issues(session, submission_id, None)
 
 
 _HANDLERS: dict[str, Callable[[Session, int, Element], None]] = {

@@ -25,7 +25,8 @@ from server.services.submission_review import (
 )
 from server.storage import accounts as audit
 from server.storage import submission_review as queries
-from server.storage.models import FormVersion, SubmissionVersion
+from server.storage.forms import find_version_by_id
+from server.storage.models import SubmissionVersion
 from server.storage.submissions import attachments_of
 
 
@@ -95,7 +96,7 @@ def _page(
     versions = _version_rows(session, submission.id)
     current = next((pair for pair in versions if pair[0].current), versions[-1])
     stored, shown = next((pair for pair in versions if pair[0].id == version_id), current)
-    form_version = session.get(FormVersion, stored.form_version_id)
+    form_version = find_version_by_id(session, stored.form_version_id)
     sheet: tuple[Item, ...] = ()
     if form_version is not None:
         sheet = answer_sheet(form_outline(form_version.xform), parse_xml(stored.xml), language)

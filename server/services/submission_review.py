@@ -208,10 +208,7 @@ def review(
     changed = new_state != old_state
     if not changed and not comment:
         raise InvalidInput(field="comment", detail="nothing to save")
-    submission.review_state = new_state
-    queries.add_comment(
-        session, submission.id, reader.user.id, new_state if changed else None, comment
-    )
+    queries.record_review(session, submission, reader.user.id, new_state, comment)
     details = f"{old_state} → {new_state}" if changed else "comment"
     audit.record(session, reader.user.id, "submission.review", target_of(visible), details)
 

@@ -37,14 +37,7 @@ from server.storage import forms as form_queries
 from server.storage import submissions as queries
 from server.storage.blobs import BlobStore, StoredFile
 from server.storage.files import record_blob
-from server.storage.models import (
-    AppUser,
-    Form,
-    FormVersion,
-    SubmissionAttachment,
-    SubmissionVersion,
-    utcnow,
-)
+from server.storage.models import AppUser, Form, FormVersion, SubmissionVersion
 from server.storage.submissions import StoredInstance
 
 logger = logging.getLogger(__name__)
@@ -301,21 +294,18 @@ def _edit(
 ) -> Receipt:
     deprecated_id = received.parsed.deprecated_id or ""
     old = _version_to_edit(session, received.form, deprecated_id)
-    submission = queries.lock_submission(session, old.submission_id)
-    # Read again under the lock: a concurrent edit may have replaced it meanwhile, or a
-    # concurrent copy of this very upload (split edit) may have stored it.
-    session.refresh(old)
+    # Read again under the record's lock: a concurrent edit may have replaced it meanwhile, or
+    # a concurrent copy of this very upload (split edit) may have stored it.
+    submission = queries.lock_record(session, old)
     if not old.current:
         same = queries.find_version(session, received.form.id, received.instance_id)
         if same is not None:
             return _resubmission(session, same, incoming, received)
         raise StaleEdit(deprecated_id=deprecated_id)
-    old.current = False
-    submission.updated_at = utcnow()
+    queries.retire_version(session, submission, old)
     carried = {
         a.name: a.blob_sha256 for a in queries.attachments_of(session, old.id) if a.blob_sha256
     }
-    session.flush()
     version_id = _new_version(session, submission.id, app_user, incoming, received)
     if version_id is None:
         raise SubmissionConflict(instance_id=received.instance_id)
@@ -356,34 +346,22 @@ def _resubmission(
     if existing.xml_sha256 != received.xml_sha256 or existing.xml != incoming.xml:
         raise SubmissionConflict(instance_id=received.instance_id)
     rows = {a.name: a for a in queries.attachments_of(session, existing.id)}
-    new: list[tuple[str, str | None]] = []  # files this version had no row for
-    filled = 0  # rows that were waiting for their file
+    arriving: dict[str, tuple[str, str | None]] = {}
     carried: dict[str, str] | None = None
     for name, (stored, content_type) in received.files.items():
-        row = rows.get(name)
-        if row is not None and row.blob_sha256 not in (None, stored.sha256):
+        had = rows[name].blob_sha256 if name in rows else None
+        if had is not None and had != stored.sha256:
             carried = _carried_files(session, existing) if carried is None else carried
-            if carried.get(name) == row.blob_sha256:
-                row.blob_sha256 = None  # the phone's own file replaces the one carried over
-        if row is None:
-            session.add(
-                SubmissionAttachment(
-                    submission_version_id=existing.id,
-                    name=name,
-                    blob_sha256=stored.sha256,
-                    content_type=content_type,
-                    referenced=False,
-                )
-            )
-            new.append((name, stored.sha256))
-        elif row.blob_sha256 is None:
-            row.blob_sha256, row.content_type = stored.sha256, content_type
-            filled += 1
-    if not incoming.incomplete and not existing.complete:
-        existing.complete = True
-    files = [(r.name, r.blob_sha256) for r in sorted(rows.values(), key=lambda r: r.id)] + new
-    outcome = Outcome.ATTACHMENTS_ADDED if filled or new else Outcome.DUPLICATE
-    return _new_receipt(outcome, existing.id, incoming, received, files, existing.complete)
+            if carried.get(name) != had:
+                continue  # other bytes for a file received already: the first ones stay
+            # else the phone's own file replaces the one the edit carried over
+        elif had is not None:
+            continue  # this very file again
+        arriving[name] = (stored.sha256, content_type)
+    complete = existing.complete or not incoming.incomplete
+    files = queries.receive_files(session, existing, rows, arriving, complete=complete)
+    outcome = Outcome.ATTACHMENTS_ADDED if arriving else Outcome.DUPLICATE
+    return _new_receipt(outcome, existing.id, incoming, received, files, complete)
 
 
 def _carried_files(session: Session, edit: SubmissionVersion) -> dict[str, str]:

@@ -12,29 +12,26 @@ from sqlalchemy.orm import Session
 from server.domain.transitions import transition
 from server.domain.vocabulary import HouseholdClass, Transition
 from server.storage import registry as queries
-from server.storage.models import HouseholdReview
+from server.storage.registry import ReviewedClass
 
 
 def refresh(session: Session, household_id: int) -> None:
-    reviews = list(queries.reviews_of(session, household_id))
+    reviews = queries.class_history(session, household_id)
     by_period = {r.period: r for r in reviews}
     left_poor = left_near_poor = False
     for review in reviews:
         previous = by_period.get(review.period - 1)
         if _is_baseline(session, review, previous):
-            review.transition = review.near_poor_transition = None
+            queries.set_movements(session, review.review_id, None, None)
             continue
-        review.transition = _movement(review, previous, left_poor, HouseholdClass.POOR)
-        review.near_poor_transition = _movement(
-            review, previous, left_near_poor, HouseholdClass.NEAR_POOR
-        )
-        left_poor = left_poor or review.transition == Transition.EXITED
-        left_near_poor = left_near_poor or review.near_poor_transition == Transition.EXITED
+        poor = _movement(review, previous, left_poor, HouseholdClass.POOR)
+        near_poor = _movement(review, previous, left_near_poor, HouseholdClass.NEAR_POOR)
+        queries.set_movements(session, review.review_id, poor, near_poor)
+        left_poor = left_poor or poor == Transition.EXITED
+        left_near_poor = left_near_poor or near_poor == Transition.EXITED
 
 
-def _is_baseline(
-    session: Session, review: HouseholdReview, previous: HouseholdReview | None
-) -> bool:
+def _is_baseline(session: Session, review: ReviewedClass, previous: ReviewedClass | None) -> bool:
     if review.household_class is None:
         return True
     return previous is None and not queries.village_reviewed_in(
@@ -43,8 +40,8 @@ def _is_baseline(
 
 
 def _movement(
-    review: HouseholdReview,
-    previous: HouseholdReview | None,
+    review: ReviewedClass,
+    previous: ReviewedClass | None,
     exited_before: bool,
     group: HouseholdClass,
 ) -> str:

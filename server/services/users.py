@@ -9,7 +9,7 @@ from server.domain.vocabulary import Role
 from server.errors import Conflict, InvalidInput
 from server.services.areas import area_by_code
 from server.storage.models import User
-from server.storage.users import find_user_by_email
+from server.storage.users import add_user, find_user_by_email
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -33,7 +33,8 @@ def create_user(
     area_id = None
     if area_code:
         area_id = area_by_code(session, area_code).id
-    user = User(
+    return add_user(
+        session,
         email=email,
         display_name=display_name,
         role=role,
@@ -41,6 +42,3 @@ def create_user(
         # werkzeug's default is scrypt, a current memory-hard algorithm.
         password_hash=generate_password_hash(password),
     )
-    session.add(user)
-    session.flush()
-    return user

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from server.domain.vocabulary import Role
 from server.errors import Forbidden
 from server.services.accounts import StaffMember
-from server.services.app_users import digest_ha1, token_digest
+from server.services.app_users import credentials
 from server.services.forms import DEFAULT_PROJECT_ID, ensure_default_project
 from server.storage import app_users as queries
 from server.storage.models import AppUser
@@ -41,15 +41,24 @@ def officer_app_user(
     login = f"web.{user.id}"
     token = officer_token(secret, user.id)
     app_user = queries.find_by_login(session, login)
+    signs_in = credentials(login, realm, token)
     if app_user is None:
         ensure_default_project(session)
-        app_user = AppUser(project_id=DEFAULT_PROJECT_ID, login=login, all_forms=True)
-        session.add(app_user)
+        app_user = queries.add_app_user(
+            session,
+            project_id=DEFAULT_PROJECT_ID,
+            display_name=user.display_name,
+            credentials=signs_in,
+            area_id=user.area_id,
+        )
     elif app_user.revoked_at is not None:
         raise Forbidden()
-    app_user.display_name = user.display_name
-    app_user.area_id = user.area_id
-    app_user.token_sha256 = token_digest(token)
-    app_user.digest_ha1 = digest_ha1(login, realm, token)
-    session.flush()
+    else:
+        queries.describe_app_user(
+            session,
+            app_user,
+            display_name=user.display_name,
+            area_id=user.area_id,
+            credentials=signs_in,
+        )
     return app_user, token

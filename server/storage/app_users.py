@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.storage.models import AppUser, AppUserForm, Area, Form
+from server.storage.models import AppUser, AppUserForm, Area, Form, utcnow
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How an app user signs in: its login and the two hashes of its token (never the token)."""
+
+    login: str
+    token_sha256: str
+    digest_ha1: str
 
 
 def find_by_token_digest(session: Session, digest: str) -> AppUser | None:
@@ -43,3 +53,50 @@ def assigned_forms(session: Session) -> dict[int, list[str]]:
     for app_user_id, xml_form_id in session.execute(query):
         forms.setdefault(app_user_id, []).append(xml_form_id)
     return forms
+
+
+def add_app_user(
+    session: Session,
+    *,
+    project_id: int,
+    display_name: str,
+    credentials: Credentials,
+    area_id: int | None,
+    form_ids: Sequence[int] = (),
+) -> AppUser:
+    """A new app user; with `form_ids` (Form.id) it may use only those forms, else all."""
+    app_user = AppUser(
+        project_id=project_id,
+        display_name=display_name,
+        login=credentials.login,
+        token_sha256=credentials.token_sha256,
+        digest_ha1=credentials.digest_ha1,
+        area_id=area_id,
+        all_forms=not form_ids,
+    )
+    session.add(app_user)
+    session.flush()
+    session.add_all(AppUserForm(app_user_id=app_user.id, form_id=f) for f in form_ids)
+    return app_user
+
+
+def describe_app_user(
+    session: Session,
+    app_user: AppUser,
+    *,
+    display_name: str,
+    area_id: int | None,
+    credentials: Credentials,
+) -> None:
+    """Keep an app user in step with whom it stands for (an officer's web form user)."""
+    app_user.display_name, app_user.area_id = display_name, area_id
+    app_user.login = credentials.login
+    app_user.token_sha256 = credentials.token_sha256
+    app_user.digest_ha1 = credentials.digest_ha1
+    session.flush()
+
+
+def revoke(session: Session, app_user: AppUser) -> None:
+    """The app user's token stops working from now on (a revoked one stays revoked then)."""
+    if app_user.revoked_at is None:
+        app_user.revoked_at = utcnow()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, undefer
@@ -18,9 +20,81 @@ from server.storage.models import (
     FormVersion,
     Project,
     User,
+    utcnow,
 )
 
 LISTED_STATES = (FormState.OPEN,)
+
+
+@dataclass(frozen=True)
+class NewFormVersion:
+    """An uploaded XLSForm as compiled, to be kept as a version of its form."""
+
+    version: str
+    title: str
+    xlsform: bytes
+    xlsform_filename: str
+    xform: bytes
+    xform_md5: str
+    binary_paths: tuple[str, ...]
+    published_at: datetime | None  # None: a draft
+
+
+def ensure_project(session: Session, project_id: int, name: str) -> Project:
+    project = find_project(session, project_id)
+    if project is None:
+        project = Project(id=project_id, name=name)
+        session.add(project)
+        session.flush()
+    return project
+
+
+def form_for(session: Session, project_id: int, xml_form_id: str, title: str) -> Form:
+    """The project's form with this id, created (titled `title`) on its first upload."""
+    form = find_form(session, project_id, xml_form_id)
+    if form is None:
+        form = Form(project_id=project_id, xml_form_id=xml_form_id, title=title)
+        session.add(form)
+        session.flush()
+    return form
+
+
+def add_version(
+    session: Session, form_id: int, new: NewFormVersion, media: Mapping[str, str | None]
+) -> FormVersion:
+    """A new version of the form with the media files it names (name → blob hash, None for a
+    file nobody uploaded)."""
+    version = FormVersion(
+        form_id=form_id,
+        version=new.version,
+        title=new.title,
+        xlsform=new.xlsform,
+        xlsform_filename=new.xlsform_filename,
+        xform=new.xform,
+        xform_md5=new.xform_md5,
+        binary_paths="\n".join(new.binary_paths),
+        published_at=new.published_at,
+    )
+    session.add(version)
+    session.flush()
+    session.add_all(
+        FormAttachment(form_version_id=version.id, name=name, blob_sha256=sha)
+        for name, sha in media.items()
+    )
+    return version
+
+
+def make_current(session: Session, form: Form, version: FormVersion, state: FormState) -> None:
+    """The version is the one phones get (published now if it was a draft); the form takes its
+    title and `state`."""
+    if version.published_at is None:
+        version.published_at = utcnow()
+    form.published_version_id, form.title, form.updated_at = version.id, version.title, utcnow()
+    form.state = state
+
+
+def set_state(session: Session, form: Form, state: FormState) -> None:
+    form.state, form.updated_at = state, utcnow()
 
 
 def find_project(session: Session, project_id: int) -> Project | None:
@@ -39,6 +113,10 @@ def find_form_version(session: Session, form_id: int, version: str) -> FormVersi
         FormVersion.published_at.is_not(None),
     )
     return session.scalars(query).first()
+
+
+def find_version_by_id(session: Session, version_id: int) -> FormVersion | None:
+    return session.get(FormVersion, version_id)
 
 
 def published_version(session: Session, form: Form) -> FormVersion | None:

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, exists, func, insert, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
-from server.domain.vocabulary import HouseholdClass, Transition
+from server.domain.relapse import RelapseRisk, VisitFacts
+from server.domain.vocabulary import HouseholdClass, Trait, Transition
 from server.storage.models import (
     Area,
     FollowupVisit,
     Household,
     HouseholdReview,
     ReviewDeficiency,
+    utcnow,
 )
+
+# Where a review keeps each group's movement and each trait of the household; the keys are
+# str enums, so the plain names of a request's filter look them up too.
+MOVEMENT_COLUMNS: dict[str, InstrumentedAttribute[str | None]] = {
+    HouseholdClass.POOR: HouseholdReview.transition,
+    HouseholdClass.NEAR_POOR: HouseholdReview.near_poor_transition,
+}
+TRAIT_COLUMNS: dict[str, InstrumentedAttribute[bool]] = {
+    Trait.ETHNIC_MINORITY: HouseholdReview.ethnic_minority,
+    Trait.MERIT: HouseholdReview.merit,
+    Trait.SOCIAL_PROTECTION: HouseholdReview.social_protection,
+}
 
 
 @dataclass(frozen=True)
@@ -26,6 +42,134 @@ class ExitedHousehold:
     village_code: str
     village_name: str
     exit_period: int
+
+
+@dataclass(frozen=True)
+class HouseholdFacts:
+    """A household as one review describes it."""
+
+    code: str
+    village_id: int
+    head_name: str
+    ethnic_minority: bool
+    merit: bool
+    social_protection: bool
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """What one submission says of a household in a review period, as the server derived it."""
+
+    submission_id: int
+    village_id: int
+    urban: bool
+    standard_code: str
+    income_per_person: Decimal | None
+    deficiency_count: int
+    household_class: str | None
+    members: int
+    ethnic_minority: bool
+    merit: bool
+    social_protection: bool
+    phone_disagreement: str | None
+    deficient: tuple[str, ...]  # indicator codes
+
+
+@dataclass(frozen=True)
+class OtherReview:
+    """A review of a household and period that came from another submission."""
+
+    review_id: int
+    submission_id: int
+
+
+def upsert_household(session: Session, facts: HouseholdFacts, period: int) -> int:
+    """The household's id, its row created if new. The registry shows each household as its
+    latest review describes it, so an existing row is described again only by a review of its
+    latest period or a later one."""
+    household = find_household(session, facts.code)
+    if household is None:
+        household = Household(code=facts.code)
+        session.add(household)
+        latest = 0
+    else:
+        latest = max((r.period for r in reviews_of(session, household.id)), default=0)
+    if period >= latest:
+        household.village_id, household.head_name = facts.village_id, facts.head_name
+        household.ethnic_minority = facts.ethnic_minority
+        household.merit, household.social_protection = facts.merit, facts.social_protection
+        household.updated_at = utcnow()
+    session.flush()
+    return household.id
+
+
+def upsert_review(session: Session, household_id: int, period: int, facts: ReviewFacts) -> int:
+    """The review's id: the household's review of `period`, created or overwritten with these
+    facts (no longer in conflict), with its deficient indicators."""
+    review = find_review(session, household_id, period)
+    if review is None:
+        review = HouseholdReview(household_id=household_id, period=period)
+        session.add(review)
+    review.submission_id, review.village_id = facts.submission_id, facts.village_id
+    review.urban, review.standard_code = facts.urban, facts.standard_code
+    review.income_per_person = facts.income_per_person
+    review.deficiency_count = facts.deficiency_count
+    review.household_class = facts.household_class
+    review.members = facts.members
+    review.ethnic_minority, review.merit = facts.ethnic_minority, facts.merit
+    review.social_protection = facts.social_protection
+    review.phone_disagreement = facts.phone_disagreement
+    review.conflict = False
+    review.updated_at = utcnow()
+    session.flush()
+    set_deficiencies(session, review.id, facts.deficient)
+    return review.id
+
+
+def review_by_other_submission(
+    session: Session, household_code: str, period: int, submission_id: int
+) -> OtherReview | None:
+    household = find_household(session, household_code)
+    if household is None:
+        return None
+    review = find_review(session, household.id, period)
+    if review is None or review.submission_id == submission_id:
+        return None
+    return OtherReview(review.id, review.submission_id)
+
+
+def mark_review_in_conflict(session: Session, review_id: int) -> None:
+    """Another submission disagrees with this review; an officer decides."""
+    review = session.get(HouseholdReview, review_id)
+    if review is not None:
+        review.conflict = True
+
+
+@dataclass(frozen=True)
+class ReviewedClass:
+    """One review's class, what a household's movements are computed from."""
+
+    review_id: int
+    period: int
+    village_id: int
+    household_class: str | None
+
+
+def class_history(session: Session, household_id: int) -> list[ReviewedClass]:
+    """The household's reviews, oldest period first."""
+    return [
+        ReviewedClass(r.id, r.period, r.village_id, r.household_class)
+        for r in reviews_of(session, household_id)
+    ]
+
+
+def set_movements(
+    session: Session, review_id: int, transition: str | None, near_poor_transition: str | None
+) -> None:
+    """A review's movement of the poor group and of the near-poor group (None: a baseline)."""
+    review = session.get(HouseholdReview, review_id)  # loaded by class_history: no query
+    if review is not None:
+        review.transition, review.near_poor_transition = transition, near_poor_transition
 
 
 def find_household(session: Session, code: str) -> Household | None:
@@ -117,6 +261,55 @@ def recently_exited(
     if scope is not None:
         query = query.where(Area.path.startswith(scope.path))
     return [ExitedHousehold(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class FollowupVisitFacts:
+    """What one follow-up visit found, and the relapse-risk judgement made of it."""
+
+    household_id: int
+    visit_date: date
+    months_since_exit: int | None
+    found: VisitFacts  # what the relapse-risk rules read
+    support_needed: frozenset[str]
+    hi_card_expiry: date | None
+    loan_due: date | None
+    livelihood_end: date | None
+    risk: RelapseRisk
+
+
+def upsert_visit(session: Session, submission_id: int, facts: FollowupVisitFacts) -> None:
+    """The submission's visit, created or (for an edited record) overwritten."""
+    visit = visit_of_submission(session, submission_id)
+    if visit is None:
+        visit = FollowupVisit(submission_id=submission_id)
+        session.add(visit)
+    found = facts.found
+    visit.household_id, visit.visit_date = facts.household_id, facts.visit_date
+    visit.months_since_exit = facts.months_since_exit
+    visit.household_income_month, visit.member_count = (
+        found.household_income_month,
+        found.member_count,
+    )
+    visit.shocks = " ".join(sorted(found.shocks))
+    visit.recheck_deficient = " ".join(sorted(found.recheck_deficient))
+    visit.cadre_risk = found.cadre_risk
+    visit.support_needed = " ".join(sorted(facts.support_needed))
+    visit.hi_card_expiry, visit.loan_due = facts.hi_card_expiry, facts.loan_due
+    visit.livelihood_end = facts.livelihood_end
+    visit.at_risk, visit.risk_reasons = facts.risk.at_risk, " ".join(facts.risk.reasons)
+    session.flush()
+
+
+def carry_latest_visit(session: Session, household_id: int) -> None:
+    """The household carries the relapse-risk judgement of its latest visit."""
+    household = session.get(Household, household_id)
+    if household is None:
+        return
+    latest = latest_visit(session, household_id)
+    household.relapse_risk = bool(latest and latest.at_risk)
+    household.relapse_reasons = latest.risk_reasons if latest else None
+    household.updated_at = utcnow()
 
 
 def visit_of_submission(session: Session, submission_id: int) -> FollowupVisit | None:

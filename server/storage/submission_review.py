@@ -185,12 +185,19 @@ def comments_of(session: Session, submission_id: int) -> Sequence[tuple[Submissi
     return [(comment, author) for comment, author in session.execute(query)]
 
 
-def add_comment(
-    session: Session, submission_id: int, user_id: int, state: ReviewState | None, body: str
+def record_review(
+    session: Session, submission: Submission, user_id: int, state: ReviewState, body: str
 ) -> None:
+    """An officer's review: the record takes `state`, and the comment names it when it
+    changed (an empty body for a change without words)."""
+    changed = state != submission.review_state
+    submission.review_state = state
     session.add(
         SubmissionComment(
-            submission_id=submission_id, user_id=user_id, review_state=state, body=body
+            submission_id=submission.id,
+            user_id=user_id,
+            review_state=state if changed else None,
+            body=body,
         )
     )
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from server.domain.vocabulary import ReviewState
@@ -103,11 +103,55 @@ def insert_attachments(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(SubmissionAttachment), rows)
 
 
-def lock_submission(session: Session, submission_id: int) -> Submission:
-    """Take the row lock that serialises edits of one record (PostgreSQL; SQLite locks the
-    whole database for a write transaction anyway)."""
-    query = select(Submission).where(Submission.id == submission_id).with_for_update()
-    return session.scalars(query).one()
+def lock_record(session: Session, version: SubmissionVersion) -> Submission:
+    """Take the row lock that serialises edits of the version's record (PostgreSQL; SQLite
+    locks the whole database for a write transaction anyway), then read the version again:
+    another edit may have replaced it meanwhile."""
+    query = select(Submission).where(Submission.id == version.submission_id).with_for_update()
+    submission = session.scalars(query).one()
+    session.refresh(version)
+    return submission
+
+
+def retire_version(session: Session, submission: Submission, version: SubmissionVersion) -> None:
+    """An edit replaces this version: it is no longer current, and its record changed now."""
+    version.current = False
+    submission.updated_at = utcnow()
+    session.flush()
+
+
+def receive_files(
+    session: Session,
+    version: SubmissionVersion,
+    rows: Mapping[str, SubmissionAttachment],
+    arriving: Mapping[str, tuple[str, str | None]],
+    *,
+    complete: bool,
+) -> list[tuple[str, str | None]]:
+    """Record files sent again for a stored version, `arriving` as name → (blob hash, content
+    type): into the version's row of that name (`rows`, as `attachments_of` gave them) or a new
+    row the form does not reference; mark the version complete if it now is. Returns (name,
+    blob hash or None while missing) of all its attachments, in the order stored."""
+    new: list[tuple[str, str | None]] = []
+    for name, (sha256, content_type) in arriving.items():
+        row = rows.get(name)
+        if row is None:
+            session.add(
+                SubmissionAttachment(
+                    submission_version_id=version.id,
+                    name=name,
+                    blob_sha256=sha256,
+                    content_type=content_type,
+                    referenced=False,
+                )
+            )
+            new.append((name, sha256))
+        else:
+            row.blob_sha256, row.content_type = sha256, content_type
+    if complete and not version.complete:
+        version.complete = True
+    ordered = sorted(rows.values(), key=lambda row: row.id)
+    return [(row.name, row.blob_sha256) for row in ordered] + new
 
 
 def attachments_of(session: Session, version_id: int) -> Sequence[SubmissionAttachment]:
@@ -129,6 +173,24 @@ def current_versions(session: Session, form_id: int) -> Sequence[SubmissionVersi
         SubmissionVersion.form_id == form_id, SubmissionVersion.current.is_(True)
     )
     return list(session.scalars(query.order_by(SubmissionVersion.id)))
+
+
+def mark_issues(session: Session, submission_id: int, issues: str | None) -> None:
+    """Record why a submission is kept out of the registry, or that nothing keeps it out (None).
+    A record with issues is in the has-issues state; one that lost them goes back to received,
+    other review states stay. One UPDATE, which touches no row when nothing changes (a new
+    record without issues), so the submission is never loaded for it."""
+    query = update(Submission).where(Submission.id == submission_id)
+    if issues is not None:
+        query = query.values(issues=issues, review_state=ReviewState.HAS_ISSUES)
+    else:
+        had_issues = Submission.review_state == ReviewState.HAS_ISSUES
+        query = query.where(or_(Submission.issues.is_not(None), had_issues)).values(
+            issues=None,
+            review_state=case((had_issues, ReviewState.RECEIVED), else_=Submission.review_state),
+        )
+    # "fetch": a Submission this session holds (an edit's, locked) sees the new values.
+    session.execute(query, execution_options={"synchronize_session": "fetch"})
 
 
 def find_submission(session: Session, submission_id: int) -> Submission | None:

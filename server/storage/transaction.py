@@ -64,6 +64,14 @@ def writing(
         real.info.pop(_INSIDE, None)
 
 
+@contextmanager
+def savepoint(session: AnySession) -> Iterator[None]:
+    """A part of a unit that is undone alone when it raises (the error goes on to the caller):
+    a record breaking a rule of the registry is still stored, without half its derived rows."""
+    with _real(session).begin_nested():
+        yield
+
+
 def reading_again(session: AnySession) -> None:
     """End the current read transaction so the next query sees what others committed since
     (a long-running worker or a test reading what a server wrote). Nothing is written."""

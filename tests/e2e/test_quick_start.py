@@ -20,6 +20,8 @@ from tests.support.collect import CollectClient, parse_form_list, parse_manifest
 from tests.support.database import scratch_database
 from tests.support.live_server import LiveServer, free_port, start_server
 
+DEMO_START = 240  # seconds a first start with --demo may take before the server answers
+
 pytestmark = pytest.mark.e2e
 URL = re.compile(r"(http://127\.0\.0\.1:\d+/v1/key/[A-Za-z0-9]{64}/projects/1)")
 
@@ -62,7 +64,8 @@ def test_a_fresh_install_serves_the_shipped_form_to_the_demo_phone_and_keeps_its
     environment: dict[str, str], tmp_path: Path
 ) -> None:
     port = free_port()
-    server = start_server(environment, tmp_path, "--demo", port=port)
+    # Loading the demo takes about 10 s on a quiet machine and over a minute on a loaded one.
+    server = start_server(environment, tmp_path, "--demo", port=port, timeout=DEMO_START)
     try:
         [url] = URL.findall(server.log())
         phone = CollectClient(url)
@@ -94,7 +97,7 @@ def test_a_fresh_install_serves_the_shipped_form_to_the_demo_phone_and_keeps_its
     finally:
         server.stop()
 
-    again = start_server(environment, tmp_path, "--demo", port=port)
+    again = start_server(environment, tmp_path, "--demo", port=port, timeout=DEMO_START)
     try:
         assert URL.findall(again.log()) == [], "the demo is loaded into an empty database only"
         phone = CollectClient(url)

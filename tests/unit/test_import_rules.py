@@ -137,14 +137,113 @@ def transaction_ends(path: Path) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        p
-        for p in modules("server")
-        if "storage" not in p.relative_to(REPO_ROOT / "server").parts[:1]
-    ],
-    ids=str,
-)
+def outside_storage() -> list[Path]:
+    return [
+        p for p in modules("server") if p.relative_to(REPO_ROOT / "server").parts[0] != "storage"
+    ]
+
+
+@pytest.mark.parametrize("path", outside_storage(), ids=str)
 def test_no_module_outside_storage_commits_or_rolls_back(path: Path) -> None:
     assert transaction_ends(path) == []
+
+
+# Only storage speaks to the database session: services and surfaces call storage functions.
+SESSION_CALLS = {
+    "add",
+    "add_all",
+    "begin_nested",
+    "delete",
+    "execute",
+    "flush",
+    "get",
+    "merge",
+    "refresh",
+    "scalar",
+    "scalars",
+}
+
+
+def receiver(node: ast.expr) -> str | None:
+    """How a call's receiver names a database session: `session`, `….session`, `db.session()`
+    or `db_session()`; None for anything else."""
+    if isinstance(node, ast.Call):
+        node = node.func
+        if isinstance(node, ast.Name) and node.id == "db_session":
+            return "db_session()"
+    if isinstance(node, ast.Name) and node.id == "session":
+        return "session"
+    if isinstance(node, ast.Attribute) and node.attr == "session":
+        return f"{ast.unparse(node)}"
+    return None
+
+
+def flask_session_imported(tree: ast.Module) -> bool:
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and node.module == "flask"
+        and any(alias.name == "session" and alias.asname is None for alias in node.names)
+        for node in ast.walk(tree)
+    )
+
+
+def session_calls(path: Path) -> list[str]:
+    """`session.add(…)`, `db.session.execute(…)` and the like, as 'receiver.method'; a bare
+    `session` in a module that imports Flask's session (the cookie) is that one, not the
+    database's."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    cookie = flask_session_imported(tree)
+    found = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in SESSION_CALLS
+        ):
+            continue
+        name = receiver(node.func.value)
+        if name is not None and not (cookie and name == "session"):
+            found.append(f"{name}.{node.func.attr}")
+    return found
+
+
+@pytest.mark.parametrize("path", outside_storage(), ids=str)
+def test_no_module_outside_storage_speaks_to_the_database_session(path: Path) -> None:
+    assert session_calls(path) == []
+
+
+def test_the_session_rule_sees_every_way_of_naming_a_session(tmp_path: Path) -> None:
+    source = tmp_path / "module.py"
+    source.write_text(
+        "def f(session, db, self, x):\n"
+        "    session.add(x)\n"
+        "    db.session.flush()\n"
+        "    self.session.get(X, 1)\n"
+        "    db.session().execute(q)\n"
+        "    db_session().flush()\n"
+        "    session.scalars(q)\n"
+        "    x.add(1)\n"
+        "    others.get('key')\n",
+        encoding="utf-8",
+    )
+    assert session_calls(source) == [
+        "session.add",
+        "db.session.flush",
+        "self.session.get",
+        "db.session.execute",
+        "db_session().flush",
+        "session.scalars",
+    ]
+
+
+def test_the_session_rule_leaves_flasks_cookie_session_alone(tmp_path: Path) -> None:
+    source = tmp_path / "module.py"
+    source.write_text(
+        "from flask import session\n"
+        "def lang():\n"
+        "    return session.get('lang')\n"
+        "def save(db):\n"
+        "    db.session.add(1)\n",
+        encoding="utf-8",
+    )
+    assert session_calls(source) == ["db.session.add"]

@@ -30,6 +30,7 @@ TOKEN = "Xy3kQ9$wF1-abcDEF_0123456789abcdefghijKLMNOPqr"
             'Digest username="abc", nonce="***", uri="/formList", response="***", cnonce="***"',
         ),
         (f"Cookie: session={TOKEN}; lang=vi", "Cookie: session=***; lang=vi"),
+        ("API sessions (bearer tokens), audit", "API sessions (bearer tokens), audit"),
     ],
 )
 def test_a_secret_in_a_line_is_masked_and_the_rest_kept(line: str, expected: str) -> None:
