@@ -44,7 +44,8 @@ def start_server(
     folder: Path,
     *args: str,
     port: int | None = None,
-    timeout: float = 60,
+    # A first start migrates an empty database: over a minute on a loaded two-core machine.
+    timeout: float = 180,
 ) -> LiveServer:
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
