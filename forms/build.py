@@ -2,8 +2,8 @@
 
 Run `.venv/bin/python forms/build.py`; it writes both workbooks next to this file. Edit the
 form modules, never the workbooks, and raise `common.VERSION` whenever anything changes (phones
-only fetch a form again when its version changes). tests/unit/test_form_builder.py checks that
-the committed workbooks are what this script writes.
+only fetch a form again when its version changes). tests/unit/forms/test_form_builder.py
+checks that the committed workbooks are what this script writes.
 
 - `xlsform_builder.py`: rows, choice lists and writing a workbook (knows no survey);
 - `common.py`: the version, the review year and its poverty standard, shared choice lists;

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-import segno
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
@@ -17,11 +16,8 @@ from flask_migrate import upgrade
 from server import create_app, demo, log_masking
 from server.domain.vocabulary import FormState
 from server.errors import RasoatError
-from server.extensions import blob_store, db
-from server.services import app_users, forms, registry
-from server.storage import sqlite
-from server.storage.files import referenced_hashes
-from server.storage.forms import find_project
+from server.extensions import blob_store, db, db_session
+from server.services import app_users, forms, phone_setup, registry, upkeep
 from server.storage.transaction import writing
 from sync.cli import sync_group
 
@@ -47,7 +43,7 @@ def _fail(error: RasoatError) -> click.ClickException:
 def _command_unit() -> Iterator[None]:
     """A command's write unit: all of it is kept, or nothing and a message saying why."""
     try:
-        with writing(db.session):
+        with writing(db_session()):
             yield
     except RasoatError as exc:
         raise _fail(exc) from exc
@@ -63,21 +59,21 @@ def prepare(app: Flask, *, load_demo: bool) -> demo.DemoSetup | None:
     logger.info("poverty standards: %s", ", ".join(s.code for s in standards))
     with app.app_context():
         upgrade()
-        sqlite.refresh_statistics(db.session)
-        with writing(db.session):
+        upkeep.refresh_statistics(db_session())
+        with writing(db_session()):
             store = blob_store(app)
-            removed = store.sweep(referenced_hashes(db.session), older_than_seconds=0)
+            removed = upkeep.sweep_unreferenced_files(db_session(), store)
             if removed:
                 logger.info("removed %d files no stored record refers to", removed)
-            forms.ensure_default_project(db.session)
+            forms.ensure_default_project(db_session())
             report = forms.publish_shipped_forms(
-                db.session, store, Path(app.config["RASOAT_FORMS_DIR"])
+                db_session(), store, Path(app.config["RASOAT_FORMS_DIR"])
             )
             for name, error in report.failed.items():
                 logger.error("form %s not published: %s", name, error.message_en)
             setup = None
-            if load_demo and demo.needs_demo(db.session):
-                setup = demo.load_demo(db.session, store, app.config["RASOAT_REALM"])
+            if load_demo and demo.needs_demo(db_session()):
+                setup = demo.load_demo(db_session(), store, app.config["RASOAT_REALM"])
         for engine in db.engines.values():
             # Workers are forked from this process; they must open their own connections.
             engine.dispose()
@@ -85,19 +81,17 @@ def prepare(app: Flask, *, load_demo: bool) -> demo.DemoSetup | None:
 
 
 def _print_phone(app: Flask, new: app_users.NewAppUser, project_name: str) -> None:
-    base = app.config["RASOAT_BASE_URL"]
-    url = app_users.collect_server_url(base, new.project_id, new.token)
-    payload = app_users.collect_qr_payload(base, new, project_name)
-    qr = segno.make(payload, error="m")
+    setup = phone_setup.phone_setup(app.config["RASOAT_BASE_URL"], new, project_name)
+    qr = setup.qr
     folder = Path(app.config["RASOAT_DATA_DIR"]) / "qr"
     folder.mkdir(parents=True, exist_ok=True)
     png, svg = folder / f"{new.login}.png", folder / f"{new.login}.svg"
-    qr.save(png, scale=6)
-    qr.save(svg, scale=6)
+    qr.save(str(png), scale=6)
+    qr.save(str(svg), scale=6)
     for path in (png, svg):
         path.chmod(0o600)
     click.echo(f"Điện thoại / phone: {new.display_name} (login {new.login})")
-    click.echo(f"URL cho ODK Collect / server URL for ODK Collect:\n  {url}")
+    click.echo(f"URL cho ODK Collect / server URL for ODK Collect:\n  {setup.url}")
     click.echo("Quét mã QR này trong ODK Collect / scan this QR code in ODK Collect:")
     qr.terminal(compact=True)
     click.echo(f"Mã QR đã lưu / QR code saved: {png} and {svg}")
@@ -165,17 +159,17 @@ def app_user_create(
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade()
     with _command_unit():
-        forms.ensure_default_project(db.session)
+        forms.ensure_default_project(db_session())
         new = app_users.create_app_user(
-            db.session,
+            db_session(),
             project_id=project_id,
             display_name=name,
             realm=app.config["RASOAT_REALM"],
             area_code=area_code,
             form_ids=form_ids,
         )
-        project = find_project(db.session, project_id)
-    _print_phone(app, new, project.name if project else forms.DEFAULT_PROJECT_NAME)
+        project_name = phone_setup.project_name(db_session(), project_id)
+    _print_phone(app, new, project_name)
 
 
 @app_user_group.command("revoke")
@@ -185,7 +179,7 @@ def app_user_create(
 def app_user_revoke(login: str, project_id: int) -> None:
     """Revoke a phone: its token stops working at once."""
     with _command_unit():
-        app_users.revoke_app_user(db.session, project_id, login)
+        app_users.revoke_app_user(db_session(), project_id, login)
     click.echo(f"revoked {login}")
 
 
@@ -205,9 +199,9 @@ def forms_publish(xlsform: Path, project_id: int, media_dir: Path | None, valida
     files = sorted(p for p in media_dir.iterdir() if p.is_file()) if media_dir else []
     media = {p.name: p.read_bytes() for p in files}
     with _command_unit():
-        forms.ensure_default_project(db.session)
+        forms.ensure_default_project(db_session())
         published = forms.publish_xlsform(
-            db.session,
+            db_session(),
             blob_store(current_app),
             project_id=project_id,
             data=xlsform.read_bytes(),
@@ -229,7 +223,7 @@ def forms_publish(xlsform: Path, project_id: int, media_dir: Path | None, valida
 def forms_state(xml_form_id: str, state: str, project_id: int) -> None:
     """Open, close (no more submissions) or set a form to closing."""
     with _command_unit():
-        forms.set_form_state(db.session, project_id, xml_form_id, FormState(state))
+        forms.set_form_state(db_session(), project_id, xml_form_id, FormState(state))
     click.echo(f"{xml_form_id}: {state}")
 
 
@@ -247,7 +241,7 @@ def reclassify(period: int) -> None:
             click.echo(f"  {done} phiếu / records …")
 
     with _command_unit():
-        report = run(db.session, period, progress)
+        report = run(db_session(), period, progress)
     click.echo(
         f"Kỳ {report.period}: {report.records} phiếu, {report.reviews} hộ được xếp loại / "
         f"period {report.period}: {report.records} records, {report.reviews} household reviews"
@@ -269,7 +263,7 @@ def areas_import(csv_file: Path) -> None:
 
     upgrade()
     with _command_unit():
-        report = import_areas_csv(db.session, csv_file.read_text(encoding="utf-8-sig"))
+        report = import_areas_csv(db_session(), csv_file.read_text(encoding="utf-8-sig"))
     click.echo(
         f"{report.created} đơn vị mới, {report.unchanged} đã có / "
         f"{report.created} new areas, {report.unchanged} already known"
@@ -294,7 +288,7 @@ def report_summary(area_code: str, period: int, file_format: str, language: str,
     from server.services.reports import review_summary
 
     try:
-        table = review_summary(db.session, None, area_code, period)
+        table = review_summary(db_session(), None, area_code, period)
     except RasoatError as exc:
         raise _fail(exc) from exc
     if file_format == "csv":
@@ -324,7 +318,7 @@ def users_create_admin(email: str, display_name: str, area_code: str | None, pas
     upgrade()
     with _command_unit():
         create_user(
-            db.session,
+            db_session(),
             email=email,
             display_name=display_name,
             password=password,

@@ -130,6 +130,14 @@ class FormNotAllowed(Forbidden):
     en = "This phone may not use the form {form_id}."
 
 
+class RoleNotAllowed(Forbidden):
+    """A signed-in person whose role does not open this page (the menu does not offer it)."""
+
+    code = "role_not_allowed"
+    vi = "Vai trò của bạn không được xem trang này."
+    en = "Your role does not allow this page."
+
+
 # --- 404 ---------------------------------------------------------------------------------------
 
 

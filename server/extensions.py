@@ -14,25 +14,12 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT, ForwardingSettings, forwarding_settings
 from server.storage import sqlite
 from server.storage.blobs import BlobStore
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
+from server.storage.models import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
@@ -56,7 +43,6 @@ def init_app(app: Flask) -> None:
     app.extensions[BLOBS_KEY] = BlobStore(Path(app.config["RASOAT_DATA_DIR"]) / "blobs")
     login_manager.init_app(app)
     csrf.init_app(app)
-    from server.storage import models  # noqa: F401  (register the tables with the metadata)
 
 
 def blob_store(app: Flask) -> BlobStore:
@@ -71,3 +57,9 @@ def upstream(app: Flask) -> ForwardingSettings | None:
         app.extensions[FORWARDING_KEY] = forwarding_settings(app.config)
     settings: ForwardingSettings | None = app.extensions[FORWARDING_KEY]
     return settings
+
+
+def db_session() -> Session:
+    """The database session of the current app context (what `db.session` stands for), typed
+    as services and storage take it."""
+    return db.session()

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from server.extensions import blob_store, db, upstream
+from server.extensions import blob_store, db_session, upstream
 from server.services import forwarding
 
 
@@ -35,7 +35,7 @@ def start_forwarder(app: Flask) -> None:
 
     def forward() -> None:
         with app.app_context():
-            forwarding.Forwarder(db.session, blob_store(app), settings).run()
+            forwarding.Forwarder(db_session(), blob_store(app), settings).run()
 
     threading.Thread(target=forward, name="rasoat-forwarder", daemon=True).start()
 

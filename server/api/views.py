@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Response, jsonify, request
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from server.api import bp
@@ -19,11 +15,11 @@ from server.api.http import (
 )
 from server.api.schemas import PledgeSchema, SignInSchema, TokenSchema, UserSchema
 from server.errors import AuthenticationRequired, InvalidInput, RasoatError, TooManyAttempts
-from server.extensions import db
-from server.formats.tables import Table
+from server.extensions import db_session
 from server.services import accounts, action_lists, commitments, reports
-from server.storage.models import Area
-from server.storage.transaction import reading_again, writes, writing
+from server.services.areas import visible_area
+from server.services.health import database_reachable
+from server.storage.transaction import writes, writing
 
 bp.register_error_handler(RasoatError, problem)
 bp.register_error_handler(HTTPException, http_problem)
@@ -31,10 +27,7 @@ bp.register_error_handler(HTTPException, http_problem)
 
 @bp.get("/health")
 def health() -> tuple[Response, int]:
-    try:
-        db.session.execute(text("SELECT 1"))
-    except OperationalError:
-        reading_again(db.session)  # the failed connection is handed back
+    if not database_reachable(db_session()):
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok"), 200
 
@@ -52,7 +45,7 @@ def _body(schema: SignInSchema | PledgeSchema) -> dict[str, object]:
 def sign_in() -> Response:
     body = _body(SignInSchema())
     issued = accounts.sign_in(
-        db.session, str(body["email"]), str(body["password"]), request.remote_addr or ""
+        db_session(), str(body["email"]), str(body["password"]), request.remote_addr or ""
     )
     return jsonify(TokenSchema().dump(issued))
 
@@ -60,8 +53,8 @@ def sign_in() -> Response:
 @bp.delete("/sessions/current")
 def sign_out() -> Response:
     current_user()
-    with writing(db.session):
-        accounts.sign_out(db.session, bearer_token())
+    with writing(db_session()):
+        accounts.sign_out(db_session(), bearer_token())
     return jsonify(success=True)
 
 
@@ -88,36 +81,45 @@ def _period() -> int:
 def summary() -> Response:
     user = current_user()
     area, period = _area(), _period()
-    table = reports.review_summary(db.session, accounts.scope_of(db.session, user), area, period)
-    return table_response(table, f"tong_hop_{area}_{period}")
+    return table_response(
+        user,
+        area,
+        f"tong_hop_{area}_{period}",
+        lambda: reports.review_summary(db_session(), user.scope, area, period),
+    )
 
 
 @bp.get("/reports/followup")
 def followup() -> Response:
     user = current_user()
-    table = reports.followup_table(db.session, accounts.scope_of(db.session, user), _area())
-    return table_response(table, f"theo_doi_{_area()}")
+    area = _area()
+    return table_response(
+        user,
+        area,
+        f"theo_doi_{area}",
+        lambda: reports.followup_table(db_session(), user.scope, area),
+    )
 
 
 @bp.get("/reports/commitments")
 def commitments_report() -> Response:
     user = current_user()
     area, period = _area(), _period()
-    table = commitments.commitments_table(
-        db.session, accounts.scope_of(db.session, user), area, period
+    return table_response(
+        user,
+        area,
+        f"chi_tieu_{area}_{period}",
+        lambda: commitments.commitments_table(db_session(), user.scope, area, period),
     )
-    return table_response(table, f"chi_tieu_{area}_{period}")
 
 
 @bp.put("/areas/<code>/commitments/<int:year>")
 def pledge(code: str, year: int) -> Response:
     user = current_user()
     accounts.require_personal_data(user)
-    with writing(db.session):
+    with writing(db_session()):
         body = _body(PledgeSchema())
-        commitments.set_commitment(
-            db.session, accounts.scope_of(db.session, user), code, year, int(str(body["pledged"]))
-        )
+        commitments.set_commitment(db_session(), user.scope, code, year, int(str(body["pledged"])))
     return jsonify(area=code, year=year, pledged=body["pledged"])
 
 
@@ -125,59 +127,43 @@ def pledge(code: str, year: int) -> Response:
 def import_pledges() -> Response:
     user = current_user()
     accounts.require_personal_data(user)
-    with writing(db.session):
+    with writing(db_session()):
         upload = request.files.get("file")
         text_body = upload.read().decode("utf-8-sig") if upload else request.get_data(as_text=True)
-        count = commitments.import_commitments_csv(
-            db.session, accounts.scope_of(db.session, user), text_body
-        )
+        count = commitments.import_commitments_csv(db_session(), user.scope, text_body)
     return jsonify(imported=count)
 
 
-def _personal_list(kind: str, build: Callable[[Area | None], Table]) -> Response:
+# The lists' download names, in Vietnamese like the tables (the audit log uses them too).
+_LIST_FILES = {
+    "deficiencies": "thieu_hut",
+    "due-visits": "can_tham",
+    "relapse-risk": "nguy_co",
+    "exited": "thoat_ngheo",
+}
+_KINDS = ",".join(f'"{kind}"' for kind in action_lists.KINDS)
+
+
+@bp.get(f"/lists/<any({_KINDS}):kind>")
+def action_list(kind: str) -> Response:
+    area = _area()
+    period = _period() if kind in action_lists.YEARLY else None
+    wanted = action_lists.WantedList(
+        kind,
+        area,
+        period,
+        indicators=tuple(request.args.getlist("indicator")),
+        groups=tuple(request.args.getlist("group")),
+    )
     user = current_user()
     accounts.require_personal_data(user)
-    table = build(accounts.scope_of(db.session, user))
-    with writing(db.session):
-        accounts.record_download(db.session, user, f"list {kind}", request.query_string.decode())
-    return table_response(table, f"{kind}_{_area()}")
-
-
-@bp.get("/lists/deficiencies")
-def deficiencies() -> Response:
-    area, period = _area(), _period()
-    return _personal_list(
-        "thieu_hut",
-        lambda scope: action_lists.deficiency_list(
-            db.session,
-            scope,
-            area,
-            period,
-            indicators=request.args.getlist("indicator"),
-            groups=request.args.getlist("group"),
-        ),
-    )
-
-
-@bp.get("/lists/due-visits")
-def due_visits() -> Response:
-    area = _area()
-    return _personal_list(
-        "can_tham", lambda scope: action_lists.due_for_visit_list(db.session, scope, area)
-    )
-
-
-@bp.get("/lists/relapse-risk")
-def relapse_risk() -> Response:
-    area = _area()
-    return _personal_list(
-        "nguy_co", lambda scope: action_lists.relapse_risk_list(db.session, scope, area)
-    )
-
-
-@bp.get("/lists/exited")
-def exited() -> Response:
-    area, period = _area(), _period()
-    return _personal_list(
-        "thoat_ngheo", lambda scope: action_lists.exited_list(db.session, scope, area, period)
+    visible_area(db_session(), user.scope, area)  # a refused request is not a download
+    name = _LIST_FILES[kind]
+    with writing(db_session()):  # a copy the caller has already is read again, too
+        accounts.record_download(db_session(), user, f"list {name}", request.query_string.decode())
+    return table_response(
+        user,
+        area,
+        f"{name}_{area}",
+        lambda: action_lists.action_list(db_session(), user.scope, wanted),
     )

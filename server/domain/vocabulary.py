@@ -1,5 +1,6 @@
 """The words every layer shares: who a person is, where a form stands, how a record was
-reviewed, which class a household is in and how it moved between two reviews.
+reviewed, which class a household is in, how it moved between two reviews and what else a
+review records about it.
 
 They live in the domain so that a page can name a role or a state without importing the
 storage layer, and so that each value is spelled once: storage keeps them in enum columns
@@ -48,3 +49,12 @@ class Transition(StrEnum):
     RELAPSED = "relapsed"
     NEWLY_POOR = "newly_poor"
     UNCHANGED = "unchanged"
+
+
+class Trait(StrEnum):
+    """What a household review records about the household besides its class; the action
+    lists filter by these names and the summary counts by them."""
+
+    ETHNIC_MINORITY = "ethnic_minority"
+    MERIT = "merit"  # a person of revolutionary merit
+    SOCIAL_PROTECTION = "social_protection"

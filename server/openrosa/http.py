@@ -10,11 +10,11 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import http_date
 
 from server.errors import AuthenticationRequired, RasoatError, TooLarge
-from server.extensions import db
+from server.extensions import db_session
 from server.formats import openrosa as xml
 from server.openrosa import digest
 from server.services import app_users
-from server.storage.models import AppUser
+from server.services.app_users import Phone
 from server.storage.transaction import reading_again
 
 logger = logging.getLogger(__name__)
@@ -22,10 +22,10 @@ logger = logging.getLogger(__name__)
 XML_TYPE = "text/xml; charset=utf-8"
 
 
-def caller(token: str | None, project_id: int | None) -> AppUser:
+def caller(token: str | None, project_id: int | None) -> Phone:
     """The app user behind this request: by token in the path, else by Digest."""
     if token is not None and project_id is not None:
-        return app_users.authenticate_token(db.session, token, project_id)
+        return app_users.authenticate_token(db_session(), token, project_id)
     return _digest_user()
 
 
@@ -41,25 +41,25 @@ def _request_uri() -> str:
     return quote(request.path) + (f"?{query}" if query else "")
 
 
-def _digest_user() -> AppUser:
+def _digest_user() -> Phone:
     auth = request.authorization
     creds = None
     if auth is not None and auth.type == "digest":
         p = auth.parameters
         creds = digest.DigestCredentials(
-            username=p.get("username", ""),
-            realm=p.get("realm", ""),
-            nonce=p.get("nonce", ""),
-            uri=p.get("uri", ""),
-            response=p.get("response", ""),
+            username=p.get("username") or "",
+            realm=p.get("realm") or "",
+            nonce=p.get("nonce") or "",
+            uri=p.get("uri") or "",
+            response=p.get("response") or "",
             qop=p.get("qop"),
             nc=p.get("nc"),
             cnonce=p.get("cnonce"),
         )
-    found: dict[str, AppUser] = {}
+    found: dict[str, Phone] = {}
 
     def ha1_for(login: str) -> str | None:
-        user = app_users.find_digest_user(db.session, login)
+        user = app_users.find_digest_user(db_session(), login)
         if user is not None:
             found[login] = user
         return user.digest_ha1 if user is not None else None
@@ -109,7 +109,7 @@ def add_openrosa_headers(response: Response) -> Response:
 
 
 def error_response(error: RasoatError) -> Response:
-    reading_again(db.session)  # after a lost connection too: the next request starts clean
+    reading_again(db_session())  # after a lost connection too: the next request starts clean
     if error.status >= 500:
         logger.error("openrosa %s failed: %s", request.endpoint, error.code)
     else:

@@ -17,7 +17,7 @@ from server.errors import (
     ServiceUnavailable,
     TooLarge,
 )
-from server.extensions import blob_store, db, upstream
+from server.extensions import blob_store, db_session, upstream
 from server.formats import openrosa as xml
 from server.media_files import media_response
 from server.openrosa import bp
@@ -90,22 +90,23 @@ def form_list(token: str | None = None, project_id: int | None = None) -> Respon
             if f.has_media
             else None,
         )
-        for f in phone_forms.listed_forms(db.session, app_user, request.args.get("formID"))
+        for f in phone_forms.listed_forms(db_session(), app_user, request.args.get("formID"))
     ]
     return xml_response(xml.form_list(entries))
 
 
 @route("/forms/<xml_form_id>.xml", methods=["GET"])
 def form_xml(xml_form_id: str, token: str | None = None, project_id: int | None = None) -> Response:
-    version = phone_forms.downloadable_version(db.session, caller(token, project_id), xml_form_id)
+    version = phone_forms.downloadable_version(db_session(), caller(token, project_id), xml_form_id)
     response = xml_response(version.xform)
     response.set_etag(version.xform_md5)
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place: 304 when the phone has this version
+    return response
 
 
 @route("/forms/<xml_form_id>/manifest", methods=["GET"])
 def manifest(xml_form_id: str, token: str | None = None, project_id: int | None = None) -> Response:
-    files = phone_forms.media_files(db.session, caller(token, project_id), xml_form_id)
+    files = phone_forms.media_files(db_session(), caller(token, project_id), xml_form_id)
     base = f"{base_for(token, project_id)}/forms/{quote(xml_form_id, safe='')}/attachments"
     entries = [xml.MediaFileEntry(f.name, f.md5, f"{base}/{quote(f.name, safe='')}") for f in files]
     return xml_response(xml.manifest(entries))
@@ -116,7 +117,7 @@ def media(
     xml_form_id: str, name: str, token: str | None = None, project_id: int | None = None
 ) -> Response:
     app_user = caller(token, project_id)
-    return media_response(phone_forms.media_file(db.session, app_user, xml_form_id, name))
+    return media_response(phone_forms.media_file(db_session(), app_user, xml_form_id, name))
 
 
 @route("/submission", methods=["GET", "POST"])
@@ -128,11 +129,11 @@ def submission(token: str | None = None, project_id: int | None = None) -> Respo
     # The body is read in full (Werkzeug spools large parts to temporary files) before the
     # write transaction starts, so a slow phone on 2G never holds a database lock.
     incoming = _incoming_submission()
-    with writing(db.session):
+    with writing(db_session()):
         app_user = caller(token, project_id)
-        receipt = receive_submission(db.session, blob_store(current_app), app_user, incoming)
+        receipt = receive_submission(db_session(), blob_store(current_app), app_user, incoming)
     forwarding.submission_stored(
-        db.session, blob_store(current_app), upstream(current_app), receipt
+        db_session(), blob_store(current_app), upstream(current_app), receipt
     )
     status = 202 if receipt.outcome == Outcome.DUPLICATE else 201
     return xml_response(xml.response(_SUCCESS[receipt.outcome]), status)

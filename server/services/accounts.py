@@ -42,6 +42,37 @@ def _aware(moment: datetime) -> datetime:
 
 
 @dataclass(frozen=True)
+class StaffMember:
+    """A signed-in person as the pages and the API see them: who they are, their role and the
+    area they may see (`scope`; None means everywhere, an administrator without an area).
+    Only active accounts become one."""
+
+    id: int
+    email: str
+    display_name: str
+    role: Role
+    created_at: datetime
+    area_id: int | None
+    scope: Area | None
+
+    def can(self, *roles: Role) -> bool:
+        return self.role in roles
+
+
+def _member(session: Session, user: User) -> StaffMember:
+    scope = find_area(session, user.area_id) if user.area_id else None
+    return StaffMember(
+        user.id,
+        user.email,
+        user.display_name,
+        Role(user.role),
+        user.created_at,
+        user.area_id,
+        scope,
+    )
+
+
+@dataclass(frozen=True)
 class IssuedToken:
     token: str
     created_at: datetime
@@ -52,10 +83,11 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def check_credentials(session: Session, email: str, password: str, address: str) -> User:
+def _check_credentials(session: Session, email: str, password: str, address: str) -> User:
     """The active user with this e-mail and password, else AuthenticationRequired; after
     MAX_FAILURES recent failures for the e-mail (or many from one address) TooManyAttempts,
-    before the password is even checked. The caller commits (failures must be kept)."""
+    before the password is even checked. Failures are written: the caller's write unit keeps
+    them (commit_on) although the sign-in is refused."""
     email = email.strip().lower()
     now = datetime.now(UTC)
     by_email, by_address = queries.recent_failures(session, email, address, now - LOCKOUT)
@@ -70,8 +102,16 @@ def check_credentials(session: Session, email: str, password: str, address: str)
     return user
 
 
+def sign_in_to_pages(session: Session, email: str, password: str, address: str) -> StaffMember:
+    """The person signing in to the pages (the session cookie is the surface's business)."""
+    user = _check_credentials(session, email, password, address)
+    queries.record(session, user.id, "sign_in", f"user {user.id}")
+    return _member(session, user)
+
+
 def sign_in(session: Session, email: str, password: str, address: str = "") -> IssuedToken:
-    user = check_credentials(session, email, password, address)
+    """A bearer token for the API (ODK Central's `POST /v1/sessions`)."""
+    user = _check_credentials(session, email, password, address)
     token = secrets.token_urlsafe(48)
     now = datetime.now(UTC)
     expires = now + timedelta(hours=SESSION_HOURS)
@@ -80,40 +120,40 @@ def sign_in(session: Session, email: str, password: str, address: str = "") -> I
     return IssuedToken(token, now, expires)
 
 
-def user_for_token(session: Session, token: str) -> User:
+def member_for_token(session: Session, token: str) -> StaffMember:
+    """The API caller holding this bearer token, else AuthenticationRequired."""
     found = queries.find_session(session, _digest(token))
     if found is None or _aware(found.expires_at) < datetime.now(UTC):
         raise AuthenticationRequired()
-    user = queries.find_user(session, found.user_id)
-    if user is None or user.disabled_at is not None:
+    member = active_member(session, found.user_id)
+    if member is None:
         raise AuthenticationRequired()
-    return user
+    return member
 
 
-def record_sign_in(session: Session, user: User) -> None:
-    queries.record(session, user.id, "sign_in", f"user {user.id}")
+def active_member(session: Session, user_id: int) -> StaffMember | None:
+    """The person a session cookie names, while their account is active."""
+    user = queries.find_user(session, user_id)
+    if user is None or user.disabled_at is not None:
+        return None
+    return _member(session, user)
 
 
 def sign_out(session: Session, token: str) -> None:
     queries.end_session(session, _digest(token))
 
 
-def scope_of(session: Session, user: User) -> Area | None:
-    """The area a person may see; None means everywhere (an administrator without an area)."""
-    return find_area(session, user.area_id) if user.area_id else None
-
-
-def require_personal_data(user: User) -> None:
-    if user.role not in PERSONAL_DATA_ROLES:
+def require_personal_data(member: StaffMember) -> None:
+    if member.role not in PERSONAL_DATA_ROLES:
         raise Forbidden()
 
 
-def record_download(session: Session, user: User, what: str, details: str) -> None:
-    queries.record(session, user.id, "download", what, details)
+def record_download(session: Session, member: StaffMember, what: str, details: str) -> None:
+    queries.record(session, member.id, "download", what, details)
 
 
 def record_action(
-    session: Session, user: User, action: str, target: str, details: str | None = None
+    session: Session, member: StaffMember, action: str, target: str, details: str | None = None
 ) -> None:
     """A change someone made (a phone set up or revoked…), for the audit log."""
-    queries.record(session, user.id, action, target, details)
+    queries.record(session, member.id, action, target, details)

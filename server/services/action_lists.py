@@ -11,7 +11,8 @@ All are scoped to an area the viewer may see and stream their rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -19,8 +20,9 @@ from sqlalchemy.orm import Session
 from server.domain.followup_measures import followup_window
 from server.domain.standards import Standard, standard_for_year
 from server.domain.vocabulary import HouseholdClass
+from server.errors import InvalidInput, NotFound
 from server.formats.tables import CellKind, Column, Row, Table
-from server.services.reports import visible_area
+from server.services.areas import visible_area
 from server.storage import lists as queries
 from server.storage.lists import ListedHousehold
 from server.storage.models import Area
@@ -209,3 +211,51 @@ def exited_list(session: Session, scope: Area | None, area_code: str, period: in
         _ADDRESS,
         (Row(_address(r)) for r in queries.exited_rows(session, area, period)),
     )
+
+
+@dataclass(frozen=True)
+class WantedList:
+    """An action list as the pages and the API ask for it (`kind` as in their URLs)."""
+
+    kind: str
+    area_code: str
+    period: int | None = None  # the review year; only the lists of one year need it
+    indicators: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+    @property
+    def year(self) -> int:
+        if self.period is None:
+            raise InvalidInput(field="period", detail="give ?period=<review year>")
+        return self.period
+
+
+_LISTS: dict[str, Callable[[Session, Area | None, WantedList], Table]] = {
+    "deficiencies": lambda session, scope, wanted: deficiency_list(
+        session,
+        scope,
+        wanted.area_code,
+        wanted.year,
+        indicators=wanted.indicators,
+        groups=wanted.groups,
+    ),
+    "due-visits": lambda session, scope, wanted: due_for_visit_list(
+        session, scope, wanted.area_code
+    ),
+    "relapse-risk": lambda session, scope, wanted: relapse_risk_list(
+        session, scope, wanted.area_code
+    ),
+    "exited": lambda session, scope, wanted: exited_list(
+        session, scope, wanted.area_code, wanted.year
+    ),
+}
+KINDS = tuple(_LISTS)
+YEARLY = frozenset({"deficiencies", "exited"})  # the kinds that need a review year
+
+
+def action_list(session: Session, scope: Area | None, wanted: WantedList) -> Table:
+    """The list of that kind for an area within `scope`; NotFound for a kind there is not."""
+    build = _LISTS.get(wanted.kind)
+    if build is None:
+        raise NotFound(what=f"list {wanted.kind}")
+    return build(session, scope, wanted)

@@ -14,15 +14,21 @@ import string
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from sqlalchemy.orm import Session
 
 from server.errors import Forbidden, InvalidInput, InvalidToken, NotFound
 from server.formats import collect_settings
+from server.services.areas import area_by_code
 from server.storage import app_users as queries
 from server.storage import forms as form_queries
 from server.storage.areas import find_area, find_area_by_code, is_within, villages_within
 from server.storage.models import AppUser, Area
+
+# The app user a request acts as (a phone, or an officer's web form), under the name the
+# surfaces know it by: they read its login, name and project and hand it back to services.
+Phone: TypeAlias = AppUser
 
 TOKEN_LENGTH = 64
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
@@ -81,10 +87,7 @@ def create_app_user(
         raise NotFound(what=f"project {project_id}")
     area_id = None
     if area_code:
-        area = find_area_by_code(session, area_code)
-        if area is None:
-            raise NotFound(what=f"area {area_code}")
-        area_id = area.id
+        area_id = area_by_code(session, area_code).id
     forms = [_form_id(session, project_id, xml_form_id) for xml_form_id in form_ids]
     token = "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
     login = _free_login(session, display_name)

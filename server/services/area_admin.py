@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from server.errors import Forbidden, InvalidInput, NotFound
-from server.services.areas import AreaImport, import_areas_csv
+from server.errors import InvalidInput
+from server.services.accounts import StaffMember
+from server.services.areas import AreaImport, import_areas_csv, visible_area
 from server.storage import accounts as audit
 from server.storage import areas as queries
-from server.storage.models import Area, User
+from server.storage.models import Area
 
 MAX_HOUSEHOLDS = 10_000_000
 
@@ -26,14 +27,7 @@ class AreaPage:
 
 
 def _visible(session: Session, scope: Area | None, code: str | None) -> Area | None:
-    if not code:
-        return scope
-    area = queries.find_area_by_code(session, code)
-    if area is None:
-        raise NotFound(what=f"area {code}")
-    if not queries.is_within(area, scope):
-        raise Forbidden()
-    return area
+    return visible_area(session, scope, code) if code else scope
 
 
 def area_page(session: Session, scope: Area | None, code: str | None) -> AreaPage:
@@ -52,26 +46,28 @@ def area_page(session: Session, scope: Area | None, code: str | None) -> AreaPag
 
 
 def set_resident_households(
-    session: Session, scope: Area | None, user: User, code: str, year: int, households: int
+    session: Session, member: StaffMember, code: str, year: int, households: int
 ) -> Area:
     """Resident households of an area in a review year, within the person's scope."""
-    area = _visible(session, scope, code)
-    if area is None:
-        raise NotFound(what=f"area {code}")
+    area = visible_area(session, member.scope, code)
     if not 0 <= households <= MAX_HOUSEHOLDS:
         raise InvalidInput(field="households")
     before = queries.households_in(session, area.id, year)
     queries.set_households(session, area.id, year, households)
     audit.record(
-        session, user.id, "area.households", f"area {code} year {year}", f"{before} → {households}"
+        session,
+        member.id,
+        "area.households",
+        f"area {code} year {year}",
+        f"{before} → {households}",
     )
     return area
 
 
-def import_areas(session: Session, user: User, text: str, filename: str) -> AreaImport:
+def import_areas(session: Session, member: StaffMember, text: str, filename: str) -> AreaImport:
     """The area CSV (`rasoat areas import`); a bad line refuses the whole file, and the caller
     rolls back."""
     report = import_areas_csv(session, text)
     details = f"{report.created} new, {report.unchanged} already known"
-    audit.record(session, user.id, "area.import", filename[:200], details)
+    audit.record(session, member.id, "area.import", filename[:200], details)
     return report

@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from server.errors import InvalidInput
+from server.errors import Forbidden, InvalidInput, NotFound
 from server.storage import areas as queries
 from server.storage.models import Area
 
@@ -38,6 +38,22 @@ _HOUSEHOLDS = re.compile(r"^households_(\d{4})$")
 class AreaImport:
     created: int
     unchanged: int
+
+
+def area_by_code(session: Session, code: str) -> Area:
+    """The area with this code, else NotFound."""
+    area = queries.find_area_by_code(session, code)
+    if area is None:
+        raise NotFound(what=f"area {code}")
+    return area
+
+
+def visible_area(session: Session, scope: Area | None, code: str) -> Area:
+    """The area a person asked for, if it lies within what they may see (else Forbidden)."""
+    area = area_by_code(session, code)
+    if not queries.is_within(area, scope):
+        raise Forbidden()
+    return area
 
 
 def _row_error(line: int, column: str, problem: str) -> InvalidInput:

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from server.domain.vocabulary import Role
 from server.errors import Forbidden
+from server.services.accounts import StaffMember
 from server.storage import audit_log as queries
-from server.storage.models import User
 
 PAGE_SIZE = 100
 
@@ -27,10 +27,10 @@ class AuditPage:
 
 
 def audit_page(
-    session: Session, user: User, kind: str | None, person: int | None, page: int
+    session: Session, member: StaffMember, kind: str | None, person: int | None, page: int
 ) -> AuditPage:
     """One page of the log; administrators only."""
-    if user.role != Role.ADMINISTRATOR:
+    if member.role != Role.ADMINISTRATOR:
         raise Forbidden()
     page = max(1, page)
     total, events = queries.list_events(session, kind, person, (page - 1) * PAGE_SIZE, PAGE_SIZE)

@@ -8,11 +8,12 @@ import io
 
 from sqlalchemy.orm import Session
 
+from server.domain.measures import POOR
 from server.domain.pledges import pledge_of_area
 from server.domain.standards import standard_for_year
 from server.errors import InvalidInput
 from server.formats.tables import TOTAL, CellKind, Column, Row, RowKind, Table, rate
-from server.services.reports import visible_area
+from server.services.areas import visible_area
 from server.storage import reports as queries
 from server.storage.areas import find_area_by_code, is_within
 from server.storage.models import Area
@@ -60,6 +61,7 @@ def commitments_table(session: Session, scope: Area | None, area_code: str, year
     area = visible_area(session, scope, area_code)
     standard = standard_for_year(year)
     rows = queries.summary_rows(session, area, year, [])
+    poor_exited = POOR.exited.key
     pledged = queries.commitments_below(session, area, year)
     body = []
     for r in rows:
@@ -69,14 +71,14 @@ def commitments_table(session: Session, scope: Area | None, area_code: str, year
                 {
                     "label": r.name,
                     "pledged": promised,
-                    "exited": r.counts["poor_exited"],
-                    "achieved": rate(r.counts["poor_exited"], promised),
+                    "exited": r.counts[poor_exited],
+                    "achieved": rate(r.counts[poor_exited], promised),
                 }
             )
         )
     # The same rule as for each row: the area's own pledge, else what the areas below pledged.
     total_pledged = pledge_of_area(queries.pledge_of(session, area.id, year), pledged.values())
-    total_exited = sum(r.counts["poor_exited"] for r in rows)
+    total_exited = sum(r.counts[poor_exited] for r in rows)
     body.append(
         Row(
             {

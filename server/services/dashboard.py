@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from server.domain.measures import deficiency_key
 from server.domain.standards import standard_for_year
 from server.formats.tables import RowKind
 from server.services.reports import review_summary
@@ -47,7 +48,7 @@ def key_numbers(
     table = review_summary(session, scope, area.code, period)
     total = next(r.cells for r in table.rows if r.kind is RowKind.TOTAL)
     counts = [
-        (i.name_vi, int(str(total.get(f"deficient_{i.code}") or 0))) for i in standard.indicators
+        (i.name_vi, int(str(total.get(deficiency_key(i.code)) or 0))) for i in standard.indicators
     ]
     largest = max((c for _, c in counts), default=0) or 1
     bars = tuple(Bar(name, count, Decimal(count) / Decimal(largest)) for name, count in counts)

@@ -18,10 +18,11 @@ from server.domain.vocabulary import FormState, Role
 from server.errors import InvalidInput, NotFound
 from server.formats.xform_outline import Outline, read_outline
 from server.services import forms, phone_forms
+from server.services.accounts import StaffMember
 from server.storage import accounts as audit
 from server.storage import forms as queries
 from server.storage.blobs import BlobStore
-from server.storage.models import Form, FormVersion, User
+from server.storage.models import Form, FormVersion
 
 PROJECT_ID = forms.DEFAULT_PROJECT_ID
 # Who may see the forms pages and try a draft; only administrators change anything.
@@ -104,7 +105,7 @@ def draft_media_file(
 def upload_draft(
     session: Session,
     blobs: BlobStore,
-    user: User,
+    member: StaffMember,
     data: bytes,
     filename: str,
     media: Mapping[str, bytes] | None = None,
@@ -126,23 +127,23 @@ def upload_draft(
     if staged.created:
         details = f"{staged.version.xlsform_filename}, XForm md5 {staged.version.xform_md5}"
         target = _target(staged.form.xml_form_id, staged.version.version)
-        audit.record(session, user.id, "form.draft", target, details)
+        audit.record(session, member.id, "form.draft", target, details)
     return staged
 
 
-def publish(session: Session, user: User, xml_form_id: str) -> FormVersion:
+def publish(session: Session, member: StaffMember, xml_form_id: str) -> FormVersion:
     version = forms.publish_draft(session, PROJECT_ID, xml_form_id)
     details = f"XForm md5 {version.xform_md5}"
-    audit.record(session, user.id, "form.publish", _target(xml_form_id, version.version), details)
+    audit.record(session, member.id, "form.publish", _target(xml_form_id, version.version), details)
     return version
 
 
-def set_state(session: Session, user: User, xml_form_id: str, state: FormState) -> Form:
+def set_state(session: Session, member: StaffMember, xml_form_id: str, state: FormState) -> Form:
     form = get_form(session, xml_form_id)
     if state not in SETTABLE or form.published_version_id is None:
         # Opening (or closing) a form that was never published would list nothing to phones.
         raise InvalidInput(field="state", detail="publish the draft first")
     before = form.state
     forms.set_form_state(session, PROJECT_ID, xml_form_id, state)
-    audit.record(session, user.id, "form.state", f"form {xml_form_id}", f"{before} → {state}")
+    audit.record(session, member.id, "form.state", f"form {xml_form_id}", f"{before} → {state}")
     return form

@@ -13,92 +13,39 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from server.domain.followup_measures import followup_window
+from server.domain.measures import RATES, Count, Measure, Whole, summary_measures
 from server.domain.standards import Standard, standard_for_year
-from server.errors import Forbidden, NotFound
 from server.formats.tables import TOTAL, CellKind, Column, Row, RowKind, Table, Words, rate
+from server.services.areas import visible_area
 from server.storage import reports as queries
-from server.storage.areas import find_area_by_code, is_within
+from server.storage.areas import children_of, find_area_by_code, top_areas
 from server.storage.models import Area
 from server.storage.reports import latest_period
 
 _BLOCKS = ((True, "Khu vực thành thị", "Urban"), (False, "Khu vực nông thôn", "Rural"))
 
 
-def _group(vi: str, en: str, columns: Sequence[tuple[str, str, str, CellKind]]) -> list[Column]:
-    return [Column(key, cvi, cen, kind, vi, en) for key, cvi, cen, kind in columns]
-
-
-def _group_columns(prefix: str, vi: str, en: str) -> list[Column]:
-    n, p = CellKind.COUNT, CellKind.PERCENT
-    return (
-        _group(
-            f"{vi} đầu kỳ",
-            f"{en} at the start",
-            [
-                (f"{prefix}_start", "Số hộ", "Households", n),
-                (f"{prefix}_start_em", "Trong đó DTTS", "Of which ethnic minority", n),
-                (f"{prefix}_start_rate", "Tỷ lệ", "Rate", p),
-            ],
-        )
-        + _group(
-            f"Diễn biến {vi.lower()} trong năm",
-            f"Movements of the {en.lower()}",
-            [
-                (f"{prefix}_exited", "Thoát", "Exited", n),
-                (f"{prefix}_exited_rate", "Tỷ lệ thoát", "Exited, rate", p),
-                (f"{prefix}_relapsed", "Tái", "Relapsed", n),
-                (f"{prefix}_relapsed_rate", "Tỷ lệ tái", "Relapsed, rate", p),
-                (f"{prefix}_new", "Phát sinh", "Newly", n),
-                (f"{prefix}_new_rate", "Tỷ lệ phát sinh", "Newly, rate", p),
-            ],
-        )
-        + _group(
-            f"{vi} cuối kỳ",
-            f"{en} at the end",
-            [
-                (f"{prefix}_end", "Số hộ", "Households", n),
-                (f"{prefix}_end_rate", "Tỷ lệ", "Rate", p),
-                (f"{prefix}_end_em", "Hộ DTTS", "Ethnic minority", n),
-                (f"{prefix}_end_em_rate", "Tỷ lệ DTTS", "Ethnic minority, rate", p),
-            ],
-        )
-    )
+def _column(measure: Measure) -> Column:
+    kind = CellKind.COUNT if isinstance(measure, Count) else CellKind.PERCENT
+    label, heading = measure.label, measure.heading
+    return Column(measure.key, label.vi, label.en, kind, heading.vi, heading.en)
 
 
 def summary_columns(standard: Standard) -> tuple[Column, ...]:
-    columns = [
+    return (
         Column("label", "Đơn vị", "Unit", CellKind.TEXT),
         Column("residents", "Tổng số hộ dân cư", "Resident households"),
-    ]
-    columns += _group_columns("poor", "Hộ nghèo", "Poor households")
-    columns += _group_columns("near", "Hộ cận nghèo", "Near-poor households")
-    columns += _group(
-        "Trong số hộ nghèo cuối kỳ",
-        "Among the poor at the end",
-        [
-            ("poor_merit", "Có người có công", "With a person of merit", CellKind.COUNT),
-            ("poor_social_protection", "Hưởng bảo trợ xã hội", "Social protection", CellKind.COUNT),
-        ],
+        *(_column(m) for m in summary_measures(standard.indicators)),
     )
-    columns += _group(
-        "Hộ nghèo và cận nghèo thiếu hụt",
-        "Poor and near-poor deficient in",
-        [
-            (f"deficient_{i.code}", i.name_vi, i.name_en, CellKind.COUNT)
-            for i in standard.indicators
-        ],
-    )
-    return tuple(columns)
 
 
 def _cells(
     label: str, residents: int | None, before: int | None, counts: dict[str, int]
 ) -> dict[str, object]:
     cells: dict[str, object] = {"label": label, "residents": residents, **counts}
-    for prefix in ("poor", "near"):
-        cells[f"{prefix}_start_rate"] = rate(counts.get(f"{prefix}_start"), before)
-        for key in ("exited", "relapsed", "new", "end", "end_em"):
-            cells[f"{prefix}_{key}_rate"] = rate(counts.get(f"{prefix}_{key}"), residents)
+    wholes = {Whole.RESIDENTS: residents, Whole.RESIDENTS_BEFORE: before}
+    for measure in RATES:
+        cells[measure.key] = rate(counts.get(measure.part.key), wholes[measure.whole])
     return cells
 
 
@@ -133,16 +80,6 @@ def _total(label: str, rows: Sequence[queries.AreaRow], kind: RowKind) -> Row:
     residents = _sum([r.residents for r in rows])
     before = _sum([r.residents_before for r in rows])
     return Row(_cells(label, residents, before, counts), kind)
-
-
-def visible_area(session: Session, scope: Area | None, code: str) -> Area:
-    """The area a viewer asked for, if it lies within what that viewer may see."""
-    area = find_area_by_code(session, code)
-    if area is None:
-        raise NotFound(what=f"area {code}")
-    if not is_within(area, scope):
-        raise Forbidden()
-    return area
 
 
 def review_summary(session: Session, scope: Area | None, area_code: str, period: int) -> Table:
@@ -211,3 +148,17 @@ def followup_table(
 def current_period(session: Session) -> int:
     """The review year pages open on: the latest one in the registry, else this year."""
     return latest_period(session) or date.today().year
+
+
+def default_area_code(session: Session, scope: Area | None) -> str:
+    """The area a table opens on: the person's own, else the top of the tree ("" if empty)."""
+    if scope is not None:
+        return scope.code
+    roots = top_areas(session)
+    return roots[0].code if roots else ""
+
+
+def areas_below(session: Session, area_code: str) -> dict[str, str]:
+    """Name → code of the areas directly below one (a table's rows link to them)."""
+    area = find_area_by_code(session, area_code)
+    return {c.name: c.code for c in children_of(session, area)} if area else {}

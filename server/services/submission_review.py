@@ -21,15 +21,15 @@ from sqlalchemy.orm import Session
 from server.domain.vocabulary import ReviewState, Role
 from server.errors import AttachmentNotFound, Forbidden, InvalidInput, NotFound
 from server.formats.xform_outline import Outline, read_outline
-from server.services.accounts import require_personal_data
+from server.services.accounts import StaffMember, require_personal_data
+from server.services.areas import visible_area
 from server.services.forms import DEFAULT_PROJECT_ID
-from server.services.reports import visible_area
 from server.storage import accounts as audit
 from server.storage import submission_review as queries
-from server.storage.areas import is_within
+from server.storage.areas import is_within, villages_within
 from server.storage.blobs import BlobStore
 from server.storage.forms import find_form
-from server.storage.models import Area, Form, Submission, User
+from server.storage.models import Area, Form, Submission
 
 PAGE_SIZE = 50
 MAX_COMMENT = 2000
@@ -47,7 +47,7 @@ def local_time(moment: datetime) -> str:
 class Reader:
     """Who is looking, and the area they may see (None: everywhere)."""
 
-    user: User
+    user: StaffMember
     scope: Area | None
 
 
@@ -120,6 +120,19 @@ def _filter(
         received_before=_day_start(end + timedelta(days=1)) if end else None,
         state=review_state(wanted.state),
     )
+
+
+def area_choices(session: Session, scope: Area | None) -> list[tuple[str, str]]:
+    """(code, label) of the list's area filter: the communes (or other units above villages)
+    within `scope`, each followed by its villages."""
+    choices: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for village, above in villages_within(session, scope):
+        if above.code not in seen:
+            seen.add(above.code)
+            choices.append((above.code, above.name))
+        choices.append((village.code, f"— {village.name}"))
+    return choices
 
 
 def list_submissions(session: Session, reader: Reader, wanted: ListRequest) -> SubmissionList:

@@ -6,8 +6,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from server.domain.vocabulary import Role
-from server.errors import Conflict, InvalidInput, NotFound
-from server.storage.areas import find_area_by_code
+from server.errors import Conflict, InvalidInput
+from server.services.areas import area_by_code
 from server.storage.models import User
 from server.storage.users import add_user, find_user_by_email
 
@@ -32,10 +32,7 @@ def create_user(
         raise Conflict(detail=f"a user {email} exists already")
     area_id = None
     if area_code:
-        area = find_area_by_code(session, area_code)
-        if area is None:
-            raise NotFound(what=f"area {area_code}")
-        area_id = area.id
+        area_id = area_by_code(session, area_code).id
     return add_user(
         session,
         email=email,

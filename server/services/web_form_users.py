@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from server.domain.vocabulary import Role
 from server.errors import Forbidden
+from server.services.accounts import StaffMember
 from server.services.app_users import credentials
 from server.services.forms import DEFAULT_PROJECT_ID, ensure_default_project
 from server.storage import app_users as queries
-from server.storage.models import AppUser, User
+from server.storage.models import AppUser
 
 WEB_FORM_ROLES = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
 
@@ -31,11 +32,11 @@ def officer_token(secret: bytes, user_id: int) -> str:
 
 
 def officer_app_user(
-    session: Session, user: User, *, secret: bytes, realm: str
+    session: Session, user: StaffMember, *, secret: bytes, realm: str
 ) -> tuple[AppUser, str]:
     """The officer's app user and its token, created on first use and kept in step with the
     person (name, area) and with the server's secret. Call inside a write transaction."""
-    if user.role not in WEB_FORM_ROLES or user.disabled_at is not None:
+    if user.role not in WEB_FORM_ROLES:  # a StaffMember is an active account
         raise Forbidden()
     login = f"web.{user.id}"
     token = officer_token(secret, user.id)

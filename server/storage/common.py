@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, scoped_session
 
 SQLITE_BEGIN_OPTION = "rasoat_sqlite_begin"
@@ -21,6 +23,17 @@ def begin_write(session: Session | scoped_session[Session]) -> None:
     real = session() if isinstance(session, scoped_session) else session
     if not real.in_transaction():
         real.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+
+
+def database_answers(session: Session) -> bool:
+    """True when the database answers a trivial query; after a failure the session is rolled
+    back, so it can be used again once the database is back."""
+    try:
+        session.execute(text("SELECT 1"))
+    except OperationalError:
+        session.rollback()
+        return False
+    return True
 
 
 def insert_ignoring_duplicates(session: Session, model: Any, values: dict[str, Any]) -> None:

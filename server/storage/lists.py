@@ -20,7 +20,7 @@ from server.storage.models import (
     HouseholdReview,
     ReviewDeficiency,
 )
-from server.storage.registry import latest_periods, recent_exits
+from server.storage.registry import TRAIT_COLUMNS, latest_periods, recent_exits
 
 POOR_OR_NEAR = (HouseholdClass.POOR, HouseholdClass.NEAR_POOR)
 
@@ -98,12 +98,7 @@ def deficiency_rows(
 
 
 def _in_groups(query: Any, groups: Sequence[str]) -> Any:
-    flags = {
-        "ethnic_minority": HouseholdReview.ethnic_minority,
-        "merit": HouseholdReview.merit,
-        "social_protection": HouseholdReview.social_protection,
-    }
-    chosen = [flags[g].is_(True) for g in groups if g in flags]
+    chosen = [TRAIT_COLUMNS[g].is_(True) for g in groups if g in TRAIT_COLUMNS]
     return query.where(or_(*chosen)) if chosen else query
 
 

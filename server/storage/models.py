@@ -19,15 +19,31 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     LargeBinary,
+    MetaData,
     Numeric,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from server.domain.vocabulary import FormState, ReviewState, Role
-from server.extensions import db
+
+# Constraint names Alembic can find again on both databases (the migrations use them).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """The typed declarative base of every table; Flask-SQLAlchemy's `db.Model` is made from
+    it (server/extensions.py), so both share one metadata and one registry."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 def utcnow() -> datetime:
@@ -39,7 +55,7 @@ def _enum(cls: type[enum.StrEnum]) -> Enum:
     return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
-class Area(db.Model):  # type: ignore[name-defined,misc]
+class Area(Base):
     """One administrative unit; `path` is the materialised path of ids ("/1/4/17/")."""
 
     __tablename__ = "area"
@@ -54,7 +70,7 @@ class Area(db.Model):  # type: ignore[name-defined,misc]
     valid_to: Mapped[date | None] = mapped_column(Date)
 
 
-class AreaHouseholds(db.Model):  # type: ignore[name-defined,misc]
+class AreaHouseholds(Base):
     """Resident households of an area in a review year: the denominator of every rate."""
 
     __tablename__ = "area_households"
@@ -63,7 +79,7 @@ class AreaHouseholds(db.Model):  # type: ignore[name-defined,misc]
     households: Mapped[int]
 
 
-class AreaSuccessor(db.Model):  # type: ignore[name-defined,misc]
+class AreaSuccessor(Base):
     """A unit that was merged or renamed, and the unit(s) that took its place."""
 
     __tablename__ = "area_successor"
@@ -71,14 +87,14 @@ class AreaSuccessor(db.Model):  # type: ignore[name-defined,misc]
     successor_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
 
 
-class Project(db.Model):  # type: ignore[name-defined,misc]
+class Project(Base):
     __tablename__ = "project"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Blob(db.Model):  # type: ignore[name-defined,misc]
+class Blob(Base):
     """A file in the content-addressed store (see storage/blobs.py)."""
 
     __tablename__ = "blob"
@@ -88,7 +104,7 @@ class Blob(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Form(db.Model):  # type: ignore[name-defined,misc]
+class Form(Base):
     __tablename__ = "form"
     __table_args__ = (UniqueConstraint("project_id", "xml_form_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,7 +119,7 @@ class Form(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class FormVersion(db.Model):  # type: ignore[name-defined,misc]
+class FormVersion(Base):
     """One compiled version: the XLSForm as uploaded and the exact XForm bytes served."""
 
     __tablename__ = "form_version"
@@ -123,7 +139,7 @@ class FormVersion(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class FormAttachment(db.Model):  # type: ignore[name-defined,misc]
+class FormAttachment(Base):
     """A media file a form version names; `blob_sha256` is empty until it is uploaded."""
 
     __tablename__ = "form_attachment"
@@ -134,7 +150,7 @@ class FormAttachment(db.Model):  # type: ignore[name-defined,misc]
     blob_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"))
 
 
-class AppUser(db.Model):  # type: ignore[name-defined,misc]
+class AppUser(Base):
     """A phone (or one cadre's phones): token URL or Digest login, scoped to an area."""
 
     __tablename__ = "app_user"
@@ -151,7 +167,7 @@ class AppUser(db.Model):  # type: ignore[name-defined,misc]
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class AppUserForm(db.Model):  # type: ignore[name-defined,misc]
+class AppUserForm(Base):
     """The forms an app user may use when `all_forms` is false."""
 
     __tablename__ = "app_user_form"
@@ -159,7 +175,7 @@ class AppUserForm(db.Model):  # type: ignore[name-defined,misc]
     form_id: Mapped[int] = mapped_column(ForeignKey("form.id"), primary_key=True)
 
 
-class User(db.Model):  # type: ignore[name-defined,misc]
+class User(Base):
     """A staff account for the web pages and the JSON API."""
 
     __tablename__ = "user"
@@ -173,7 +189,7 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Submission(db.Model):  # type: ignore[name-defined,misc]
+class Submission(Base):
     """One record from the field; its XML versions (edits) are SubmissionVersion rows."""
 
     __tablename__ = "submission"
@@ -193,7 +209,7 @@ class Submission(db.Model):  # type: ignore[name-defined,misc]
     issues: Mapped[str | None] = mapped_column(Text)
 
 
-class SubmissionVersion(db.Model):  # type: ignore[name-defined,misc]
+class SubmissionVersion(Base):
     """One instance XML exactly as received, byte for byte."""
 
     __tablename__ = "submission_version"
@@ -219,7 +235,7 @@ class SubmissionVersion(db.Model):  # type: ignore[name-defined,misc]
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class SubmissionAttachment(db.Model):  # type: ignore[name-defined,misc]
+class SubmissionAttachment(Base):
     """A file of one submission version; `blob_sha256` is empty until the file arrives."""
 
     __tablename__ = "submission_attachment"
@@ -233,7 +249,7 @@ class SubmissionAttachment(db.Model):  # type: ignore[name-defined,misc]
     referenced: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class SubmissionComment(db.Model):  # type: ignore[name-defined,misc]
+class SubmissionComment(Base):
     """An officer's note on a submission, with the review state they set by it (if any)."""
 
     __tablename__ = "submission_comment"
@@ -245,7 +261,7 @@ class SubmissionComment(db.Model):  # type: ignore[name-defined,misc]
     body: Mapped[str] = mapped_column(Text, default="")
 
 
-class Household(db.Model):  # type: ignore[name-defined,misc]
+class Household(Base):
     """A household of the registry, identified by the code on the commune's list."""
 
     __tablename__ = "household"
@@ -263,7 +279,7 @@ class Household(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class HouseholdReview(db.Model):  # type: ignore[name-defined,misc]
+class HouseholdReview(Base):
     """One household in one review period, derived from one submission (re-derivable)."""
 
     __tablename__ = "household_review"
@@ -294,7 +310,7 @@ class HouseholdReview(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class ReviewDeficiency(db.Model):  # type: ignore[name-defined,misc]
+class ReviewDeficiency(Base):
     """One deficient indicator of a review (the flag per indicator, one row each)."""
 
     __tablename__ = "review_deficiency"
@@ -302,7 +318,7 @@ class ReviewDeficiency(db.Model):  # type: ignore[name-defined,misc]
     indicator: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
 
 
-class FollowupVisit(db.Model):  # type: ignore[name-defined,misc]
+class FollowupVisit(Base):
     """A visit to a household that recently left poverty, from one followup_visit submission."""
 
     __tablename__ = "followup_visit"
@@ -325,7 +341,7 @@ class FollowupVisit(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Commitment(db.Model):  # type: ignore[name-defined,misc]
+class Commitment(Base):
     """How many households an area pledged to bring out of poverty in a year (chỉ tiêu)."""
 
     __tablename__ = "commitment"
@@ -335,7 +351,7 @@ class Commitment(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class ApiSession(db.Model):  # type: ignore[name-defined,misc]
+class ApiSession(Base):
     """A bearer token for the JSON API (scripts, sync, ODK tools); only its digest is kept."""
 
     __tablename__ = "api_session"
@@ -345,7 +361,7 @@ class ApiSession(db.Model):  # type: ignore[name-defined,misc]
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+class AuditEvent(Base):
     """Who did what to which object, when; downloads of personal data included."""
 
     __tablename__ = "audit_event"
@@ -357,7 +373,7 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     details: Mapped[str | None] = mapped_column(Text)
 
 
-class LoginFailure(db.Model):  # type: ignore[name-defined,misc]
+class LoginFailure(Base):
     """A failed sign-in, by e-mail and by address: the rate limit counts recent ones."""
 
     __tablename__ = "login_failure"

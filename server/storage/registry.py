@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, exists, func, insert, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from server.domain.relapse import RelapseRisk, VisitFacts
-from server.domain.vocabulary import HouseholdClass, Transition
+from server.domain.vocabulary import HouseholdClass, Trait, Transition
 from server.storage.models import (
     Area,
     FollowupVisit,
@@ -21,6 +21,18 @@ from server.storage.models import (
     ReviewDeficiency,
     utcnow,
 )
+
+# Where a review keeps each group's movement and each trait of the household; the keys are
+# str enums, so the plain names of a request's filter look them up too.
+MOVEMENT_COLUMNS: dict[str, InstrumentedAttribute[str | None]] = {
+    HouseholdClass.POOR: HouseholdReview.transition,
+    HouseholdClass.NEAR_POOR: HouseholdReview.near_poor_transition,
+}
+TRAIT_COLUMNS: dict[str, InstrumentedAttribute[bool]] = {
+    Trait.ETHNIC_MINORITY: HouseholdReview.ethnic_minority,
+    Trait.MERIT: HouseholdReview.merit,
+    Trait.SOCIAL_PROTECTION: HouseholdReview.social_protection,
+}
 
 
 @dataclass(frozen=True)

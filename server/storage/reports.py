@@ -2,8 +2,9 @@
 
 A review counts for a row when its village lies under that row's area (materialised paths), so
 any depth works: the villages of a commune, the communes of a district, the districts of a
-province. The meaning of every measure is in server/domain/measures.py, which the tests hold
-this SQL to.
+province. Every count is defined once, with the criteria of the reviews it counts, in
+server/domain/measures.py; this module turns those criteria into SQL (`criteria_condition`),
+and the tests hold it to the reference implementation there.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from server.domain.vocabulary import HouseholdClass, Transition
+from server.domain.measures import Count, Criteria, summary_count_list
 from server.storage.areas import VILLAGE_LEVELS
 from server.storage.lists import last_visits
 from server.storage.models import (
@@ -27,14 +28,7 @@ from server.storage.models import (
     HouseholdReview,
     ReviewDeficiency,
 )
-from server.storage.registry import latest_periods, recent_exits
-
-POOR, NEAR_POOR = HouseholdClass.POOR, HouseholdClass.NEAR_POOR
-MOVEMENTS = (
-    ("exited", Transition.EXITED),
-    ("relapsed", Transition.RELAPSED),
-    ("new", Transition.NEWLY_POOR),
-)
+from server.storage.registry import MOVEMENT_COLUMNS, TRAIT_COLUMNS, latest_periods, recent_exits
 
 
 @dataclass(frozen=True)
@@ -52,38 +46,32 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _measures(period: int, indicators: Sequence[str]) -> list[ColumnElement[Any]]:
+def criteria_condition(criteria: Criteria, period: int) -> ColumnElement[bool]:
+    """The reviews a count with these criteria counts in the summary of `period`, as SQL."""
     r = HouseholdReview
-    now, before = r.period == period, r.period == period - 1
-    em = r.ethnic_minority.is_(True)
-    columns: list[ColumnElement[Any]] = []
-    for prefix, group, movement in (
-        ("poor", POOR, r.transition),
-        ("near", NEAR_POOR, r.near_poor_transition),
-    ):
-        member = r.household_class == group
-        columns += [
-            _count(before & member).label(f"{prefix}_start"),
-            _count(before & member & em).label(f"{prefix}_start_em"),
-            *(
-                _count(now & (movement == value)).label(f"{prefix}_{key}")
-                for key, value in MOVEMENTS
-            ),
-            _count(now & member).label(f"{prefix}_end"),
-            _count(now & member & em).label(f"{prefix}_end_em"),
-        ]
-    poor_now = now & (r.household_class == POOR)
-    columns += [
-        _count(poor_now & r.merit.is_(True)).label("poor_merit"),
-        _count(poor_now & r.social_protection.is_(True)).label("poor_social_protection"),
-    ]
-    either = now & r.household_class.in_((POOR, NEAR_POOR))
-    for indicator in indicators:
-        deficient = exists().where(
-            ReviewDeficiency.review_id == r.id, ReviewDeficiency.indicator == indicator
+    year = period - 1 if criteria.previous_period else period
+    conditions: list[ColumnElement[bool]] = [r.period == year]
+    if len(criteria.classes) == 1:
+        conditions.append(r.household_class == criteria.classes[0])
+    elif criteria.classes:
+        conditions.append(r.household_class.in_(criteria.classes))
+    if criteria.movement is not None:
+        moved = MOVEMENT_COLUMNS[criteria.movement.group]
+        conditions.append(moved == criteria.movement.transition)
+    conditions += [TRAIT_COLUMNS[trait].is_(True) for trait in criteria.traits]
+    if criteria.deficient_in is not None:
+        conditions.append(
+            exists().where(
+                ReviewDeficiency.review_id == r.id,
+                ReviewDeficiency.indicator == criteria.deficient_in,
+            )
         )
-        columns.append(_count(either & deficient).label(f"deficient_{indicator}"))
-    return columns
+    return and_(*conditions)
+
+
+def measure_columns(counts: Sequence[Count], period: int) -> list[ColumnElement[Any]]:
+    """One labelled column per count, summed over the rows a query groups."""
+    return [_count(criteria_condition(c.criteria, period)).label(c.key) for c in counts]
 
 
 def summary_rows(
@@ -91,8 +79,9 @@ def summary_rows(
 ) -> list[AreaRow]:
     """One row per area directly below `parent`, with every count of the summary table."""
     row, village = aliased(Area), aliased(Area)
+    counts = summary_count_list(indicators)
     measures = (
-        select(row.id.label("area_id"), *_measures(period, indicators))
+        select(row.id.label("area_id"), *measure_columns(counts, period))
         .join(village, village.path.startswith(row.path))
         .join(
             HouseholdReview,
@@ -113,7 +102,7 @@ def summary_rows(
         .where(Area.parent_id == parent.id)
         .order_by(Area.name)
     )
-    names = [c.name for c in measures.c if c.name != "area_id"]
+    names = [count.key for count in counts]
     return [
         AreaRow(
             area.id,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, overload
 
 from sqlalchemy.orm import Session, scoped_session
 
@@ -78,6 +78,16 @@ def reading_again(session: AnySession) -> None:
     real = _real(session)
     if not real.info.get(_INSIDE):
         real.rollback()
+
+
+@overload
+def writes(view: Callable[P, R]) -> Callable[P, R]: ...
+
+
+@overload
+def writes(
+    *, commit_on: tuple[type[BaseException], ...] = ()
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
 
 def writes(

@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 
 from server.domain.vocabulary import Role
 from server.errors import InvalidInput
-from server.extensions import db
+from server.extensions import db_session
 from server.services import area_admin
 from server.storage.transaction import writing
 from server.web import bp
@@ -34,7 +34,7 @@ LEVELS = {
 
 
 def _page(code: str | None, form: HouseholdsForm | None = None, status: int = 200) -> Any:
-    page = area_admin.area_page(db.session, viewer().scope, code)
+    page = area_admin.area_page(db_session(), viewer().scope, code)
     form = form or HouseholdsForm(formdata=None, year=page.year or date.today().year)
     editable = page.area is not None and viewer().can(*EDITORS)
     return render_template(
@@ -54,11 +54,10 @@ def set_households(code: str) -> Any:
     form = HouseholdsForm()
     if not form.validate_on_submit():
         return _page(code, form, 400)
-    with writing(db.session):
+    with writing(db_session()):
         area_admin.set_resident_households(
-            db.session,
-            viewer().scope,
-            viewer().user,
+            db_session(),
+            viewer(),
             code,
             int(form.year.data or 0),
             int(form.households.data or 0),
@@ -76,9 +75,9 @@ def import_areas_page() -> Any:
         return render_template("areas_import.html", form=form), 400
     file: FileStorage = form.file.data
     try:
-        with writing(db.session):  # nothing of a refused file stays
+        with writing(db_session()):  # nothing of a refused file stays
             text = _text_of(file)
-            report = area_admin.import_areas(db.session, viewer().user, text, file.filename or "")
+            report = area_admin.import_areas(db_session(), viewer(), text, file.filename or "")
     except InvalidInput as refused:
         return render_template("areas_import.html", form=form, error=refused.message), 400
     return render_template("areas_import.html", form=UploadForm(formdata=None), report=report)

@@ -8,7 +8,7 @@ from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 
 from server.domain.vocabulary import Role
-from server.extensions import db
+from server.extensions import db_session
 from server.services.audit_log import audit_page
 from server.web import bp
 from server.web.session import signed_in, viewer
@@ -34,6 +34,6 @@ KINDS = {
 def audit_log() -> Any:
     args = request.args
     kind, person = args.get("kind") or None, args.get("person", type=int)
-    page = audit_page(db.session, viewer().user, kind, person, args.get("page", type=int) or 1)
+    page = audit_page(db_session(), viewer(), kind, person, args.get("page", type=int) or 1)
     kept = {k: v for k, v in args.items() if k != "page" and v}
     return render_template("audit.html", log=page, kinds=KINDS, kind=kind, person=person, kept=kept)

@@ -12,8 +12,9 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
 from server.domain.vocabulary import FormState, Role
+from server.downloads import XLSX, attachment
 from server.errors import Conflict, InvalidInput, InvalidXLSForm
-from server.extensions import blob_store, db
+from server.extensions import blob_store, db_session
 from server.formats.xform_outline import flatten
 from server.services import form_admin
 from server.storage.transaction import writing
@@ -28,7 +29,6 @@ ACTIONS = {
     "closing": FormState.CLOSING,
     "close": FormState.CLOSED,
 }
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # pyxform's problems in plain words (its own English words are shown beneath, as the detail).
 PROBLEMS = {
     "unknown_type": _l("The question type “%(value)s” does not exist. Check its spelling."),
@@ -67,7 +67,7 @@ def explain(problem: FormProblem) -> str:
 
 
 def _list_page(status: int = 200, **extra: Any) -> tuple[str, int]:
-    rows = form_admin.form_rows(db.session)
+    rows = form_admin.form_rows(db_session())
     upload = extra.pop("upload", None) or XLSFormUploadForm()
     page = render_template(
         "forms.html", rows=rows, upload=upload, explain=explain, limit=MAX_XLSFORM_BYTES, **extra
@@ -99,11 +99,11 @@ def upload_form() -> Any:
         if isinstance(m, FileStorage) and m.filename
     }
     try:
-        with writing(db.session):
+        with writing(db_session()):
             staged = form_admin.upload_draft(
-                db.session,
+                db_session(),
                 blob_store(current_app),
-                viewer().user,
+                viewer(),
                 _read(file),
                 file.filename or "",
                 media,
@@ -121,22 +121,26 @@ def upload_form() -> Any:
 
 def _uploaded_message(version: str, *, validated: bool) -> str:
     if validated:
-        return gettext(
-            "Version %(version)s is kept as a draft; pyxform and ODK Validate accepted it.",
+        return str(
+            gettext(
+                "Version %(version)s is kept as a draft; pyxform and ODK Validate accepted it.",
+                version=version,
+            )
+        )
+    return str(
+        gettext(
+            "Version %(version)s is kept as a draft; pyxform accepted it (ODK Validate was not"
+            " run: this server has no Java).",
             version=version,
         )
-    return gettext(
-        "Version %(version)s is kept as a draft; pyxform accepted it (ODK Validate was not run:"
-        " this server has no Java).",
-        version=version,
     )
 
 
 @bp.get("/forms/<form_id>")
 @signed_in(*VIEWERS)
 def form_page(form_id: str) -> str:
-    form = form_admin.get_form(db.session, form_id)
-    versions = form_admin.version_rows(db.session, form)
+    form = form_admin.get_form(db_session(), form_id)
+    versions = form_admin.version_rows(db_session(), form)
     draft = next((row.version for row in versions if row.version.published_at is None), None)
     return render_template(
         "form.html",
@@ -154,19 +158,19 @@ def change_form(form_id: str) -> Any:
     action = request.form.get("action", "")
     if not EmptyForm().validate_on_submit() or action not in (*ACTIONS, "publish"):
         raise InvalidInput(field="action")
-    with writing(db.session):
+    with writing(db_session()):
         if action == "publish":
-            form_admin.publish(db.session, viewer().user, form_id)
+            form_admin.publish(db_session(), viewer(), form_id)
         else:
-            form_admin.set_state(db.session, viewer().user, form_id, ACTIONS[action])
+            form_admin.set_state(db_session(), viewer(), form_id, ACTIONS[action])
     return redirect(url_for("web.form_page", form_id=form_id))
 
 
 @bp.get("/forms/<form_id>/versions/<version>")
 @signed_in(*VIEWERS)
 def form_version_page(form_id: str, version: str) -> str:
-    form = form_admin.get_form(db.session, form_id)
-    found = form_admin.get_version(db.session, form, version)
+    form = form_admin.get_form(db_session(), form_id)
+    found = form_admin.get_version(db_session(), form, version)
     outline = form_admin.outline_of(found)
     wanted = request.args.get("form_lang") or str(get_locale() or "vi")
     language = wanted if wanted in outline.languages else next(iter(outline.languages), "")
@@ -184,16 +188,11 @@ def form_version_page(form_id: str, version: str) -> str:
 @bp.get("/forms/<form_id>/versions/<version>/xlsform")
 @signed_in(*VIEWERS)
 def form_xlsform(form_id: str, version: str) -> Response:
-    form = form_admin.get_form(db.session, form_id)
-    found = form_admin.get_version(db.session, form, version)
+    form = form_admin.get_form(db_session(), form_id)
+    found = form_admin.get_version(db_session(), form, version)
     name = found.xlsform_filename or f"{form_id}-{version}.xlsx"
     return Response(
         found.xlsform or b"",
         mimetype=XLSX if name.lower().endswith(".xlsx") else "application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{_ascii(name)}"'},
+        headers=attachment(name),
     )
-
-
-def _ascii(name: str) -> str:
-    """A file name safe inside a header (the form id and version are ASCII anyway)."""
-    return "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)

@@ -10,17 +10,18 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from server.domain.vocabulary import ReviewState, Role
-from server.extensions import blob_store, db
+from server.errors import InvalidInput
+from server.extensions import blob_store, db_session
 from server.services.submission_page import open_submission
 from server.services.submission_review import (
     ListRequest,
     Reader,
+    area_choices,
     attachment,
     list_submissions,
     local_time,
     review,
 )
-from server.storage.areas import villages_within
 from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import ReviewForm
@@ -41,19 +42,7 @@ def _local_time(moment: Any) -> str:
 
 
 def _reader() -> Reader:
-    return Reader(viewer().user, viewer().scope)
-
-
-def _area_choices() -> list[tuple[str, str]]:
-    """Communes (or other units above villages) and their villages within the viewer's area."""
-    choices: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for village, above in villages_within(db.session, viewer().scope):
-        if above.code not in seen:
-            seen.add(above.code)
-            choices.append((above.code, above.name))
-        choices.append((village.code, f"— {village.name}"))
-    return choices
+    return Reader(viewer(), viewer().scope)
 
 
 @bp.get("/submissions")
@@ -68,9 +57,9 @@ def submissions() -> Any:
         state=args.get("state") or None,
         page=args.get("page", type=int) or 1,
     )
-    areas = _area_choices()
-    with writing(db.session):  # reading records writes their audit event
-        listing = list_submissions(db.session, _reader(), wanted)
+    areas = area_choices(db_session(), viewer().scope)
+    with writing(db_session()):  # reading records writes their audit event
+        listing = list_submissions(db_session(), _reader(), wanted)
     kept = {k: v for k, v in args.items() if k != "page" and v}
     return render_template(
         "submissions.html",
@@ -86,9 +75,9 @@ def submissions() -> Any:
 @bp.get("/submissions/<form_id>/<instance_id>")
 @signed_in(*OFFICERS)
 def submission(form_id: str, instance_id: str) -> Any:
-    with writing(db.session):  # reading a record writes its audit event
+    with writing(db_session()):  # reading a record writes its audit event
         page = open_submission(
-            db.session,
+            db_session(),
             _reader(),
             (form_id, instance_id),
             request.args.get("version", type=int),
@@ -106,10 +95,10 @@ def review_submission(form_id: str, instance_id: str) -> Any:
     form.state.choices = [(state.value, label) for state, label in STATES.items()]
     if not form.validate_on_submit():
         message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        return render_template("error.html", message=message, status=400), 400
-    with writing(db.session):
+        raise InvalidInput(field=", ".join(form.errors), detail=message)
+    with writing(db_session()):
         review(
-            db.session, _reader(), form_id, instance_id, form.state.data, form.comment.data or ""
+            db_session(), _reader(), form_id, instance_id, form.state.data, form.comment.data or ""
         )
     return redirect(url_for("web.submission", form_id=form_id, instance_id=instance_id))
 
@@ -117,9 +106,9 @@ def review_submission(form_id: str, instance_id: str) -> Any:
 @bp.get("/submissions/<form_id>/<instance_id>/files/<name>")
 @signed_in(*OFFICERS)
 def submission_file(form_id: str, instance_id: str, name: str) -> Any:
-    with writing(db.session):  # reading a file writes its audit event
+    with writing(db_session()):  # reading a file writes its audit event
         found = attachment(
-            db.session,
+            db_session(),
             blob_store(current_app),
             _reader(),
             (form_id, instance_id, name),

@@ -7,8 +7,6 @@ download is written to the audit log.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from itertools import islice
@@ -18,12 +16,10 @@ from flask import Response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from server.domain.vocabulary import Role
-from server.extensions import db
-from server.formats.table_files import csv_bytes, write_xlsx
+from server.downloads import TABLE_FORMATS, table_file
+from server.extensions import db_session
 from server.formats.tables import Table
 from server.services import accounts, action_lists, commitments, reports
-from server.storage.areas import children_of, find_area_by_code, top_areas
-from server.storage.models import Area
 from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import PledgeForm
@@ -33,69 +29,31 @@ from server.web.session import signed_in, viewer
 # phone to lay out (bench/pages.py); 200 rows keep the page light, the download has them all.
 PAGE_ROWS = 200
 OFFICERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LISTS: dict[str, Callable[[Area | None, str, int], Table]] = {
-    "deficiencies": lambda scope, area, period: action_lists.deficiency_list(
-        db.session,
-        scope,
-        area,
-        period,
-        indicators=request.args.getlist("indicator"),
-        groups=request.args.getlist("group"),
-    ),
-    "due-visits": lambda scope, area, _period: action_lists.due_for_visit_list(
-        db.session, scope, area
-    ),
-    "relapse-risk": lambda scope, area, _period: action_lists.relapse_risk_list(
-        db.session, scope, area
-    ),
-    "exited": lambda scope, area, period: action_lists.exited_list(db.session, scope, area, period),
-}
 
 
 def _area_code() -> str:
-    scope = viewer().scope
-    if code := request.args.get("area"):
-        return code
-    if scope is not None:
-        return scope.code
-    roots = top_areas(db.session)
-    return roots[0].code if roots else ""
+    return request.args.get("area") or reports.default_area_code(db_session(), viewer().scope)
 
 
 def _period() -> int:
-    return request.args.get("period", type=int) or reports.current_period(db.session)
+    return request.args.get("period", type=int) or reports.current_period(db_session())
 
 
 def _download(table: Table, wanted: str) -> Response:
-    language = str(get_locale() or "vi")
     name = f"{table.key}_{request.args.get('area', '')}".rstrip("_")
-    if wanted == "csv":
-        return Response(
-            csv_bytes(table, language),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    out = io.BytesIO()
-    write_xlsx([table], out, language)
-    return Response(
-        out.getvalue(),
-        mimetype=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
+    return table_file(table, wanted, name, str(get_locale() or "vi"))
 
 
 def _show(table: Table, template_args: dict[str, Any]) -> Any:
     wanted = request.args.get("format")
-    if wanted in ("csv", "xlsx"):
+    if wanted in TABLE_FORMATS:
         return _download(table, wanted)
     rows = list(islice(table.rows, PAGE_ROWS + 1))
-    area = find_area_by_code(db.session, _area_code())
     return render_template(
         "table.html",
         table=replace(table, rows=rows[:PAGE_ROWS]),
         more=len(rows) > PAGE_ROWS,
-        children={c.name: c.code for c in children_of(db.session, area)} if area else {},
+        children=reports.areas_below(db_session(), _area_code()),
         **template_args,
     )
 
@@ -104,14 +62,14 @@ def _show(table: Table, template_args: dict[str, Any]) -> Any:
 @signed_in()
 def summary_page() -> Any:
     period = _period()
-    table = reports.review_summary(db.session, viewer().scope, _area_code(), period)
+    table = reports.review_summary(db_session(), viewer().scope, _area_code(), period)
     return _show(table, {"endpoint": "web.summary_page", "period": period})
 
 
 @bp.get("/reports/followup")
 @signed_in()
 def followup_page() -> Any:
-    table = reports.followup_table(db.session, viewer().scope, _area_code(), date.today())
+    table = reports.followup_table(db_session(), viewer().scope, _area_code(), date.today())
     return _show(table, {"endpoint": "web.followup_page", "period": None})
 
 
@@ -120,9 +78,9 @@ def followup_page() -> Any:
 def commitments_page() -> Any:
     form = PledgeForm()
     if form.validate_on_submit() and viewer().can(*OFFICERS):
-        with writing(db.session):
+        with writing(db_session()):
             commitments.set_commitment(
-                db.session,
+                db_session(),
                 viewer().scope,
                 form.area.data or "",
                 int(form.year.data or 0),
@@ -130,21 +88,25 @@ def commitments_page() -> Any:
             )
         return redirect(url_for("web.commitments_page", area=form.area.data, period=form.year.data))
     period = _period()
-    table = commitments.commitments_table(db.session, viewer().scope, _area_code(), period)
+    table = commitments.commitments_table(db_session(), viewer().scope, _area_code(), period)
     return _show(table, {"endpoint": "web.commitments_page", "period": period, "form": form})
 
 
 @bp.get("/lists/<kind>")
 @signed_in(*OFFICERS)
 def list_page(kind: str) -> Any:
-    build = LISTS.get(kind)
-    if build is None:
-        return render_template("error.html", message=kind, status=404), 404
     period = _period()
-    table = build(viewer().scope, _area_code(), period)
+    wanted = action_lists.WantedList(
+        kind,
+        _area_code(),
+        period,
+        indicators=tuple(request.args.getlist("indicator")),
+        groups=tuple(request.args.getlist("group")),
+    )
+    table = action_lists.action_list(db_session(), viewer().scope, wanted)
     action = "download" if request.args.get("format") else "view"
-    with writing(db.session):
+    with writing(db_session()):
         accounts.record_download(
-            db.session, viewer().user, f"list {kind} ({action})", request.query_string.decode()
+            db_session(), viewer(), f"list {kind} ({action})", request.query_string.decode()
         )
     return _show(table, {"endpoint": "web.list_page", "kind": kind, "period": period})

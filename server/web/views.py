@@ -6,31 +6,25 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
+from server.error_pages import error_page, http_error_page
 from server.errors import AuthenticationRequired, RasoatError, TooManyAttempts
-from server.extensions import db
+from server.extensions import db_session
 from server.services import accounts, phone_forms
 from server.services.dashboard import key_numbers
-from server.storage.transaction import reading_again, writing
+from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import SignInForm
 from server.web.session import SignedIn, signed_in, viewer
 
-
-@bp.app_errorhandler(RasoatError)
-def _problem(error: RasoatError) -> tuple[str, int]:
-    reading_again(db.session)  # the page is rendered in a fresh transaction
-    return render_template("error.html", message=error.message, status=error.status), error.status
-
-
-@bp.errorhandler(HTTPException)
-def _http_problem(error: HTTPException) -> tuple[str, int]:
-    status = error.code or 500
-    return render_template("error.html", message=error.description, status=status), status
+# Only the pages' errors: the API and OpenRosa blueprints answer theirs in their own shapes.
+bp.register_error_handler(RasoatError, error_page)
+bp.register_error_handler(HTTPException, http_error_page)
 
 
 def _safe_next(target: str | None) -> str:
@@ -47,37 +41,36 @@ def login() -> Any:
     if form.validate_on_submit():
         try:
             # Failures are kept (commit_on): they count towards the rate limit.
-            with writing(db.session, commit_on=(AuthenticationRequired, TooManyAttempts)):
-                user = accounts.check_credentials(
-                    db.session,
+            with writing(db_session(), commit_on=(AuthenticationRequired, TooManyAttempts)):
+                member = accounts.sign_in_to_pages(
+                    db_session(),
                     form.email.data or "",
                     form.password.data or "",
                     request.remote_addr or "",
                 )
-                accounts.record_sign_in(db.session, user)
         except AuthenticationRequired:
             error, status = gettext("Wrong e-mail or password."), 401
         except TooManyAttempts as refused:
             error, status = refused.message, 429
         else:
-            login_user(SignedIn(user))
+            login_user(SignedIn(member))
             return redirect(_safe_next(request.args.get("next")))
     return render_template("login.html", form=form, error=error), status
 
 
 @bp.post("/logout")
 @signed_in()
-def logout() -> Response:
+def logout() -> BaseResponse:
     logout_user()
-    return redirect(url_for("web.home"))  # type: ignore[return-value]
+    return redirect(url_for("web.home"))
 
 
 @bp.get("/")
 def home() -> str:
     if not current_user.is_authenticated:
-        return render_template("landing.html", forms=phone_forms.published_forms(db.session))
+        return render_template("landing.html", forms=phone_forms.published_forms(db_session()))
     person = viewer()
     numbers = key_numbers(
-        db.session, person.scope, request.args.get("period", type=int), today=date.today()
+        db_session(), person.scope, request.args.get("period", type=int), today=date.today()
     )
     return render_template("home.html", numbers=numbers, person=person)

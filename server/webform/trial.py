@@ -15,24 +15,25 @@ from typing import Any
 
 from flask import Response, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from server.errors import Forbidden
-from server.extensions import db
+from server.extensions import db_session
 from server.media_files import media_response
 from server.services import form_admin
-from server.storage.models import User
+from server.services.accounts import StaffMember
 from server.webform import bp
 from server.webform.views import form_page
 
 
-def _form_viewer(view: Callable[..., Response]) -> Callable[..., Response]:
+def _form_viewer(view: Callable[..., Response]) -> Callable[..., BaseResponse]:
     """The view gets the signed-in person when they may see the forms pages (else 403)."""
 
     @wraps(view)
-    def checked(**kwargs: Any) -> Response:
+    def checked(**kwargs: Any) -> BaseResponse:
         if not current_user.is_authenticated:
-            return redirect(url_for("web.login", next=request.full_path))  # type: ignore[return-value]
-        user: User = current_user.user
+            return redirect(url_for("web.login", next=request.full_path))
+        user: StaffMember = current_user.user
         if user.role not in form_admin.VIEWERS:
             raise Forbidden()
         return _no_store(view(user, **kwargs))
@@ -47,8 +48,8 @@ def _no_store(response: Response) -> Response:
 
 @bp.get("/forms/<form_id>/draft/try")
 @_form_viewer
-def try_draft(user: User, form_id: str) -> Response:
-    draft = form_admin.get_draft(db.session, form_id)
+def try_draft(user: StaffMember, form_id: str) -> Response:
+    draft = form_admin.get_draft(db_session(), form_id)
     page = url_for("webform.try_draft", form_id=form_id)
     config = {
         "trial": True,
@@ -61,12 +62,12 @@ def try_draft(user: User, form_id: str) -> Response:
 
 @bp.get("/forms/<form_id>/draft/try/form.xml")
 @_form_viewer
-def try_draft_xform(_user: User, form_id: str) -> Response:
-    xform = form_admin.get_draft(db.session, form_id).xform
+def try_draft_xform(_user: StaffMember, form_id: str) -> Response:
+    xform = form_admin.get_draft(db_session(), form_id).xform
     return Response(xform, content_type="text/xml; charset=utf-8")
 
 
 @bp.get("/forms/<form_id>/draft/try/attachments/<name>")
 @_form_viewer
-def try_draft_media(user: User, form_id: str, name: str) -> Response:
-    return media_response(form_admin.draft_media_file(db.session, form_id, name, user.area_id))
+def try_draft_media(user: StaffMember, form_id: str, name: str) -> Response:
+    return media_response(form_admin.draft_media_file(db_session(), form_id, name, user.area_id))

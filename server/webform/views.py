@@ -12,16 +12,22 @@ from typing import Any
 
 from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
-from server.extensions import db
+from server.error_pages import error_page
+from server.errors import RasoatError
+from server.extensions import db_session
 from server.services import app_users, phone_forms, web_form_users
-from server.storage.models import AppUser
+from server.services.app_users import Phone
 from server.storage.transaction import writing
 from server.webform import bp
 from server.webform.bundle import Bundle, asset_response, load_bundle
 
 # The service worker lives at the top of the pages it keeps offline: its scope is /f/.
 SCOPE = "/f/"
+
+# A refused link or form is a page a person reads, as on the staff pages.
+bp.register_error_handler(RasoatError, error_page)
 
 
 def _bundle() -> Bundle:
@@ -61,27 +67,29 @@ def service_worker() -> Response:
     return response
 
 
-def _officer() -> tuple[AppUser, str] | Response:
+def _officer() -> tuple[Phone, str] | BaseResponse:
     """The signed-in officer's app user and token, or the sign-in page to go to first."""
     if not current_user.is_authenticated:
-        return redirect(url_for("web.login", next=request.full_path))  # type: ignore[return-value]
-    with writing(db.session):
+        return redirect(url_for("web.login", next=request.full_path))
+    with writing(db_session()):
         return web_form_users.officer_app_user(
-            db.session,
+            db_session(),
             current_user.user,
             secret=str(current_app.config["SECRET_KEY"]).encode(),
             realm=current_app.config["RASOAT_REALM"],
         )
 
 
-def _forms_page(app_user: AppUser, link: Callable[[str], str]) -> Response:
-    forms = [(f.title, link(f.xml_form_id)) for f in phone_forms.listed_forms(db.session, app_user)]
+def _forms_page(app_user: Phone, link: Callable[[str], str]) -> Response:
+    forms = [
+        (f.title, link(f.xml_form_id)) for f in phone_forms.listed_forms(db_session(), app_user)
+    ]
     page = render_template("webform/forms.html", forms=forms, person=app_user.display_name)
     return _no_cache(Response(page))
 
 
-def _form_page(app_user: AppUser, token: str, xml_form_id: str) -> Response:
-    version = phone_forms.downloadable_version(db.session, app_user, xml_form_id)
+def _form_page(app_user: Phone, token: str, xml_form_id: str) -> Response:
+    version = phone_forms.downloadable_version(db_session(), app_user, xml_form_id)
     where: dict[str, Any] = {"token": token, "project_id": app_user.project_id}
     config = {
         "formKey": f"{app_user.login}/{xml_form_id}",
@@ -111,9 +119,9 @@ def form_page(title: str, person: str, config: dict[str, Any], *, trial: bool = 
 
 
 @bp.get("/f/staff")
-def forms_of_officer() -> Response:
+def forms_of_officer() -> BaseResponse:
     found = _officer()
-    if isinstance(found, Response):
+    if not isinstance(found, tuple):
         return found
     return _forms_page(
         found[0], lambda form_id: url_for("webform.form_for_officer", xml_form_id=form_id)
@@ -121,16 +129,16 @@ def forms_of_officer() -> Response:
 
 
 @bp.get("/f/staff/<xml_form_id>")
-def form_for_officer(xml_form_id: str) -> Response:
+def form_for_officer(xml_form_id: str) -> BaseResponse:
     found = _officer()
-    if isinstance(found, Response):
+    if not isinstance(found, tuple):
         return found
     return _form_page(*found, xml_form_id)
 
 
 @bp.get("/f/<token>")
 def forms_of_app_user(token: str) -> Response:
-    app_user = app_users.app_user_for_token(db.session, token)
+    app_user = app_users.app_user_for_token(db_session(), token)
     return _forms_page(
         app_user,
         lambda form_id: url_for("webform.form_for_app_user", token=token, xml_form_id=form_id),
@@ -139,5 +147,5 @@ def forms_of_app_user(token: str) -> Response:
 
 @bp.get("/f/<token>/<xml_form_id>")
 def form_for_app_user(token: str, xml_form_id: str) -> Response:
-    app_user = app_users.app_user_for_token(db.session, token)
+    app_user = app_users.app_user_for_token(db_session(), token)
     return _form_page(app_user, token, xml_form_id)

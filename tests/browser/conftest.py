@@ -8,11 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 # The people and data of the route × role × area test: one set of test data for the pages.
 from tests.integration.test_web_access import site  # noqa: F401  (a fixture)
 from tests.support.browser import PHONE, SCREENSHOTS, Camera, launch, within_the_security_policy
+
+# Assertions wait for the page as long as actions do: on a loaded two-core machine a record
+# sent from the web form can take longer than Playwright's default of 5 s to show as sent.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ registries = st.lists(reviews, max_size=60)
 
 
 def names() -> list[str]:
-    return [name for name, _ in COUNTS] + [deficiency_key(i) for i in INDICATORS]
+    return [count.key for count in COUNTS] + [deficiency_key(i) for i in INDICATORS]
 
 
 @given(registries)

@@ -1,0 +1,64 @@
+"""The domain's words are spelled once: storage and services name a household class or a
+movement by its enum member (server/domain/vocabulary.py) and a measure of the summary by its
+entry in server/domain/measures.py, never by a string literal, so a renamed or misspelt value
+cannot hide in one query or one table."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from server.config import REPO_ROOT
+from server.domain.measures import SUMMARY, deficiency_key
+from server.domain.vocabulary import HouseholdClass, Transition
+
+WORDS = {member.value for member in (*HouseholdClass, *Transition)}
+MEASURE_KEYS = {measure.key for measure in SUMMARY} | {deficiency_key("")}
+
+# "exited" is also the key of a table column: the follow-up table's count of households that
+# recently left poverty and the commitments table's count set against the pledge. Those name a
+# column of a rendered table (its CSV/JSON key), not the movement a review records.
+COLUMN_KEYS = frozenset(
+    {
+        ("server/services/reports.py", "exited"),
+        ("server/services/commitments.py", "exited"),
+        ("server/storage/reports.py", "exited"),
+    }
+)
+
+
+def modules() -> list[Path]:
+    folders = ("server/storage", "server/services", "server/demo")
+    return sorted(p for folder in folders for p in (REPO_ROOT / folder).rglob("*.py"))
+
+
+Allowed = frozenset[tuple[str, str]]
+
+
+def spelled(path: Path, words: set[str], allowed: Allowed = frozenset()) -> list[str]:
+    """Where `path` has a string constant (f-string parts included) that is one of `words`."""
+    where = str(path.relative_to(REPO_ROOT))
+    return [
+        f"{where}:{node.lineno}: {node.value!r}"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value in words
+        and (where, node.value) not in allowed
+    ]
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(REPO_ROOT)))
+def test_storage_and_services_name_classes_and_movements_by_their_enum_members(
+    path: Path,
+) -> None:
+    assert spelled(path, WORDS, COLUMN_KEYS) == []
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(REPO_ROOT)))
+def test_storage_and_services_name_the_summary_s_measures_by_their_entries_in_the_list(
+    path: Path,
+) -> None:
+    assert spelled(path, MEASURE_KEYS) == []
