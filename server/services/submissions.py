@@ -38,7 +38,6 @@ from server.storage import submissions as queries
 from server.storage.blobs import BlobStore, StoredFile
 from server.storage.files import record_blob
 from server.storage.models import AppUser, Form, FormVersion, SubmissionVersion
-from server.storage.submissions import StoredInstance
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +78,7 @@ class Receipt:
     missing_attachments: tuple[str, ...]
     # The version as it now stands, once complete: what forwarding sends upstream, so that it
     # need not read the record back after the commit.
-    stored: StoredInstance | None
+    stored: queries.StoredInstance | None
 
 
 @dataclass(frozen=True)
@@ -244,7 +243,7 @@ def _new_receipt(
 ) -> Receipt:
     """The receipt of a version whose attachments are `files` (in the order stored)."""
     missing = tuple(name for name, sha in files if sha is None)
-    stored = StoredInstance(
+    stored = queries.StoredInstance(
         version_id=version_id,
         xml_form_id=received.form.xml_form_id,
         instance_id=received.instance_id,
@@ -252,8 +251,9 @@ def _new_receipt(
         xml=incoming.xml,
         files=tuple((name, sha) for name, sha in files if sha is not None),
     )
-    form_id = received.form.xml_form_id
-    return Receipt(outcome, form_id, received.instance_id, missing, stored if complete else None)
+    return Receipt(
+        outcome, stored.xml_form_id, stored.instance_id, missing, stored if complete else None
+    )
 
 
 def _create(
