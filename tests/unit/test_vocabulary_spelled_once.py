@@ -19,9 +19,11 @@ MEASURE_KEYS = {measure.key for measure in SUMMARY} | {deficiency_key("")}
 
 # "exited" is also the key of a table column: the follow-up table's count of households that
 # recently left poverty and the commitments table's count set against the pledge. Those name a
-# column of a rendered table (its CSV/JSON key), not the movement a review records.
+# column of a rendered table (its CSV/JSON key), not the movement a review records. It is
+# also the name in the address of the list of exited households (/lists/exited, action_lists).
 COLUMN_KEYS = frozenset(
     {
+        ("server/services/action_lists.py", "exited"),
         ("server/services/reports.py", "exited"),
         ("server/services/commitments.py", "exited"),
         ("server/storage/reports.py", "exited"),
