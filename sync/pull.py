@@ -1,8 +1,11 @@
 """Pulling the aggregated tables and action lists of an area into a folder, only when changed.
 
-The JSON API gives each table an ETag of its content; the ETag of every file we wrote is kept in
-a small state file in the folder and sent back as If-None-Match, so an unchanged table costs a
-304 and no download. Files and the state file are replaced atomically (write, fsync, rename).
+The JSON API gives each table an ETag; the ETag of every file we wrote is kept in a small state
+file in the folder and sent back as If-None-Match, so a table whose data did not change costs a
+304 and no download. The server's ETag names the data a table is built from, not the bytes, so
+a change elsewhere in the registry can send a table again that comes out the same: such a copy
+is not written (the file keeps its time, and Excel does not reload it) and counts as unchanged.
+Files and the state file are replaced atomically (write, fsync, rename).
 """
 
 from __future__ import annotations
@@ -143,8 +146,11 @@ def _pull_one(client: SyncClient, state: PullState, table: str, wanted: PullRequ
     if response.status_code == 304:
         return TableResult(table, filename, PullOutcome.UNCHANGED)
     _raise_for(response, table)
-    write_atomically(state.folder / filename, response.content)
+    target = state.folder / filename
     state.remember(filename, response.headers.get("ETag"))
+    if target.exists() and target.read_bytes() == response.content:
+        return TableResult(table, filename, PullOutcome.UNCHANGED)
+    write_atomically(target, response.content)
     logger.info("downloaded %s (%d bytes)", filename, len(response.content))
     return TableResult(table, filename, PullOutcome.DOWNLOADED, f"{len(response.content)} bytes")
 
