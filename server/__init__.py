@@ -9,7 +9,7 @@ from flask import Flask
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the WSGI app: configuration, database, blueprints, error rendering."""
-    from server import config, extensions, log_masking, security_headers
+    from server import config, extensions, log_masking, query_params, security_headers
     from server.api import bp as api_bp
     from server.openrosa import bp as openrosa_bp
     from server.web import bp as web_bp
@@ -22,6 +22,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.update(config.load(app.instance_path, overrides or {}))
     extensions.init_app(app)
+    query_params.install(app)  # before the blueprints: their <int:…> take the bounded converter
     app.register_blueprint(openrosa_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)

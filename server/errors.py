@@ -15,6 +15,8 @@ class RasoatError(Exception):
 
     code: ClassVar[str] = "error"
     status: ClassVar[int] = 500
+    # Seconds after which the same request may succeed (sent as Retry-After); None: it will not.
+    retry_after: ClassVar[int | None] = None
     vi: ClassVar[str] = "Lỗi máy chủ."
     en: ClassVar[str] = "Server error."
 
@@ -262,11 +264,22 @@ class TooLarge(RasoatError):
     en = "{what} is too large (limit {limit} bytes)."
 
 
-class ServiceUnavailable(RasoatError):
-    """The database is unreachable; the phone keeps the record and retries later."""
+class DatabaseUnavailable(RasoatError):
+    """The database does not answer (stopped, unreachable, its disk refusing writes): nothing
+    was done, and the same request may succeed in a moment."""
+
+    code = "database_unavailable"
+    status = 503
+    retry_after = 30
+    vi = "Máy chủ tạm thời không truy cập được cơ sở dữ liệu. Hãy thử lại sau ít phút."
+    en = "The server cannot reach its database right now. Try again in a few minutes."
+
+
+class ServiceUnavailable(DatabaseUnavailable):
+    """The database is unreachable while a phone talks to us; the phone keeps the record and
+    retries later."""
 
     code = "service_unavailable"
-    status = 503
     vi = "Máy chủ tạm thời không lưu được dữ liệu. Phiếu vẫn còn trên điện thoại; hãy gửi lại sau."
     en = "The server cannot store data right now. The record stays on the phone; send it later."
 

@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
-bp = Blueprint("api", __name__, url_prefix="/v1")
+API_PREFIX = "/v1"
+bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 
 from server.api import views  # noqa: E402,F401  (routes register on import)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from flask import Response, jsonify, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from server.api import API_PREFIX
 from server.api.schemas import TableSchema
 from server.downloads import TABLE_FORMATS, not_modified, table_file
 from server.errors import (
     AuthenticationRequired,
     Conflict,
+    DatabaseUnavailable,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -19,11 +23,14 @@ from server.errors import (
 )
 from server.extensions import db_session
 from server.formats.tables import Table
+from server.query_params import FORMAT, LANG, every_pair
 from server.services import accounts
 from server.services.accounts import StaffMember
 from server.services.areas import visible_area
 from server.services.table_versions import table_version
 from server.storage.transaction import reading_again
+
+logger = logging.getLogger(__name__)
 
 # ODK Central's problem codes for the families of our errors (odk-central-api.md §2).
 _CENTRAL_CODES: tuple[tuple[type[RasoatError], float], ...] = (
@@ -35,16 +42,46 @@ _CENTRAL_CODES: tuple[tuple[type[RasoatError], float], ...] = (
 )
 
 
-def problem(error: RasoatError) -> tuple[Response, int]:
+def problem(error: RasoatError) -> Response:
     reading_again(db_session())  # nothing of the refused request is kept
     code = next((c for cls, c in _CENTRAL_CODES if isinstance(error, cls)), float(error.status))
     body = {"message": error.message, "code": code, "details": {"error": error.code}}
-    return jsonify(body), error.status
+    response = jsonify(body)
+    response.status_code = error.status
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
-def http_problem(exc: HTTPException) -> tuple[Response, int]:
+def database_unavailable(exc: OperationalError) -> Response:
+    """The database stopped answering: 503 and Retry-After, so a script waits and tries again."""
+    logger.error("database unavailable on %s: %s", request.endpoint, type(exc.orig).__name__)
+    return problem(DatabaseUnavailable())
+
+
+# Central's codes for Werkzeug's own refusals: no route (404.1), a route without this method.
+_HTTP_CODES = {404: 404.1, 405: 405.1}
+
+
+def http_problem(exc: HTTPException) -> Response:
+    """Werkzeug's refusals (no such path, wrong method, body too large) as problem JSON, with
+    their headers (Allow on a 405)."""
     status = exc.code or 500
-    return jsonify({"message": exc.description, "code": float(status)}), status
+    response = jsonify({"message": exc.description, "code": _HTTP_CODES.get(status, float(status))})
+    response.status_code = status
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def unrouted_problem(exc: HTTPException) -> Response | HTTPException:
+    """A path under /v1 that no route matches (or with a method none of its routes takes) never
+    reaches a blueprint's handler; it answers problem JSON too (pyodk and scripts parse the body),
+    and any other path is left as it was."""
+    if request.path == API_PREFIX or request.path.startswith(f"{API_PREFIX}/"):
+        return http_problem(exc)
+    return exc
 
 
 def current_user() -> StaffMember:
@@ -60,7 +97,7 @@ def bearer_token() -> str:
 
 
 def language() -> str:
-    return "en" if request.args.get("lang") == "en" else "vi"
+    return LANG.read() or "vi"
 
 
 def table_response(
@@ -70,10 +107,10 @@ def table_response(
     Its ETag names the request and the data's version, so a client that has the current copy
     (`If-None-Match`) gets 304 before the table is built at all."""
     visible_area(db_session(), caller.scope, area_code)  # a 304 is no way round a refusal
-    lang, wanted = language(), request.args.get("format", "json")
+    lang, wanted = language(), FORMAT.read() or "json"
     inputs = (
         request.path,
-        sorted(request.args.items(multi=True)),
+        every_pair(),
         lang,
         caller.scope.code if caller.scope else None,
     )

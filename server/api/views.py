@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from flask import Response, jsonify, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from server.api import bp
 from server.api.http import (
     bearer_token,
     current_user,
+    database_unavailable,
     http_problem,
     problem,
     table_response,
+    unrouted_problem,
 )
 from server.api.schemas import PledgeSchema, SignInSchema, TokenSchema, UserSchema
 from server.errors import AuthenticationRequired, InvalidInput, RasoatError, TooManyAttempts
 from server.extensions import db_session
+from server.query_params import AREA, GROUP, INDICATOR, PERIOD, raw_query
 from server.services import accounts, action_lists, commitments, reports
 from server.services.areas import visible_area
 from server.services.health import database_reachable
@@ -23,6 +27,8 @@ from server.storage.transaction import writes, writing
 
 bp.register_error_handler(RasoatError, problem)
 bp.register_error_handler(HTTPException, http_problem)
+bp.register_error_handler(OperationalError, database_unavailable)
+bp.app_errorhandler(HTTPException)(unrouted_problem)
 
 
 @bp.get("/health")
@@ -64,17 +70,17 @@ def who_am_i() -> Response:
 
 
 def _area() -> str:
-    code = request.args.get("area", "").strip()
+    code = (AREA.read() or "").strip()
     if not code:
         raise InvalidInput(field="area", detail="give ?area=<code>")
     return code
 
 
 def _period() -> int:
-    value = request.args.get("period", "")
-    if not value.isdigit():
+    period = PERIOD.read()
+    if period is None:
         raise InvalidInput(field="period", detail="give ?period=<review year>")
-    return int(value)
+    return period
 
 
 @bp.get("/reports/summary")
@@ -152,15 +158,15 @@ def action_list(kind: str) -> Response:
         kind,
         area,
         period,
-        indicators=tuple(request.args.getlist("indicator")),
-        groups=tuple(request.args.getlist("group")),
+        indicators=INDICATOR.read_all(),
+        groups=GROUP.read_all(),
     )
     user = current_user()
     accounts.require_personal_data(user)
     visible_area(db_session(), user.scope, area)  # a refused request is not a download
     name = _LIST_FILES[kind]
     with writing(db_session()):  # a copy the caller has already is read again, too
-        accounts.record_download(db_session(), user, f"list {name}", request.query_string.decode())
+        accounts.record_download(db_session(), user, f"list {name}", raw_query())
     return table_response(
         user,
         area,

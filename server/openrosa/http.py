@@ -13,6 +13,7 @@ from server.errors import AuthenticationRequired, RasoatError, TooLarge
 from server.extensions import db_session
 from server.formats import openrosa as xml
 from server.openrosa import digest
+from server.query_params import DEVICE_ID
 from server.services import app_users
 from server.services.app_users import Phone
 from server.storage.transaction import reading_again
@@ -89,7 +90,7 @@ def base_for(token: str | None, project_id: int | None) -> str:
 
 
 def device_id() -> str | None:
-    return request.args.get("deviceID")
+    return DEVICE_ID.read()
 
 
 def xml_response(body: bytes, status: int = 200) -> Response:

@@ -30,6 +30,7 @@ from server.openrosa.http import (
     http_error_response,
     xml_response,
 )
+from server.query_params import FORM_ID
 from server.services import forwarding, phone_forms
 from server.services.submissions import (
     IncomingFile,
@@ -90,7 +91,7 @@ def form_list(token: str | None = None, project_id: int | None = None) -> Respon
             if f.has_media
             else None,
         )
-        for f in phone_forms.listed_forms(db_session(), app_user, request.args.get("formID"))
+        for f in phone_forms.listed_forms(db_session(), app_user, FORM_ID.read())
     ]
     return xml_response(xml.form_list(entries))
 

@@ -84,13 +84,20 @@ class Visible:
     placement: queries.Placement
 
 
+# Days a record can have been received on; 9999-12-31 is a valid date whose next day is not.
+_FIRST_DAY, _LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def _day(value: str | None, field: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise InvalidInput(field=field, detail=f"{value!r} is not a date") from exc
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        raise InvalidInput(field=field, detail=f"between {_FIRST_DAY} and {_LAST_DAY}")
+    return day
 
 
 def _day_start(day: date) -> datetime:

@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 from server.domain.vocabulary import Role
 from server.errors import InvalidInput
 from server.extensions import db_session
+from server.query_params import CODE
 from server.services import area_admin
 from server.storage.transaction import writing
 from server.web import bp
@@ -45,7 +46,7 @@ def _page(code: str | None, form: HouseholdsForm | None = None, status: int = 20
 @bp.get("/areas")
 @signed_in()
 def areas_page() -> Any:
-    return _page(request.args.get("code"))
+    return _page(CODE.read())
 
 
 @bp.post("/areas/<code>/households")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 
 from server.domain.vocabulary import Role
 from server.extensions import db_session
+from server.query_params import KIND, PAGE, PERSON, every_pair
 from server.services.audit_log import audit_page
 from server.web import bp
 from server.web.session import signed_in, viewer
@@ -32,8 +33,7 @@ KINDS = {
 @bp.get("/audit")
 @signed_in(Role.ADMINISTRATOR)
 def audit_log() -> Any:
-    args = request.args
-    kind, person = args.get("kind") or None, args.get("person", type=int)
-    page = audit_page(db_session(), viewer(), kind, person, args.get("page", type=int) or 1)
-    kept = {k: v for k, v in args.items() if k != "page" and v}
+    kind, person = KIND.read(), PERSON.read()
+    page = audit_page(db_session(), viewer(), kind, person, PAGE.read() or 1)
+    kept = {k: v for k, v in every_pair() if k != "page" and v}
     return render_template("audit.html", log=page, kinds=KINDS, kind=kind, person=person, kept=kept)

@@ -16,6 +16,7 @@ from server.downloads import XLSX, attachment
 from server.errors import Conflict, InvalidInput, InvalidXLSForm
 from server.extensions import blob_store, db_session
 from server.formats.xform_outline import flatten
+from server.query_params import FORM_LANG
 from server.services import form_admin
 from server.storage.transaction import writing
 from server.web import bp
@@ -172,7 +173,7 @@ def form_version_page(form_id: str, version: str) -> str:
     form = form_admin.get_form(db_session(), form_id)
     found = form_admin.get_version(db_session(), form, version)
     outline = form_admin.outline_of(found)
-    wanted = request.args.get("form_lang") or str(get_locale() or "vi")
+    wanted = FORM_LANG.read() or str(get_locale() or "vi")
     language = wanted if wanted in outline.languages else next(iter(outline.languages), "")
     return render_template(
         "form_version.html",

@@ -17,6 +17,7 @@ from server.domain.vocabulary import Role
 from server.errors import RoleNotAllowed
 from server.extensions import babel, db_session, login_manager
 from server.formats.tables import display
+from server.query_params import LANG
 from server.services import accounts
 from server.services.accounts import StaffMember
 
@@ -38,7 +39,7 @@ def _load(user_id: str) -> SignedIn | None:
 
 
 def _locale() -> str:
-    wanted = request.args.get("lang")
+    wanted = LANG.read()
     if wanted in LANGUAGES:
         session["lang"] = wanted
     return str(session.get("lang", "vi"))

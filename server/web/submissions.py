@@ -5,13 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, redirect, render_template, request, send_file, url_for
+from flask import current_app, redirect, render_template, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from server.domain.vocabulary import ReviewState, Role
 from server.errors import InvalidInput
 from server.extensions import blob_store, db_session
+from server.query_params import (
+    AREA,
+    FORM,
+    PAGE,
+    RECEIVED_FROM,
+    RECEIVED_TO,
+    STATE,
+    VERSION,
+    every_pair,
+)
 from server.services.submission_page import open_submission
 from server.services.submission_review import (
     ListRequest,
@@ -48,19 +58,18 @@ def _reader() -> Reader:
 @bp.get("/submissions")
 @signed_in(*OFFICERS)
 def submissions() -> Any:
-    args = request.args
     wanted = ListRequest(
-        xml_form_id=args.get("form") or None,
-        area_code=args.get("area") or None,
-        received_from=args.get("from") or None,
-        received_to=args.get("to") or None,
-        state=args.get("state") or None,
-        page=args.get("page", type=int) or 1,
+        xml_form_id=FORM.read(),
+        area_code=AREA.read(),
+        received_from=RECEIVED_FROM.read(),
+        received_to=RECEIVED_TO.read(),
+        state=STATE.read(),
+        page=PAGE.read() or 1,
     )
     areas = area_choices(db_session(), viewer().scope)
     with writing(db_session()):  # reading records writes their audit event
         listing = list_submissions(db_session(), _reader(), wanted)
-    kept = {k: v for k, v in args.items() if k != "page" and v}
+    kept = {k: v for k, v in every_pair() if k != "page" and v}
     return render_template(
         "submissions.html",
         listing=listing,
@@ -80,7 +89,7 @@ def submission(form_id: str, instance_id: str) -> Any:
             db_session(),
             _reader(),
             (form_id, instance_id),
-            request.args.get("version", type=int),
+            VERSION.read(),
             str(get_locale() or "vi"),
         )
     form = ReviewForm(state=page.review_state.value)
@@ -112,7 +121,7 @@ def submission_file(form_id: str, instance_id: str, name: str) -> Any:
             blob_store(current_app),
             _reader(),
             (form_id, instance_id, name),
-            request.args.get("version", type=int),
+            VERSION.read(),
         )
     response = send_file(
         found.path, mimetype=found.media_type, as_attachment=True, download_name=found.name

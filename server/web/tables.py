@@ -12,13 +12,14 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, url_for
 from flask_babel import get_locale
 
 from server.domain.vocabulary import Role
 from server.downloads import TABLE_FORMATS, table_file
 from server.extensions import db_session
 from server.formats.tables import Table
+from server.query_params import AREA, FORMAT, GROUP, INDICATOR, PERIOD, raw_query
 from server.services import accounts, action_lists, commitments, reports
 from server.storage.transaction import writing
 from server.web import bp
@@ -32,20 +33,20 @@ OFFICERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
 
 
 def _area_code() -> str:
-    return request.args.get("area") or reports.default_area_code(db_session(), viewer().scope)
+    return AREA.read() or reports.default_area_code(db_session(), viewer().scope)
 
 
 def _period() -> int:
-    return request.args.get("period", type=int) or reports.current_period(db_session())
+    return PERIOD.read() or reports.current_period(db_session())
 
 
 def _download(table: Table, wanted: str) -> Response:
-    name = f"{table.key}_{request.args.get('area', '')}".rstrip("_")
+    name = f"{table.key}_{AREA.read() or ''}".rstrip("_")
     return table_file(table, wanted, name, str(get_locale() or "vi"))
 
 
 def _show(table: Table, template_args: dict[str, Any]) -> Any:
-    wanted = request.args.get("format")
+    wanted = FORMAT.read()
     if wanted in TABLE_FORMATS:
         return _download(table, wanted)
     rows = list(islice(table.rows, PAGE_ROWS + 1))
@@ -100,13 +101,11 @@ def list_page(kind: str) -> Any:
         kind,
         _area_code(),
         period,
-        indicators=tuple(request.args.getlist("indicator")),
-        groups=tuple(request.args.getlist("group")),
+        indicators=INDICATOR.read_all(),
+        groups=GROUP.read_all(),
     )
     table = action_lists.action_list(db_session(), viewer().scope, wanted)
-    action = "download" if request.args.get("format") else "view"
+    action = "download" if FORMAT.read() in TABLE_FORMATS else "view"
     with writing(db_session()):
-        accounts.record_download(
-            db_session(), viewer(), f"list {kind} ({action})", request.query_string.decode()
-        )
+        accounts.record_download(db_session(), viewer(), f"list {kind} ({action})", raw_query())
     return _show(table, {"endpoint": "web.list_page", "kind": kind, "period": period})

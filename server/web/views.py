@@ -9,12 +9,14 @@ from urllib.parse import urlsplit
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from server.error_pages import error_page, http_error_page
+from server.error_pages import database_unavailable_page, error_page, http_error_page
 from server.errors import AuthenticationRequired, RasoatError, TooManyAttempts
 from server.extensions import db_session
+from server.query_params import NEXT, PERIOD
 from server.services import accounts, phone_forms
 from server.services.dashboard import key_numbers
 from server.storage.transaction import writing
@@ -25,6 +27,7 @@ from server.web.session import SignedIn, signed_in, viewer
 # Only the pages' errors: the API and OpenRosa blueprints answer theirs in their own shapes.
 bp.register_error_handler(RasoatError, error_page)
 bp.register_error_handler(HTTPException, http_error_page)
+bp.register_error_handler(OperationalError, database_unavailable_page)
 
 
 def _safe_next(target: str | None) -> str:
@@ -54,7 +57,7 @@ def login() -> Any:
             error, status = refused.message, 429
         else:
             login_user(SignedIn(member))
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(NEXT.read()))
     return render_template("login.html", form=form, error=error), status
 
 
@@ -70,7 +73,5 @@ def home() -> str:
     if not current_user.is_authenticated:
         return render_template("landing.html", forms=phone_forms.published_forms(db_session()))
     person = viewer()
-    numbers = key_numbers(
-        db_session(), person.scope, request.args.get("period", type=int), today=date.today()
-    )
+    numbers = key_numbers(db_session(), person.scope, PERIOD.read(), today=date.today())
     return render_template("home.html", numbers=numbers, person=person)

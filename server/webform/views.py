@@ -12,9 +12,10 @@ from typing import Any
 
 from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response as BaseResponse
 
-from server.error_pages import error_page
+from server.error_pages import database_unavailable_page, error_page
 from server.errors import RasoatError
 from server.extensions import db_session
 from server.services import app_users, phone_forms, web_form_users
@@ -28,6 +29,7 @@ SCOPE = "/f/"
 
 # A refused link or form is a page a person reads, as on the staff pages.
 bp.register_error_handler(RasoatError, error_page)
+bp.register_error_handler(OperationalError, database_unavailable_page)
 
 
 def _bundle() -> Bundle:

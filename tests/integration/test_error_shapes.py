@@ -115,3 +115,32 @@ def test_openrosa_answers_refusals_as_an_openrosa_response_for_the_phone(
     assert (by_digest.status_code, by_digest.mimetype) == (401, "text/xml")
     assert by_digest.headers["WWW-Authenticate"].startswith("Digest ")
     assert openrosa_message(by_digest.data)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/no-such-thing", "/v1/projects/1/forms", "/v1/", "/v1/key/" + UNKNOWN_TOKEN + "/x"],
+)
+def test_an_unknown_api_path_answers_problem_json_not_a_page(
+    client: FlaskClient, path: str
+) -> None:
+    response = client.get(path)
+    assert (response.status_code, response.mimetype) == (404, "application/json")
+    assert response.get_json()["code"] == 404.1
+    assert response.get_json()["message"]
+
+
+def test_a_wrong_method_on_an_api_route_answers_problem_json_with_allow(
+    client: FlaskClient,
+) -> None:
+    for method, path in (("GET", "/v1/sessions"), ("DELETE", "/v1/health")):
+        response = client.open(path, method=method)
+        assert (response.status_code, response.mimetype) == (405, "application/json")
+        assert response.get_json()["code"] == 405.1
+        assert "POST" in response.headers["Allow"] or "GET" in response.headers["Allow"]
+
+
+def test_a_path_outside_the_api_is_still_answered_as_before(client: FlaskClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"

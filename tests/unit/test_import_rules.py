@@ -99,7 +99,14 @@ SURFACE_MODULES = [
     *(p for surface in sorted(SURFACES) for p in modules(f"server/{surface}")),
     *(
         REPO_ROOT / "server" / name
-        for name in ("cli.py", "serving.py", "media_files.py", "downloads.py", "error_pages.py")
+        for name in (
+            "cli.py",
+            "serving.py",
+            "media_files.py",
+            "downloads.py",
+            "error_pages.py",
+            "query_params.py",
+        )
     ),
 ]
 
@@ -110,6 +117,36 @@ def test_surfaces_reach_storage_only_through_the_write_unit(path: Path) -> None:
         n for n in imported(path) if n == "server.storage" or n.startswith("server.storage.")
     ]
     assert [n for n in storage if not n.startswith("server.storage.transaction")] == []
+
+
+def reads_the_query(path: Path) -> list[str]:
+    """`….args` and `….query_string` of a request, as 'line: expression'."""
+    return [
+        f"{node.lineno}: {ast.unparse(node)}"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute)
+        and node.attr in {"args", "query_string"}
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "request"
+    ]
+
+
+# Query parameters are declared, bounded and refused in one place (server/query_params.py), so
+# no route parses a number or a string of the query by hand. (OpenRosa's Digest check reads the
+# query string as sent, to compare the URI the phone signed; nothing is parsed.)
+QUERY_READERS = {
+    REPO_ROOT / "server" / "query_params.py",
+    REPO_ROOT / "server" / "openrosa" / "http.py",
+}
+
+
+@pytest.mark.parametrize("path", sorted(set(modules("server")) - QUERY_READERS), ids=str)
+def test_only_the_query_parameters_module_reads_the_query(path: Path) -> None:
+    assert reads_the_query(path) == []
+
+
+def test_the_query_rule_sees_request_args() -> None:
+    assert reads_the_query(REPO_ROOT / "server" / "query_params.py")
 
 
 def test_pyxform_is_imported_only_by_the_xlsform_module() -> None:
