@@ -266,6 +266,24 @@ def test_an_edit_by_another_commune_s_phone_is_held_and_the_earlier_version_stay
     for email in (TUYEN, HIEU):  # the editor's officers see it, and the record's own
         assert people[email].get(record_page(world.record_19612)).status_code == 200
 
+    assert decide(people[HIEU], world.record_19612, "apply") == 302
+    found = household(session, code)
+    assert found is not None and found.head_name == "Người mạo danh", "applied when decided"
+
+
+def test_an_edit_cannot_move_another_commune_s_household_into_the_editor_s_own(
+    world: World, session: Session
+) -> None:
+    before = reviews_of(session, "1961201-002")
+    edit, _ = survey(POOR, deprecated_id=world.record_19612, household_code="1960301-077")
+
+    response = phone(world).post(edit)  # names a village of 19603, the phone's own commune
+
+    assert response.status_code == 201, response.text
+    assert household(session, "1960301-077") is None
+    assert reviews_of(session, "1961201-002") == before
+    assert_flagged(submission_of(session, world.record_19612))
+
 
 def test_an_edit_by_the_record_s_own_commune_is_applied_as_before(
     world: World, session: Session
