@@ -140,6 +140,22 @@ class RoleNotAllowed(Forbidden):
     en = "Your role does not allow this page."
 
 
+class OutsideSendersArea(Forbidden):
+    """A record naming a village or household outside the area of the phone (or officer) that
+    sent it. Never raised at the phone, which gets 201 for its finished work: the message is
+    the record's issue, kept with it until an officer of either area applies or rejects it."""
+
+    code = "outside_senders_area"
+    vi = (
+        "Ngoài địa bàn của người gửi: {place} không thuộc {sender_area}. Phiếu đã được lưu "
+        "nhưng chưa đưa vào sổ hộ; cán bộ của một trong hai địa bàn cần duyệt hoặc từ chối."
+    )
+    en = (
+        "Outside the sender's area: {place} is not within {sender_area}. The record is stored "
+        "but not applied to the registry; an officer of either area must apply or reject it."
+    )
+
+
 # --- 404 ---------------------------------------------------------------------------------------
 
 
@@ -224,6 +240,15 @@ class StaleEdit(Conflict):
     code = "stale_edit"
     vi = "Phiếu {deprecated_id} đã được sửa trước đó; bản bạn đang sửa đã cũ."
     en = "The submission {deprecated_id} was edited already; the copy you edited is out of date."
+
+
+class NotHeldOutside(Conflict):
+    """Apply or reject asked of a record whose current version is not held outside its
+    sender's area (never held, or decided already)."""
+
+    code = "not_held_outside"
+    vi = "Phiếu {instance_id} không chờ duyệt ngoài địa bàn (hoặc đã được quyết định)."
+    en = "The record {instance_id} is not waiting for a decision (or was decided already)."
 
 
 class FormVersionExists(Conflict):

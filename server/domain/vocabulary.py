@@ -26,6 +26,15 @@ class ReviewState(StrEnum):
     REJECTED = "rejected"
 
 
+class AreaHold(StrEnum):
+    """A record version that names a village or household outside its sender's area: held out
+    of the registry until an officer of either area applies it or rejects it."""
+
+    HELD = "held"
+    APPLIED = "applied"
+    REJECTED = "rejected"
+
+
 class Role(StrEnum):
     ADMINISTRATOR = "administrator"
     DISTRICT_OFFICER = "district_officer"

@@ -2,7 +2,9 @@
 
 Used after a standard's data file is corrected, an area is added, or a conflict is resolved.
 The records are processed in the order they were first received, which is the order ingest
-saw them, so the result is the one ingest would have produced.
+saw them, so the result is the one ingest would have produced. A version held outside its
+sender's area (services/write_scope.py) stays out, as at ingest, unless an officer applied it;
+a record whose current version is held or rejected keeps its earlier version applied.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 from server.errors import InvalidInput
 from server.formats.answers import integer, text_of
 from server.formats.instance import parse_xml
-from server.services import registry, transitions
+from server.services import registry, transitions, write_scope
 from server.storage import registry as queries
 from server.storage import submissions as submission_queries
 
@@ -33,12 +35,14 @@ def reclassify(
 ) -> ReclassifyReport:
     households = queries.delete_reviews_of_period(session, period)
     records = 0
-    instances = submission_queries.current_instances_of(session, registry.HOUSEHOLD_SURVEY)
-    for submission_id, xml in instances:
+    instances = submission_queries.applicable_instances_of(session, registry.HOUSEHOLD_SURVEY)
+    for submission_id, xml, current in instances:
         root = parse_xml(xml)
         if _review_year(root) != period:
             continue
         registry.record_household_review(session, submission_id, root)
+        if not current:
+            write_scope.flag_again(session, submission_id)
         records += 1
         if progress:
             progress(records)

@@ -186,3 +186,6 @@ _HANDLERS: dict[str, Callable[[Session, int, Element], None]] = {
     HOUSEHOLD_SURVEY: record_household_review,
     FOLLOWUP_VISIT: record_followup_visit,
 }
+# The forms whose records are applied to the registry (and so are checked against their
+# sender's area first: services/write_scope.py).
+REGISTRY_FORMS = frozenset(_HANDLERS)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from server.domain.vocabulary import ReviewState
+from server.domain.vocabulary import AreaHold, ReviewState
 from server.formats.answer_sheet import Item, answer_sheet
 from server.formats.instance import parse_xml
 from server.services.submission_review import (
@@ -27,7 +27,7 @@ from server.storage import accounts as audit
 from server.storage import submission_review as queries
 from server.storage.forms import find_version_by_id
 from server.storage.models import SubmissionVersion
-from server.storage.submissions import attachments_of
+from server.storage.submissions import attachments_of, current_hold
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,10 @@ class SubmissionPage:
     review_state: ReviewState
     issues: str | None
     village: str | None
+    # Set when the current version names a place outside its sender's area: held (an officer
+    # may apply or reject it), applied or rejected; with the sender's area.
+    hold: AreaHold | None
+    sender_area: str | None
     household_code: str | None
     head_name: str | None
     shown: VersionRow
@@ -105,6 +109,7 @@ def _page(
         for a in attachments_of(session, stored.id)
     )
     household = placement.household
+    held = current_hold(session, submission.id)
     return SubmissionPage(
         xml_form_id=visible.form.xml_form_id,
         form_title=visible.form.title,
@@ -113,6 +118,8 @@ def _page(
         review_state=ReviewState(submission.review_state),
         issues=submission.issues,
         village=placement.village.name if placement.village else None,
+        hold=held.hold if held else None,
+        sender_area=held.sender_area.name if held and held.sender_area else None,
         household_code=household.code if household else None,
         head_name=household.head_name if household else None,
         shown=shown,

@@ -3,7 +3,9 @@ versions, files and comments, and a change of its review state.
 
 Every record is personal data: only the roles that may see personal data read it, only within
 their area (a record with no known village, kept out of the registry, only by administrators),
-and every reading is written to the audit log. The caller commits.
+and every reading is written to the audit log. A record held outside its sender's area
+(services/write_scope.py) is seen from both areas, the sender's and the one it names, and an
+officer of either may apply it to the registry or reject it (audited). The caller commits.
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from server.domain.vocabulary import ReviewState, Role
-from server.errors import AttachmentNotFound, Forbidden, InvalidInput, NotFound
+from server.domain.vocabulary import AreaHold, ReviewState, Role
+from server.errors import AttachmentNotFound, Forbidden, InvalidInput, NotFound, NotHeldOutside
+from server.formats.instance import parse_xml
 from server.formats.xform_outline import Outline, read_outline
 from server.services.accounts import StaffMember, require_personal_data
 from server.services.areas import visible_area
 from server.services.forms import DEFAULT_PROJECT_ID
+from server.services.registry import after_store
 from server.storage import accounts as audit
 from server.storage import submission_review as queries
+from server.storage import submissions as submission_queries
 from server.storage.areas import is_within, villages_within
 from server.storage.blobs import BlobStore
 from server.storage.forms import find_form
@@ -179,12 +184,18 @@ def visible_submission(
     if submission is None:
         raise NotFound(what=f"submission {instance_id}")
     placement = queries.placement_of(session, submission.id)
-    if placement.village is None:
-        if reader.user.role != Role.ADMINISTRATOR:
-            raise Forbidden()
-    elif not is_within(placement.village, reader.scope):
+    if not _may_see(reader, placement):
         raise Forbidden()
     return Visible(form, submission, placement)
+
+
+def _may_see(reader: Reader, placement: queries.Placement) -> bool:
+    sender = placement.sender_area
+    if sender is not None and is_within(sender, reader.scope):
+        return True  # held outside its sender's area: the sender's officers see it too
+    if placement.village is None:
+        return reader.user.role == Role.ADMINISTRATOR
+    return is_within(placement.village, reader.scope)
 
 
 def target_of(visible: Visible) -> str:
@@ -218,6 +229,51 @@ def review(
     queries.record_review(session, submission, reader.user.id, new_state, comment)
     details = f"{old_state} → {new_state}" if changed else "comment"
     audit.record(session, reader.user.id, "submission.review", target_of(visible), details)
+
+
+OUTSIDE = "outside the sender's area"  # the audit log's detail of a decision on a held record
+APPLIED_NOTE = (
+    "Đã đưa vào sổ hộ phiếu gửi từ ngoài địa bàn. / Applied to the registry a record sent "
+    "from outside the sender's area."
+)
+REJECTED_NOTE = (
+    "Đã từ chối phiếu gửi từ ngoài địa bàn; phiếu không được đưa vào sổ hộ. / Rejected a "
+    "record sent from outside the sender's area; it is not applied to the registry."
+)
+
+
+def _held(
+    session: Session, reader: Reader, xml_form_id: str, instance_id: str
+) -> tuple[Visible, submission_queries.HeldVersion]:
+    visible = visible_submission(session, reader, xml_form_id, instance_id)
+    held = submission_queries.current_hold(session, visible.submission.id)
+    if held is None or held.hold != AreaHold.HELD:
+        raise NotHeldOutside(instance_id=instance_id)
+    return visible, held
+
+
+def apply_outside(session: Session, reader: Reader, xml_form_id: str, instance_id: str) -> None:
+    """Apply a record held outside its sender's area to the registry, exactly as a record from
+    inside would have been (its own issues, a conflict, are found then); audited."""
+    visible, held = _held(session, reader, xml_form_id, instance_id)
+    submission = visible.submission
+    submission_queries.decide_hold(session, held.version_id, AreaHold.APPLIED)
+    # The registry sets the record's issues anew: none, or what it finds (a conflict…).
+    after_store(session, xml_form_id, submission.id, parse_xml(held.xml))
+    state = ReviewState(submission.review_state)
+    queries.record_review(session, submission, reader.user.id, state, APPLIED_NOTE)
+    audit.record(session, reader.user.id, "submission.apply", target_of(visible), OUTSIDE)
+
+
+def reject_outside(session: Session, reader: Reader, xml_form_id: str, instance_id: str) -> None:
+    """Reject a record held outside its sender's area: it stays stored, never applied (an
+    earlier version of an edited record stays applied); audited."""
+    visible, held = _held(session, reader, xml_form_id, instance_id)
+    submission_queries.decide_hold(session, held.version_id, AreaHold.REJECTED)
+    queries.record_review(
+        session, visible.submission, reader.user.id, ReviewState.REJECTED, REJECTED_NOTE
+    )
+    audit.record(session, reader.user.id, "submission.reject", target_of(visible), OUTSIDE)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from server.errors import (
     SubmissionConflict,
 )
 from server.formats.instance import ParsedInstance, parse_instance, values_at
-from server.services import registry
+from server.services import write_scope
 from server.storage import forms as form_queries
 from server.storage import submissions as queries
 from server.storage.blobs import BlobStore, StoredFile
@@ -271,7 +271,10 @@ def _create(
     if version_id is None:
         return _stored_meanwhile(session, incoming, received)
     files = _attach(session, version_id, received)
-    registry.after_store(session, received.form.xml_form_id, submission_id, received.parsed.root)
+    ids = (submission_id, version_id)
+    write_scope.apply_if_inside(
+        session, app_user, received.form.xml_form_id, ids, received.parsed.root
+    )
     logger.info("stored submission %s of form %s", received.instance_id, received.form.xml_form_id)
     complete = not incoming.incomplete
     return _new_receipt(Outcome.CREATED, version_id, incoming, received, files, complete)
@@ -310,7 +313,12 @@ def _edit(
     if version_id is None:
         raise SubmissionConflict(instance_id=received.instance_id)
     files = _attach(session, version_id, received, carried)
-    registry.after_store(session, received.form.xml_form_id, submission.id, received.parsed.root)
+    # The editor's area decides, as for a new record: an edit from outside is held, and the
+    # version it replaces stays applied.
+    ids = (submission.id, version_id)
+    write_scope.apply_if_inside(
+        session, app_user, received.form.xml_form_id, ids, received.parsed.root
+    )
     logger.info("stored edit %s of %s", received.instance_id, deprecated_id)
     complete = not incoming.incomplete
     return _new_receipt(Outcome.EDITED, version_id, incoming, received, files, complete)

@@ -26,6 +26,15 @@ from server.storage.models import AppUser
 WEB_FORM_ROLES = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
 
 
+_LOGIN_PREFIX = "web."
+
+
+def officer_id_of(login: str) -> int | None:
+    """The officer whose web-form app user has this login, None for a phone's."""
+    number = login.removeprefix(_LOGIN_PREFIX)
+    return int(number) if number != login and number.isdigit() else None
+
+
 def officer_token(secret: bytes, user_id: int) -> str:
     """64 hex characters, the shape of any app-user token."""
     return hmac.new(secret, f"rasoat-web-form:{user_id}".encode(), hashlib.sha256).hexdigest()
@@ -38,7 +47,7 @@ def officer_app_user(
     person (name, area) and with the server's secret. Call inside a write transaction."""
     if user.role not in WEB_FORM_ROLES:  # a StaffMember is an active account
         raise Forbidden()
-    login = f"web.{user.id}"
+    login = f"{_LOGIN_PREFIX}{user.id}"
     token = officer_token(secret, user.id)
     app_user = queries.find_by_login(session, login)
     signs_in = credentials(login, realm, token)

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from server.domain.vocabulary import FormState, ReviewState, Role
+from server.domain.vocabulary import AreaHold, FormState, ReviewState, Role
 
 # Constraint names Alembic can find again on both databases (the migrations use them).
 NAMING_CONVENTION = {
@@ -233,6 +233,12 @@ class SubmissionVersion(Base):
     device_id: Mapped[str | None] = mapped_column(String(255))
     user_agent: Mapped[str | None] = mapped_column(String(500))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when this version names a village or household outside its sender's area: it is
+    # stored but kept out of the registry (held) until an officer applies or rejects it. The
+    # sender's area and the village it names are kept so the officers of both areas see it.
+    area_hold: Mapped[AreaHold | None] = mapped_column(_enum(AreaHold))
+    sender_area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    named_village_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
 
 
 class SubmissionAttachment(Base):

@@ -172,6 +172,21 @@ def set_movements(
         review.transition, review.near_poor_transition = transition, near_poor_transition
 
 
+def villages_of_submission(session: Session, submission_id: int) -> list[Area]:
+    """The villages a record is applied to in the registry: those of its reviews and of the
+    household its visit names (none for a record kept out)."""
+    by_review = select(HouseholdReview.village_id).where(
+        HouseholdReview.submission_id == submission_id
+    )
+    by_visit = (
+        select(Household.village_id)
+        .join(FollowupVisit, FollowupVisit.household_id == Household.id)
+        .where(FollowupVisit.submission_id == submission_id)
+    )
+    query = select(Area).where(Area.id.in_(by_review.union(by_visit)))
+    return list(session.scalars(query.order_by(Area.id)))
+
+
 def find_household(session: Session, code: str) -> Household | None:
     return session.scalars(select(Household).where(Household.code == code)).first()
 

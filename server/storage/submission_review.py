@@ -2,7 +2,9 @@
 through the registry), its versions, attachments and officers' comments.
 
 A record's village is the one its household review was placed in (a household survey) or its
-visited household's village (a follow-up visit); a record kept out of the registry has none.
+visited household's village (a follow-up visit); for a record held outside its sender's area,
+the village it names; a record otherwise kept out of the registry has none. A held record is
+also seen from its sender's area (services/write_scope.py).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from server.domain.vocabulary import ReviewState
@@ -59,6 +61,27 @@ class ListedSubmission:
 class Placement:
     village: Area | None
     household: Household | None
+    # The area of the sender of a current version held outside it (else None).
+    sender_area: Area | None = None
+
+
+def _held_current() -> ColumnElement[bool]:
+    """The record's current version, when it was held outside its sender's area."""
+    return (
+        (SubmissionVersion.submission_id == Submission.id)
+        & SubmissionVersion.current.is_(True)
+        & SubmissionVersion.area_hold.is_not(None)
+    )
+
+
+def _sender_within(scope_path: str) -> ColumnElement[bool]:
+    """The record's current version was held outside its sender's area, which lies in scope."""
+    sender = aliased(Area)
+    return exists(
+        select(SubmissionVersion.id)
+        .join(sender, sender.id == SubmissionVersion.sender_area_id)
+        .where(_held_current(), sender.path.startswith(scope_path))
+    )
 
 
 def _through_registry(review_column: Any, household_column: Any) -> ColumnElement[Any]:
@@ -80,7 +103,9 @@ def _through_registry(review_column: Any, household_column: Any) -> ColumnElemen
 
 
 def _village_id() -> ColumnElement[Any]:
-    return _through_registry(HouseholdReview.village_id, Household.village_id)
+    """The record's village in the registry, else the one its held version names."""
+    named = select(SubmissionVersion.named_village_id).where(_held_current()).scalar_subquery()
+    return func.coalesce(_through_registry(HouseholdReview.village_id, Household.village_id), named)
 
 
 def _household_id() -> ColumnElement[Any]:
@@ -90,7 +115,7 @@ def _household_id() -> ColumnElement[Any]:
 def _filtered(query: Any, village: Any, wanted: SubmissionFilter) -> Any:
     query = query.where(Submission.form_id == wanted.form_id)
     if wanted.scope_path is not None:
-        inside = village.path.startswith(wanted.scope_path)
+        inside = or_(village.path.startswith(wanted.scope_path), _sender_within(wanted.scope_path))
         query = query.where(
             or_(inside, village.id.is_(None)) if wanted.include_unplaced else inside
         )
@@ -147,9 +172,17 @@ def find_submission_of(session: Session, form_id: int, instance_id: str) -> Subm
 def placement_of(session: Session, submission_id: int) -> Placement:
     village_id = session.scalar(select(_village_id()).where(Submission.id == submission_id))
     household_id = session.scalar(select(_household_id()).where(Submission.id == submission_id))
+    sender_id = session.scalar(
+        select(SubmissionVersion.sender_area_id).where(
+            SubmissionVersion.submission_id == submission_id,
+            SubmissionVersion.current.is_(True),
+            SubmissionVersion.area_hold.is_not(None),
+        )
+    )
     return Placement(
         session.get(Area, village_id) if village_id else None,
         session.get(Household, household_id) if household_id else None,
+        session.get(Area, sender_id) if sender_id else None,
     )
 
 

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from server.domain.vocabulary import ReviewState
+from server.domain.vocabulary import AreaHold, ReviewState
 from server.storage.common import insert_returning_id
 from server.storage.models import (
+    Area,
     Form,
     FormVersion,
     Submission,
@@ -197,24 +198,98 @@ def find_submission(session: Session, submission_id: int) -> Submission | None:
     return session.get(Submission, submission_id)
 
 
-def current_instances_of(
+# Versions the registry is derived from: every one not held outside its sender's area, unless
+# an officer applied it.
+_APPLICABLE = or_(
+    SubmissionVersion.area_hold.is_(None), SubmissionVersion.area_hold == AreaHold.APPLIED
+)
+
+
+def applicable_instances_of(
     session: Session, xml_form_id: str, batch: int = 500
-) -> Iterator[tuple[int, bytes]]:
-    """(submission id, current XML) of every record of forms with this id, oldest first,
-    fetched a batch at a time so that a district's worth of XML never sits in memory."""
-    ids = list(
+) -> Iterator[tuple[int, bytes, bool]]:
+    """(submission id, XML, whether it is the current version) of the version each record of
+    forms with this id is applied to the registry from: its latest version not held outside
+    its sender's area (or applied by an officer); oldest record first, a batch at a time. A
+    record whose current version is held or rejected gives its earlier version, which stays
+    applied; a record with no such version gives nothing."""
+    version_ids = list(
         session.scalars(
-            select(SubmissionVersion.submission_id)
+            select(func.max(SubmissionVersion.id))
             .join(Form, Form.id == SubmissionVersion.form_id)
-            .where(Form.xml_form_id == xml_form_id, SubmissionVersion.current.is_(True))
+            .where(Form.xml_form_id == xml_form_id, _APPLICABLE)
+            .group_by(SubmissionVersion.submission_id)
             .order_by(SubmissionVersion.submission_id)
         )
     )
-    for start in range(0, len(ids), batch):
-        chunk = ids[start : start + batch]
+    for start in range(0, len(version_ids), batch):
+        chunk = version_ids[start : start + batch]
+        version = SubmissionVersion
         query = (
-            select(SubmissionVersion.submission_id, SubmissionVersion.xml)
-            .where(SubmissionVersion.submission_id.in_(chunk), SubmissionVersion.current.is_(True))
-            .order_by(SubmissionVersion.submission_id)
+            select(version.submission_id, version.xml, version.current)
+            .where(version.id.in_(chunk))
+            .order_by(version.submission_id)
         )
-        yield from ((row[0], row[1]) for row in session.execute(query))
+        yield from ((row[0], row[1], row[2]) for row in session.execute(query))
+
+
+@dataclass(frozen=True)
+class HeldVersion:
+    """The current version of a record, held outside its sender's area (or decided)."""
+
+    version_id: int
+    hold: AreaHold
+    xml: bytes
+    sender_area: Area | None
+    named_village: Area | None
+
+
+def hold_version(
+    session: Session, version_id: int, *, sender_area_id: int, named_village_id: int
+) -> None:
+    """Keep this version out of the registry: it names `named_village_id`, outside its
+    sender's area `sender_area_id`."""
+    query = update(SubmissionVersion).where(SubmissionVersion.id == version_id)
+    values = {"sender_area_id": sender_area_id, "named_village_id": named_village_id}
+    session.execute(
+        query.values(area_hold=AreaHold.HELD, **values),
+        execution_options={"synchronize_session": "fetch"},
+    )
+
+
+def decide_hold(session: Session, version_id: int, decision: AreaHold) -> None:
+    """An officer's decision on a held version: applied or rejected."""
+    query = update(SubmissionVersion).where(SubmissionVersion.id == version_id)
+    session.execute(
+        query.values(area_hold=decision), execution_options={"synchronize_session": "fetch"}
+    )
+
+
+def current_hold(session: Session, submission_id: int) -> HeldVersion | None:
+    """The record's current version if it was held outside its sender's area, else None."""
+    version = session.scalars(
+        select(SubmissionVersion).where(
+            SubmissionVersion.submission_id == submission_id,
+            SubmissionVersion.current.is_(True),
+            SubmissionVersion.area_hold.is_not(None),
+        )
+    ).first()
+    if version is None or version.area_hold is None:
+        return None
+    return HeldVersion(
+        version.id,
+        AreaHold(version.area_hold),
+        version.xml,
+        session.get(Area, version.sender_area_id) if version.sender_area_id else None,
+        session.get(Area, version.named_village_id) if version.named_village_id else None,
+    )
+
+
+def flag(session: Session, submission_id: int, issues: str, state: ReviewState) -> None:
+    """Put back a record's issue and review state exactly (after an earlier version of it was
+    derived again, which clears them)."""
+    query = update(Submission).where(Submission.id == submission_id)
+    session.execute(
+        query.values(issues=issues, review_state=state),
+        execution_options={"synchronize_session": "fetch"},
+    )

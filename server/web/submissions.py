@@ -3,6 +3,7 @@ versions and comments, and a change of its review state. Every reading is audite
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, redirect, render_template, send_file, url_for
@@ -26,15 +27,17 @@ from server.services.submission_page import open_submission
 from server.services.submission_review import (
     ListRequest,
     Reader,
+    apply_outside,
     area_choices,
     attachment,
     list_submissions,
     local_time,
+    reject_outside,
     review,
 )
 from server.storage.transaction import writing
 from server.web import bp
-from server.web.forms import ReviewForm
+from server.web.forms import EmptyForm, ReviewForm
 from server.web.session import signed_in, viewer
 
 OFFICERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
@@ -94,7 +97,9 @@ def submission(form_id: str, instance_id: str) -> Any:
         )
     form = ReviewForm(state=page.review_state.value)
     form.state.choices = [(state.value, label) for state, label in STATES.items()]
-    return render_template("submission.html", page=page, form=form, states=STATES)
+    return render_template(
+        "submission.html", page=page, form=form, states=STATES, decide=EmptyForm()
+    )
 
 
 @bp.post("/submissions/<form_id>/<instance_id>/review")
@@ -109,6 +114,27 @@ def review_submission(form_id: str, instance_id: str) -> Any:
         review(
             db_session(), _reader(), form_id, instance_id, form.state.data, form.comment.data or ""
         )
+    return redirect(url_for("web.submission", form_id=form_id, instance_id=instance_id))
+
+
+@bp.post("/submissions/<form_id>/<instance_id>/apply")
+@signed_in(*OFFICERS)
+def apply_held_submission(form_id: str, instance_id: str) -> Any:
+    """A record held outside its sender's area goes into the registry after all."""
+    return _decide(apply_outside, form_id, instance_id)
+
+
+@bp.post("/submissions/<form_id>/<instance_id>/reject")
+@signed_in(*OFFICERS)
+def reject_held_submission(form_id: str, instance_id: str) -> Any:
+    """A record held outside its sender's area stays out of the registry for good."""
+    return _decide(reject_outside, form_id, instance_id)
+
+
+def _decide(decision: Callable[..., None], form_id: str, instance_id: str) -> Any:
+    if EmptyForm().validate_on_submit():  # CSRFProtect refused a form without its token
+        with writing(db_session()):
+            decision(db_session(), _reader(), form_id, instance_id)
     return redirect(url_for("web.submission", form_id=form_id, instance_id=instance_id))
 
 

@@ -1,7 +1,7 @@
 """Who may use the downloads and actions of the pages, over real HTTP against `rasoat serve`
 (the pages themselves: test_web_access's ROUTES): form versions and XLSForms, a record's files
-in either sibling commune, table files, areas, form upload and state, phones, review, pledges,
-sign-out."""
+in either sibling commune, table files, areas, form upload and state, phones, review, a held
+record's apply and reject, pledges, sign-out."""
 
 from __future__ import annotations
 
@@ -90,6 +90,18 @@ WEB = [  # (method, path, body, {person: status}; anyone else 403, signed out 30
         lambda world: f"/submissions/household_survey/{world.record_19612}/review",
         form(state="approved", comment="đã xem"),
         only(302, ADMIN, DISTRICT, HIEU),
+    ),
+    (  # a record of 19612's own phone, never held: nothing to decide (test_writes_stay_in_area)
+        "POST",
+        lambda world: f"/submissions/household_survey/{world.record_19612}/apply",
+        None,
+        only(409, ADMIN, DISTRICT, HIEU),
+    ),
+    (
+        "POST",
+        lambda world: f"/submissions/household_survey/{world.record_19612}/reject",
+        None,
+        only(409, ADMIN, DISTRICT, HIEU),
     ),
     (
         "POST",
