@@ -82,6 +82,8 @@ READS_NOTHING = {  # endpoints whose view reads no query parameter (pages still 
     "web.create_phone",
     "web.revoke_phone",
     "web.review_submission",
+    "web.apply_held_submission",
+    "web.reject_held_submission",
     "web.logout",
     "webform.asset",
     "webform.service_worker",
