@@ -1,0 +1,54 @@
+"""keys die with the person: users' key version, web-form app users' person, known devices'
+failed sign-ins
+
+Revision ID: 5c1e7a9d3b20
+Revises: b0960b162b66
+Create Date: 2026-12-03 19:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '5c1e7a9d3b20'
+down_revision = 'b0960b162b66'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('key_version', sa.Integer(), server_default='0', nullable=False))
+
+    with op.batch_alter_table('app_user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('user_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('key_version', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_app_user_user_id_user'), 'user', ['user_id'], ['id'])
+
+    # The officers' web-form app users (login "web.<user id>"; a phone's login never holds a
+    # dot) get their person; with no key version their old tokens stop working, and the
+    # officer's next visit to the web form issues one tied to them.
+    op.execute(
+        "UPDATE app_user SET user_id = CAST(substr(login, 5) AS INTEGER) "
+        "WHERE login LIKE 'web.%' "
+        "AND CAST(substr(login, 5) AS INTEGER) IN (SELECT id FROM \"user\")"
+    )
+
+    with op.batch_alter_table('login_failure', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('device', sa.String(length=64), nullable=True))
+        batch_op.create_index(batch_op.f('ix_login_failure_device'), ['device'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('login_failure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_failure_device'))
+        batch_op.drop_column('device')
+
+    with op.batch_alter_table('app_user', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_app_user_user_id_user'), type_='foreignkey')
+        batch_op.drop_column('key_version')
+        batch_op.drop_column('user_id')
+
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('key_version')
