@@ -28,12 +28,29 @@ def upgrade():
 
     # The officers' web-form app users (login "web.<user id>"; a phone's login never holds a
     # dot) get their person; with no key version their old tokens stop working, and the
-    # officer's next visit to the web form issues one tied to them.
-    op.execute(
-        "UPDATE app_user SET user_id = CAST(substr(login, 5) AS INTEGER) "
-        "WHERE login LIKE 'web.%' "
-        "AND CAST(substr(login, 5) AS INTEGER) IN (SELECT id FROM \"user\")"
-    )
+    # officer's next visit to the web form issues one tied to them. One whose person is gone
+    # is revoked. (Parsed here, not cast in SQL: PostgreSQL may cast a phone's login too.)
+    connection = op.get_bind()
+    people = {row.id for row in connection.execute(sa.text('SELECT id FROM "user"'))}
+    web_form_users = connection.execute(
+        sa.text("SELECT id, login FROM app_user WHERE login LIKE 'web.%'")
+    ).all()
+    for app_user_id, login in web_form_users:
+        suffix = login.removeprefix("web.")
+        person = int(suffix) if suffix.isdigit() else None
+        if person in people:
+            connection.execute(
+                sa.text("UPDATE app_user SET user_id = :person WHERE id = :id"),
+                {"person": person, "id": app_user_id},
+            )
+        else:
+            connection.execute(
+                sa.text(
+                    "UPDATE app_user SET revoked_at = CURRENT_TIMESTAMP "
+                    "WHERE id = :id AND revoked_at IS NULL"
+                ),
+                {"id": app_user_id},
+            )
 
     with op.batch_alter_table('login_failure', schema=None) as batch_op:
         batch_op.add_column(sa.Column('device', sa.String(length=64), nullable=True))
