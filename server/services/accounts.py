@@ -116,20 +116,18 @@ def _check_credentials(
     email = email.strip().lower()
     now = datetime.now(UTC)
     user = find_user_by_email(session, email)
-    known = _known(device, user)
-    seen = queries.recent_failures(
-        session, email, address, device.device if known and device else None, now - LOCKOUT
-    )
+    device_id = device.device if device is not None and _known(device, user) else None
+    seen = queries.recent_failures(session, email, address, device_id, now - LOCKOUT)
     locked = seen.by_email >= MAX_FAILURES
     if (
         seen.by_address >= MAX_FAILURES_PER_ADDRESS
-        or (locked and not known)
+        or (locked and device_id is None)
         or seen.by_device >= MAX_FAILURES
     ):
         raise TooManyAttempts(minutes=int(LOCKOUT.total_seconds() // 60))
     valid = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     if user is None or not valid or user.disabled_at is not None:
-        queries.add_failure(session, email, address, device.device if known and device else None)
+        queries.add_failure(session, email, address, device_id)
         if user is not None and seen.by_email + 1 == MAX_FAILURES:
             details = f"{MAX_FAILURES} wrong passwords in {LOCKOUT.total_seconds() // 60:.0f} min"
             queries.record(session, None, "account.lock", email, f"{details}; last from {address}")
