@@ -17,7 +17,7 @@ from server import create_app, demo, log_masking
 from server.domain.vocabulary import FormState
 from server.errors import RasoatError
 from server.extensions import blob_store, db, db_session
-from server.services import app_users, forms, phone_setup, registry, upkeep
+from server.services import accounts, app_users, forms, phone_setup, registry, upkeep
 from server.storage.transaction import writing
 from sync.cli import sync_group
 
@@ -326,3 +326,23 @@ def users_create_admin(email: str, display_name: str, area_code: str | None, pas
             area_code=area_code,
         )
     click.echo(f"administrator {email.strip().lower()} created")
+
+
+@users_group.command("unlock")
+@click.argument("email")
+@with_appcontext
+def users_unlock(email: str) -> None:
+    """Lift the lock that wrong passwords put on an account (written in the audit log)."""
+    with _command_unit():
+        accounts.clear_lockout(db_session(), None, email)
+    click.echo(f"the lock of {email.strip().lower()} is lifted")
+
+
+@users_group.command("sign-out-everywhere")
+@click.argument("email")
+@with_appcontext
+def users_sign_out_everywhere(email: str) -> None:
+    """End every page session, API token, known device and web-form key of a person."""
+    with _command_unit():
+        accounts.retire_keys_of(db_session(), None, email)
+    click.echo(f"{email.strip().lower()} is signed out everywhere")

@@ -18,9 +18,11 @@ from typing import TypeAlias
 
 from sqlalchemy.orm import Session
 
+from server.domain.vocabulary import Role
 from server.errors import Forbidden, InvalidInput, InvalidToken, NotFound
 from server.formats import collect_settings
 from server.services.areas import area_by_code
+from server.storage import accounts as account_queries
 from server.storage import app_users as queries
 from server.storage import forms as form_queries
 from server.storage.areas import find_area, find_area_by_code, is_within, villages_within
@@ -32,6 +34,8 @@ Phone: TypeAlias = AppUser
 
 TOKEN_LENGTH = 64
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
+# Who may fill forms in the browser as their own app user (services/web_form_users).
+WEB_FORM_ROLES = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
 # Central's tokens also use "!" and "$"; accept them so Central-style URLs keep working.
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9!$]{64}$")
 
@@ -136,14 +140,34 @@ def app_user_for_token(session: Session, token: str) -> AppUser:
     if not _TOKEN_SHAPE.match(token):
         raise InvalidToken()
     app_user = queries.find_by_token_digest(session, token_digest(token))
-    if app_user is None or app_user.revoked_at is not None:
+    if app_user is None or not _usable(session, app_user):
         raise InvalidToken()
     return app_user
 
 
 def find_digest_user(session: Session, login: str) -> AppUser | None:
     app_user = queries.find_by_login(session, login)
-    return app_user if app_user is not None and app_user.revoked_at is None else None
+    return app_user if app_user is not None and _usable(session, app_user) else None
+
+
+def _usable(session: Session, app_user: AppUser) -> bool:
+    """Not revoked, and for an officer's web-form app user: the person is still active, still
+    of a role that fills forms, still of the area the app user was given, and still holds the
+    key version it was issued for ("sign out everywhere" and every change of role, area or
+    state move it). Checked on every request: the token dies with the person's rights."""
+    if app_user.revoked_at is not None:
+        return False
+    if app_user.user_id is None:
+        return True  # a phone: its token lives until it is revoked
+    person = account_queries.find_user(session, app_user.user_id)
+    return (
+        person is not None
+        and person.disabled_at is None
+        and Role(person.role) in WEB_FORM_ROLES
+        and person.area_id == app_user.area_id
+        and app_user.key_version is not None
+        and person.key_version == app_user.key_version
+    )
 
 
 def collect_server_url(base_url: str, project_id: int, token: str) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.storage.models import ApiSession, AuditEvent, LoginFailure, User
@@ -32,20 +33,54 @@ def record(
     session.add(AuditEvent(user_id=user_id, action=action, target=target[:300], details=details))
 
 
-def recent_failures(session: Session, email: str, address: str, since: datetime) -> tuple[int, int]:
-    """Failed sign-ins since `since`: (for this e-mail, from this address)."""
-    by_email = select(func.count()).where(LoginFailure.email == email, LoginFailure.at >= since)
-    by_address = select(func.count()).where(
-        LoginFailure.address == address, LoginFailure.at >= since
+@dataclass(frozen=True)
+class RecentFailures:
+    """Failed sign-ins since a moment: for one e-mail, from one address, from one known device."""
+
+    by_email: int
+    by_address: int
+    by_device: int
+
+
+def recent_failures(
+    session: Session, email: str, address: str, device: str | None, since: datetime
+) -> RecentFailures:
+    def count(*where: ColumnElement[bool]) -> int:
+        return session.scalar(select(func.count()).where(LoginFailure.at >= since, *where)) or 0
+
+    return RecentFailures(
+        count(LoginFailure.email == email),
+        count(LoginFailure.address == address),
+        count(LoginFailure.device == device) if device else 0,
     )
-    return session.scalar(by_email) or 0, session.scalar(by_address) or 0
 
 
-def add_failure(session: Session, email: str, address: str) -> None:
-    session.add(LoginFailure(email=email[:254], address=address[:64]))
+def add_failure(session: Session, email: str, address: str, device: str | None = None) -> None:
+    session.add(LoginFailure(email=email[:254], address=address[:64], device=device))
 
 
 def forget_failures(session: Session, email: str, before: datetime) -> None:
+    """The e-mail's failures (a lock lifted), and everyone's older than `before`."""
     session.execute(
         delete(LoginFailure).where(or_(LoginFailure.email == email, LoginFailure.at < before))
     )
+
+
+def locked_emails(session: Session, since: datetime, failures: int) -> list[tuple[int, str]]:
+    """(user id, e-mail) of the accounts with at least `failures` failed sign-ins since `since`."""
+    locked = (
+        select(LoginFailure.email)
+        .where(LoginFailure.at >= since)
+        .group_by(LoginFailure.email)
+        .having(func.count() >= failures)
+    )
+    query = select(User.id, User.email).where(User.email.in_(locked)).order_by(User.email)
+    return [(user_id, email) for user_id, email in session.execute(query)]
+
+
+def retire_keys(session: Session, user: User) -> None:
+    """Every key the person holds stops working: their API sessions end now, and the page
+    sessions, known devices and web-form key that carry the old key version fail their check."""
+    user.key_version = (user.key_version or 0) + 1
+    session.execute(delete(ApiSession).where(ApiSession.user_id == user.id))
+    session.flush()

@@ -20,6 +20,14 @@ class Credentials:
     digest_ha1: str
 
 
+@dataclass(frozen=True)
+class PersonsKey:
+    """Whose web-form app user this is, and the version of their keys its token belongs to."""
+
+    user_id: int
+    key_version: int
+
+
 def find_by_token_digest(session: Session, digest: str) -> AppUser | None:
     return session.scalars(select(AppUser).where(AppUser.token_sha256 == digest)).first()
 
@@ -63,8 +71,10 @@ def add_app_user(
     credentials: Credentials,
     area_id: int | None,
     form_ids: Sequence[int] = (),
+    person: PersonsKey | None = None,
 ) -> AppUser:
-    """A new app user; with `form_ids` (Form.id) it may use only those forms, else all."""
+    """A new app user; with `form_ids` (Form.id) it may use only those forms, else all; with
+    `person`, an officer's web-form app user."""
     app_user = AppUser(
         project_id=project_id,
         display_name=display_name,
@@ -73,6 +83,8 @@ def add_app_user(
         digest_ha1=credentials.digest_ha1,
         area_id=area_id,
         all_forms=not form_ids,
+        user_id=person.user_id if person else None,
+        key_version=person.key_version if person else None,
     )
     session.add(app_user)
     session.flush()
@@ -87,9 +99,11 @@ def describe_app_user(
     display_name: str,
     area_id: int | None,
     credentials: Credentials,
+    person: PersonsKey,
 ) -> None:
     """Keep an app user in step with whom it stands for (an officer's web form user)."""
     app_user.display_name, app_user.area_id = display_name, area_id
+    app_user.user_id, app_user.key_version = person.user_id, person.key_version
     app_user.login = credentials.login
     app_user.token_sha256 = credentials.token_sha256
     app_user.digest_ha1 = credentials.digest_ha1

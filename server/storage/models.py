@@ -18,14 +18,16 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import NO_VALUE, DeclarativeBase, Mapped, mapped_column
 
 from server.domain.vocabulary import AreaHold, FormState, ReviewState, Role
 
@@ -165,6 +167,10 @@ class AppUser(Base):
     all_forms: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # An officer's web-form app user (services/web_form_users): whose it is, and the version of
+    # their keys it was issued for; the token works only while the person still matches it.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    key_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class AppUserForm(Base):
@@ -187,6 +193,23 @@ class User(Base):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The version of the person's keys: their page sessions, known-device cookies and web-form
+    # app user carry it, and stop working when it moves ("sign out everywhere", or a change of
+    # role, area or disabled state: see _retire_keys below).
+    key_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+def _retire_keys(target: User, value: object, oldvalue: object, _initiator: object) -> None:
+    """A change of what a person may do (role, area, disabled) retires every key they hold.
+    Kept here, on the attributes, so that no code that changes a person (CLI, pages, a script)
+    can forget it; the checks of the keys also compare role, area and state themselves."""
+    if oldvalue is not NO_VALUE and value != oldvalue:
+        target.key_version = (target.key_version or 0) + 1
+
+
+for _attribute in (User.role, User.area_id, User.disabled_at):
+    # active_history: the old value is loaded first, so a change is told from a no-op.
+    event.listen(_attribute, "set", _retire_keys, active_history=True)
 
 
 class Submission(Base):
@@ -380,10 +403,13 @@ class AuditEvent(Base):
 
 
 class LoginFailure(Base):
-    """A failed sign-in, by e-mail and by address: the rate limit counts recent ones."""
+    """A failed sign-in, by e-mail, address and known device: the rate limit counts recent ones."""
 
     __tablename__ = "login_failure"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
+    # The known device (services/accounts.KnownDevice) the attempt came from, if any: such a
+    # device has its own limit instead of the account's lock.
+    device: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

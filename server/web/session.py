@@ -32,9 +32,17 @@ class SignedIn(UserMixin):  # type: ignore[misc]
         self.id = member.id
         self.user = member
 
+    def get_id(self) -> str:
+        # The session cookie names the key version too: "sign out everywhere" (or a change of
+        # role, area or state) ends the page sessions of every browser.
+        return f"{self.id}:{self.user.key_version}"
 
-def _load(user_id: str) -> SignedIn | None:
-    member = accounts.active_member(db_session(), int(user_id)) if user_id.isdigit() else None
+
+def _load(session_id: str) -> SignedIn | None:
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None  # a cookie from before key versions: sign in again
+    member = accounts.active_member(db_session(), int(user_id), int(version))
     return SignedIn(member) if member is not None else None
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import OperationalError
@@ -20,8 +20,8 @@ from server.query_params import NEXT, PERIOD
 from server.services import accounts, phone_forms
 from server.services.dashboard import key_numbers
 from server.storage.transaction import writing
-from server.web import bp
-from server.web.forms import SignInForm
+from server.web import bp, known_device
+from server.web.forms import EmptyForm, SignInForm
 from server.web.session import SignedIn, signed_in, viewer
 
 # Only the pages' errors: the API and OpenRosa blueprints answer theirs in their own shapes.
@@ -42,6 +42,7 @@ def login() -> Any:
     form = SignInForm()
     error, status = None, 200
     if form.validate_on_submit():
+        device = known_device.this_device()
         try:
             # Failures are kept (commit_on): they count towards the rate limit.
             with writing(db_session(), commit_on=(AuthenticationRequired, TooManyAttempts)):
@@ -50,6 +51,7 @@ def login() -> Any:
                     form.email.data or "",
                     form.password.data or "",
                     request.remote_addr or "",
+                    device,
                 )
         except AuthenticationRequired:
             error, status = gettext("Wrong e-mail or password."), 401
@@ -57,8 +59,10 @@ def login() -> Any:
             error, status = refused.message, 429
         else:
             login_user(SignedIn(member))
-            return redirect(_safe_next(NEXT.read()))
-    return render_template("login.html", form=form, error=error), status
+            response = redirect(_safe_next(NEXT.read()))
+            known_device.remember(response, member, device)
+            return response
+    return render_template("login.html", form=form, error=error, locked=status == 429), status
 
 
 @bp.post("/logout")
@@ -66,6 +70,26 @@ def login() -> Any:
 def logout() -> BaseResponse:
     logout_user()
     return redirect(url_for("web.home"))
+
+
+@bp.get("/account")
+@signed_in()
+def account() -> str:
+    return render_template("account.html", person=viewer(), form=EmptyForm())
+
+
+@bp.post("/account/sign-out-everywhere")
+@signed_in()
+def sign_out_everywhere() -> BaseResponse:
+    """Every page session, API token, known device and web-form key of the person ends (a lost
+    phone, a shared computer left signed in)."""
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("web.account"))
+    with writing(db_session()):
+        accounts.sign_out_everywhere(db_session(), viewer())
+    logout_user()
+    flash(gettext("You are signed out on every device. Sign in again here."), "info")
+    return redirect(url_for("web.login"))
 
 
 @bp.get("/")

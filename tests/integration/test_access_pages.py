@@ -1,7 +1,7 @@
 """Who may use the downloads and actions of the pages, over real HTTP against `rasoat serve`
 (the pages themselves: test_web_access's ROUTES): form versions and XLSForms, a record's files
 in either sibling commune, table files, areas, form upload and state, phones, review, a held
-record's apply and reject, pledges, sign-out."""
+record's apply and reject, pledges, lifting a lock, sign-out everywhere and sign-out."""
 
 from __future__ import annotations
 
@@ -116,7 +116,11 @@ WEB = [  # (method, path, body, {person: status}; anyone else 403, signed out 30
         None,
         only(302, ADMIN, DISTRICT, HIEU) | {TUYEN: 404},
     ),
-    ("POST", fixed("/logout"), None, only(302, *ALL)),  # last: it signs each person out
+    # Lifting the lock of an account that is not locked changes nothing (and is logged).
+    ("POST", fixed("/audit/unlock"), form(email="xem@camlo.vn"), only(302, ADMIN)),
+    # Last: these two sign each person out (signed out, both send to the sign-in page).
+    ("POST", fixed("/account/sign-out-everywhere"), None, only(302, *ALL)),
+    ("POST", fixed("/logout"), None, only(302, *ALL)),
 ]
 
 
