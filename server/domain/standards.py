@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
 
+from server.domain.periods import ReviewPeriod
 from server.domain.standard_file import read_standard
 from server.domain.standard_model import (
     IncomeLines,
@@ -24,7 +25,6 @@ from server.domain.standard_model import (
     Support,
 )
 from server.domain.vocabulary import HouseholdClass
-from server.domain.periods import ReviewPeriod
 from server.errors import InvalidInput, NoStandardForYear
 
 __all__ = [
@@ -101,7 +101,9 @@ def standard_for_year(year: int, standards: Sequence[Standard] | None = None) ->
     )
 
 
-def standard_for_period(period: ReviewPeriod, standards: Sequence[Standard] | None = None) -> Standard:
+def standard_for_period(
+    period: ReviewPeriod, standards: Sequence[Standard] | None = None
+) -> Standard:
     """The standard of the period's list (`standard_for_year` of its list year)."""
     return standard_for_year(period.list_year, standards)
 
