@@ -98,8 +98,9 @@ def _optional_choices(value: str | None) -> frozenset[str] | None:
 
 
 def read_phone_view(root: Element, indicator_codes: tuple[str, ...]) -> dict[str, str]:
-    """What the phone calculated and showed the cadre (d_<code>, count, class), as sent."""
+    """What the phone calculated and showed the cadre (d_<code>, count, class, the standard of
+    the list year), as sent."""
     names = [f"d_{code}" for code in indicator_codes]
-    names += ["deficiency_count", "provisional_class"]
+    names += ["deficiency_count", "provisional_class", "standard_code"]
     answers = answers_of(root, skip=MEMBER)
     return {name: answers[name] for name in names if name in answers}
