@@ -4,12 +4,18 @@ flagged with the reason, never classified under a neighbouring standard."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+import requests
 from flask import Flask
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT
+from server.domain.vocabulary import Role
+from server.services.users import create_user
 from server.storage import registry as queries
 from server.storage.models import HouseholdReview, Submission
 from tests.support.collect import CollectClient
@@ -99,3 +105,53 @@ def test_a_list_year_without_a_standard_is_stored_and_flagged_not_classified(
         "2016–2030); the record is kept but not classified."
     )
     assert session.scalars(select(HouseholdReview)).all() == []
+
+
+PASSWORD = "mật-khẩu-dài-đủ"
+ND351_CAPTION = (
+    "Chuẩn nghèo đa chiều quốc gia giai đoạn 2026–2030 (áp dụng từ năm 2027) (ngưỡng tạm, chờ "
+    "văn bản hướng dẫn; mức sống trung bình = 1,5 × chuẩn nghèo là lựa chọn thiết kế)"
+)
+ND07_CAPTION = "Chuẩn nghèo đa chiều giai đoạn 2022–2025"
+
+
+def test_every_table_of_a_list_year_names_its_standard_in_the_words_of_its_data_file(
+    phone: CollectClient, session: Session, live_server: LiveServer
+) -> None:
+    for answers in (LIST_2027, {**LIST_2027, "review_year": 2026}):
+        xml, _ = survey(answers)
+        assert phone.post(xml).status_code == 201
+    create_user(
+        session,
+        email="huyen@camlo.vn",
+        display_name="Huyện",
+        password=PASSWORD,
+        role=Role.DISTRICT_OFFICER,
+        area_code="468",
+    )
+    session.commit()
+    api = f"{live_server.base_url}/v1"
+    signed_in = requests.post(
+        f"{api}/sessions", json={"email": "huyen@camlo.vn", "password": PASSWORD}, timeout=10
+    )
+    auth = {"Authorization": f"Bearer {signed_in.json()['token']}"}
+
+    def subtitle(path: str) -> str:
+        response = requests.get(f"{api}{path}", headers=auth, timeout=10)
+        assert response.status_code == 200, response.text
+        return str(response.json()["subtitle"])
+
+    for period, caption in ((2027, ND351_CAPTION), (2026, ND07_CAPTION)):
+        assert subtitle(f"/reports/summary?area=468&period={period}") == (
+            f"Huyện Cam Lộ — năm {period} — {caption}"
+        )
+        assert subtitle(f"/lists/deficiencies?area=468&period={period}").endswith(
+            f"— năm {period} — {caption}"
+        )
+        assert subtitle(f"/lists/exited?area=468&period={period}").endswith(caption)
+    workbook = requests.get(
+        f"{api}/reports/summary?area=468&period=2027&format=xlsx", headers=auth, timeout=10
+    )
+    sheet = load_workbook(io.BytesIO(workbook.content)).active
+    assert sheet is not None
+    assert sheet["A2"].value == f"Huyện Cam Lộ — năm 2027 — {ND351_CAPTION}"
