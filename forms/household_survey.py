@@ -1,16 +1,30 @@
-"""household_survey: the annual review (rà soát) of a household under NĐ 07/2021.
+"""household_survey: the annual review (rà soát) of a household, for the list of a year.
 
-The cadre enters the place, the head, every member, income, housing, water and sanitation and
-information; the form then calculates the 12 indicators, the deficiency count and a
-provisional class, shown before sending (the server recomputes all of it from the answers).
-Every threshold of those calculations is the standard's own (`common.STANDARD`).
+The cadre enters the year of the list, the place, the head, every member, income, housing,
+water, sanitation and waste, information and digital services; the form then calculates the
+indicators of that year's standard, the deficiency count and a provisional class, shown before
+sending (the server recomputes all of it from the answers).
+
+One form covers every list the survey accepts (`common.FORM_STANDARDS`): the 2027 list under
+NĐ 351/2025 (the default), and corrections of the 2022–2026 lists under NĐ 07/2021. The
+questions only one standard reads are asked only for its list years; every threshold is the
+standard's own, read from its data file (docs/architecture.md, "One survey form for every list
+year").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from forms.common import INDICATORS, MAX_INCOME, REVIEW_YEAR, STANDARD, VERSION, YES_NO
+from forms.common import (
+    FIRST_LIST_YEAR,
+    FORM_STANDARDS,
+    INDICATOR_LABELS,
+    LIST_YEAR,
+    MAX_INCOME,
+    VERSION,
+    YES_NO,
+)
 from forms.xlsform_builder import (
     Choice,
     Form,
@@ -32,7 +46,7 @@ from server.domain.rule_params import (
     integer_param,
     number_param,
 )
-from server.domain.standards import RuleShape
+from server.domain.standards import RuleShape, Standard
 
 ETHNICITIES: tuple[Choice, ...] = (
     ("kinh", "Kinh", "Kinh"),
@@ -114,98 +128,299 @@ HOUSEHOLD_CHOICES: dict[str, tuple[Choice, ...]] = {
         ("computer", "Máy vi tính", "Computer"),
         ("smartphone", "Điện thoại thông minh", "Smartphone"),
     ),
+    # Asked from the 2027 list on (NĐ 351/2025); which answers count is in its data file.
+    "internet_access": (
+        ("home_fixed", "Có wifi hoặc cáp quang tại nhà", "Wifi or fibre at home"),
+        (
+            "mobile_data",
+            "Có 3G/4G trên điện thoại của người trong hộ",
+            "Mobile data on a member's own phone",
+        ),
+        (
+            "shared_public",
+            "Chỉ dùng nhờ wifi hàng xóm hoặc wifi công cộng",
+            "Only a neighbour's or public wifi",
+        ),
+        ("none", "Không vào được internet", "No internet at all"),
+    ),
+    "digital_service": (
+        ("public_services", "Dịch vụ công trực tuyến, VNeID", "Online public services, VNeID"),
+        (
+            "cashless_payment",
+            "Chuyển khoản, ví điện tử, quét mã QR",
+            "Bank transfer, e-wallet, QR payment",
+        ),
+        (
+            "online_health_education",
+            "Khám, tư vấn sức khỏe hoặc học trực tuyến",
+            "Online health advice or learning",
+        ),
+        ("online_trade", "Mua, bán hàng trực tuyến", "Buying or selling online"),
+        ("none", "Không dùng dịch vụ nào", "None of these"),
+    ),
+    "waste_treatment": (
+        ("collected", "Có tổ, đội thu gom rác", "Collected by a waste service"),
+        (
+            "composted_buried",
+            "Phân loại, ủ phân hoặc chôn lấp hợp vệ sinh tại nhà",
+            "Sorted, composted or buried in a pit at home",
+        ),
+        ("burned", "Đốt ngoài trời", "Burned in the open"),
+        (
+            "dumped",
+            "Vứt ra vườn, sông, suối hoặc nơi công cộng",
+            "Dumped in the garden, a river or a public place",
+        ),
+        ("other", "Khác", "Other"),
+    ),
 }
 
 
 # ---------------------------------------------------------------------------------------------
-# The standard's thresholds as the on-phone calculations write them (read, never repeated)
+# The standards' thresholds as the on-phone calculations write them (read, never repeated)
+#
+# One form serves every list year from FIRST_LIST_YEAR to LIST_YEAR. The calculate
+# `standard_code` names the standard of the list year entered; every threshold, question and
+# indicator that differs between the standards is chosen by it (`by_standard`), and where they
+# all agree the form carries the expression once.
 
-if STANDARD.shape is not RuleShape.SINGLE_LINE_AND:
-    raise ValueError(f"the provisional class is written for single_line_and, not {STANDARD.shape}")
-# VND per person per month: the poverty line and the top of the middle band.
-RURAL, URBAN = STANDARD.lines(urban=False), STANDARD.lines(urban=True)
+for _standard in FORM_STANDARDS:
+    if _standard.shape is not RuleShape.SINGLE_LINE_AND:
+        raise ValueError(f"the provisional class is written for single_line_and: {_standard.code}")
 
-
-def _params(indicator: str) -> Mapping[str, object]:
-    return STANDARD.indicator(indicator).params
-
-
-def _integer(indicator: str, name: str) -> int:
-    return integer_param(_params(indicator), name)
+STANDARD_CODE = "${standard_code}"
 
 
-def _answers(indicator: str, name: str) -> tuple[str, ...]:
-    return in_file_order(answers_param(_params(indicator), name))
+def _is(standard: Standard) -> str:
+    return f"{STANDARD_CODE} = '{standard.code}'"
 
 
-def _ages(indicator: str) -> str:
+def by_standard(expression: Callable[[Standard], str | None], otherwise: str = "''") -> str:
+    """`expression` of the list year's standard; `otherwise` for a standard it gives None for
+    (an indicator the standard does not have). Written once when every standard agrees."""
+    parts = [(standard, expression(standard)) for standard in FORM_STANDARDS]
+    distinct = {part for _, part in parts}
+    if len(distinct) == 1 and None not in distinct:
+        return next(part for _, part in parts if part is not None)
+    chosen = otherwise
+    for standard, part in reversed(parts):
+        if part is not None:
+            chosen = f"if({_is(standard)}, {part}, {chosen})"
+    return chosen
+
+
+def asked_for(*rules: str) -> str:
+    """Relevance of a question that only the indicators judged by `rules` read: asked when the
+    list year's standard has such an indicator ("" when every standard has one)."""
+    needing = [s for s in FORM_STANDARDS if any(i.rule in rules for i in s.indicators)]
+    if not needing:
+        raise ValueError(f"no standard of the form uses {rules}: drop the question")
+    if len(needing) == len(FORM_STANDARDS):
+        return ""
+    return " or ".join(_is(standard) for standard in needing)
+
+
+def _standard_choice() -> str:
+    """The code of the standard of `review_year` ('' outside every standard of the form)."""
+    chosen = "''"
+    for standard in FORM_STANDARDS:
+        first, last = standard.first_year, standard.last_year
+        years = f"${{review_year}} >= {first} and ${{review_year}} <= {last}"
+        chosen = f"if({years}, '{standard.code}', {chosen})"
+    return chosen
+
+
+def _quoted(text: str) -> str:
+    if "'" in text:
+        raise ValueError(f"an XPath string literal cannot hold an apostrophe: {text!r}")
+    return f"'{text}'"
+
+
+def _params(standard: Standard, indicator: str) -> Mapping[str, object]:
+    return standard.indicator(indicator).params
+
+
+def _integer(standard: Standard, indicator: str, name: str) -> int:
+    return integer_param(_params(standard, indicator), name)
+
+
+def _answers(standard: Standard, indicator: str, name: str) -> tuple[str, ...]:
+    return in_file_order(answers_param(_params(standard, indicator), name))
+
+
+def _has(standard: Standard, indicator: str) -> bool:
+    return any(i.code == indicator for i in standard.indicators)
+
+
+def _offered(list_name: str, values: tuple[str, ...], indicator: str) -> None:
+    """A threshold may only name answers the form offers (a typo would never match)."""
+    offered = {value for value, _, _ in HOUSEHOLD_CHOICES[list_name]}
+    unknown = sorted(set(values) - offered)
+    if unknown:
+        raise ValueError(f"{indicator} names answers the form does not offer: {unknown}")
+
+
+def _ages(standard: Standard, indicator: str) -> str:
     """The members the indicator's rule looks at: min_age to max_age, both inclusive."""
-    low, high = _integer(indicator, "min_age"), _integer(indicator, "max_age")
+    low = _integer(standard, indicator, "min_age")
+    high = _integer(standard, indicator, "max_age")
     return f"${{m_age}} >= {low} and ${{m_age}} <= {high}"
 
 
-def _education_bands() -> tuple[AgeBand, ...]:
-    bands = bands_param(_params("adult_education"), "bands")
+def _education_bands(standard: Standard) -> tuple[AgeBand, ...]:
+    bands = bands_param(_params(standard, "adult_education"), "bands")
     if any(band.max_age is None or band.min_birth_year is not None for band in bands):
         raise ValueError("the form's education bands need both ages and no birth year")
     return bands
 
 
-def _school_ages() -> str:
+def _school_ages(standard: Standard) -> str:
     """In school is asked of every age that school attendance or adult education reads."""
-    oldest = max(band.max_age or 0 for band in _education_bands())
-    return f"${{m_age}} >= {_integer('child_schooling', 'min_age')} and ${{m_age}} <= {oldest}"
+    oldest = max(band.max_age or 0 for band in _education_bands(standard))
+    youngest = _integer(standard, "child_schooling", "min_age")
+    return f"${{m_age}} >= {youngest} and ${{m_age}} <= {oldest}"
 
 
-# Work and education are asked from the age the employment indicator starts at.
-WORKING_AGE = f"${{m_age}} >= {_integer('employment', 'min_age')}"
-# Ages are whole years: a child of at most max_age is under max_age + 1.
-NUTRITION_AGES = f"${{m_age}} < {_integer('nutrition', 'max_age') + 1}"
+def _working_age(standard: Standard) -> str:
+    """Work and education are asked from the age the employment indicator starts at."""
+    return f"${{m_age}} >= {_integer(standard, 'employment', 'min_age')}"
 
 
-def _member_work() -> str:
-    work = one_of("${m_work}", _answers("employment", "deficient_work"))
-    return flag(f"{_ages('employment')} and {work}")
+def _nutrition_ages(standard: Standard) -> str:
+    """Ages are whole years: a child of at most max_age is under max_age + 1."""
+    return f"${{m_age}} < {_integer(standard, 'nutrition', 'max_age') + 1}"
 
 
-def _dependant() -> str:
+def _member_work(standard: Standard) -> str:
+    work = one_of("${m_work}", _answers(standard, "employment", "deficient_work"))
+    return flag(f"{_ages(standard, 'employment')} and {work}")
+
+
+def _dependant(standard: Standard) -> str:
     """Too young or too old to count as working age, or unable to work."""
-    young = _integer("dependants", "working_min_age")
-    old = _integer("dependants", "working_max_age")
-    unable = [f"${{m_work}} = '{work}'" for work in _answers("dependants", "unable_work")]
+    young = _integer(standard, "dependants", "working_min_age")
+    old = _integer(standard, "dependants", "working_max_age")
+    unable = [f"${{m_work}} = '{work}'" for work in _answers(standard, "dependants", "unable_work")]
     return flag(" or ".join([f"${{m_age}} < {young}", f"${{m_age}} > {old}", *unable]))
 
 
-def _too_many_dependants() -> str:
+def _too_many_dependants(standard: Standard) -> str:
     """Dependants are more than max_share of the members, in whole numbers (½: sum × 2 > n)."""
-    over, under = number_param(_params("dependants"), "max_share").as_integer_ratio()
+    over, under = number_param(_params(standard, "dependants"), "max_share").as_integer_ratio()
     members = "${n_members}" if over == 1 else f"{over} * ${{n_members}}"
     return flag(f"sum(${{m_dependant}}) * {under} > {members}")
 
 
-def _adult_education() -> str:
+def _adult_education(standard: Standard) -> str:
     """Out of school in an age band without having finished one of the band's levels."""
     unfinished = " or ".join(
         f"(${{m_age}} >= {band.min_age} and ${{m_age}} <= {band.max_age}"
         f" and not({one_of('${m_education}', in_file_order(band.finished))}))"
-        for band in _education_bands()
+        for band in _education_bands(standard)
     )
     return flag(f"${{m_in_school}} = 'no' and ({unfinished})")
 
 
-def _house(indicator: str, condition: str) -> str:
+def _health_insurance(standard: Standard) -> str:
+    low = _integer(standard, "health_insurance", "min_age")
+    return flag(f"${{m_age}} >= {low} and ${{m_health_insurance}} = 'no'")
+
+
+def _house(standard: Standard, indicator: str, condition: str) -> str:
     """The condition holds of the house, or (when the rule says so) there is no house."""
-    no_house = flag_param(_params(indicator), "no_house_deficient")
+    no_house = flag_param(_params(standard, indicator), "no_house_deficient")
     without = "${has_house} = 'no' or " if no_house else ""
     return flag(f"{without}(${{has_house}} = 'yes' and {condition})")
 
 
-def _information_means() -> str:
+def _housing_quality(standard: Standard) -> str:
+    parts = _integer(standard, "housing_quality", "min_non_durable_parts")
+    return _house(standard, "housing_quality", f"${{non_durable_parts}} >= {parts}")
+
+
+def _floor_area(standard: Standard) -> str:
+    """floor_area_m2 / members < the minimum per person, without dividing."""
+    least = number_param(_params(standard, "floor_area"), "min_m2_per_person")
+    return _house(standard, "floor_area", f"${{floor_area_m2}} < {least} * ${{n_members}}")
+
+
+def _not_one_of(standard: Standard, indicator: str, question: str, param: str) -> str:
+    values = _answers(standard, indicator, param)
+    _offered(question, values, indicator)
+    return flag(f"not({one_of('${' + question + '}', values)})")
+
+
+def _information_means(standard: Standard) -> str:
     """Owning none of the devices, which the form asks as its whole `info_device` list."""
     devices = {value for value, _, _ in HOUSEHOLD_CHOICES["info_device"]}
-    if set(_answers("information_means", "devices")) != devices:
+    if set(_answers(standard, "information_means", "devices")) != devices:
         raise ValueError("information_means counts other devices than the form asks about")
     return flag("count-selected(${info_devices}) = 0 and ${hears_loudspeaker} = 'no'")
+
+
+def _digital_services(standard: Standard) -> str:
+    """Fewer of the listed services used than the minimum (`none` is not a service)."""
+    services = _answers(standard, "digital_services", "services")
+    _offered("digital_service", services, "digital_services")
+    used = " + ".join(f"if(selected(${{digital_services}}, '{s}'), 1, 0)" for s in services)
+    return flag(f"({used}) < {_integer(standard, 'digital_services', 'min_services')}")
+
+
+# How the phone judges each indicator, by code; the rule kind the standard names must be the one
+# the expression implements (checked below), so a changed rule is never judged the old way.
+Judge = Callable[[Standard], str]
+HOUSEHOLD_INDICATORS: dict[str, tuple[str, Judge]] = {
+    "employment": ("member_work", lambda s: flag("sum(${m_d_employment}) > 0")),
+    "dependants": ("dependants", _too_many_dependants),
+    "nutrition": ("malnourished_child", lambda s: flag("sum(${m_d_nutrition}) > 0")),
+    "health_insurance": ("no_health_insurance", lambda s: flag("sum(${m_d_health_insurance}) > 0")),
+    "adult_education": ("adult_education", lambda s: flag("sum(${m_d_adult_education}) > 0")),
+    "child_schooling": ("child_not_in_school", lambda s: flag("sum(${m_d_child_schooling}) > 0")),
+    "housing_quality": ("non_durable_house", _housing_quality),
+    "floor_area": ("floor_area_per_person", _floor_area),
+    "water_source": (
+        "unsafe_water",
+        lambda s: _not_one_of(s, "water_source", "water_source", "safe_sources"),
+    ),
+    "latrine": (
+        "unhygienic_latrine",
+        lambda s: _not_one_of(s, "latrine", "latrine", "hygienic_latrines"),
+    ),
+    "internet": ("no_internet", lambda s: flag("${uses_internet} = 'no'")),
+    "information_means": ("no_information_means", _information_means),
+    "digital_services": ("few_digital_services", _digital_services),
+    "internet_access": (
+        "no_internet_access",
+        lambda s: _not_one_of(s, "internet_access", "internet_access", "connected"),
+    ),
+    "waste_treatment": (
+        "untreated_waste",
+        lambda s: _not_one_of(s, "waste_treatment", "waste_treatment", "treated"),
+    ),
+}
+# Every indicator of any standard of the form: the oldest standard's in its order, then the ones
+# the newer standards added (the d_<code> of an indicator the list year's standard lacks is '').
+INDICATOR_CODES: tuple[str, ...] = tuple(
+    dict.fromkeys(i.code for s in FORM_STANDARDS for i in s.indicators)
+)
+for _standard in FORM_STANDARDS:
+    for _indicator in _standard.indicators:
+        _rule = HOUSEHOLD_INDICATORS.get(_indicator.code, ("", None))[0]
+        if _rule != _indicator.rule:
+            raise ValueError(
+                f"{_standard.code}: {_indicator.code} is judged by {_indicator.rule!r}, "
+                f"the form implements {_rule or 'nothing'!r}"
+            )
+
+
+def _indicator(code: str) -> str:
+    judge = HOUSEHOLD_INDICATORS[code][1]
+    return by_standard(lambda s: judge(s) if _has(s, code) else None)
+
+
+def _member_part(code: str, part: Judge) -> str:
+    """A member's share of an indicator; 0 under a standard without the indicator."""
+    return by_standard(lambda s: part(s) if _has(s, code) else None, otherwise="0")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,8 +461,8 @@ MEMBER_FIELDS: Rows = (
         required=True,
         constraint=". >= 1900 and . <= ${review_year}",
         message=(
-            "Năm sinh từ 1900 đến năm rà soát (${review_year}).",
-            "Year of birth from 1900 to the review year (${review_year}).",
+            "Năm sinh từ 1900 đến năm của danh sách (${review_year}).",
+            "Year of birth from 1900 to the year of the list (${review_year}).",
         ),
     ),
     calc("m_age", "if(${m_birth_year} = '', '', ${review_year} - ${m_birth_year})"),
@@ -260,7 +475,7 @@ MEMBER_FIELDS: Rows = (
             "Kindergarten, vocational training, college and university count.",
         ),
         required=True,
-        relevant=_school_ages(),
+        relevant=by_standard(_school_ages),
         appearance="columns",
     ),
     Row(
@@ -269,7 +484,7 @@ MEMBER_FIELDS: Rows = (
         ("Đã học xong bậc nào?", "Highest level finished"),
         hint=("Bậc cao nhất đã tốt nghiệp.", "The highest level completed."),
         required=True,
-        relevant=WORKING_AGE,
+        relevant=by_standard(_working_age),
         appearance="minimal",
     ),
     Row(
@@ -277,7 +492,7 @@ MEMBER_FIELDS: Rows = (
         "m_work",
         ("Việc làm chính", "Main work"),
         required=True,
-        relevant=WORKING_AGE,
+        relevant=by_standard(_working_age),
         appearance="minimal",
     ),
     Row(
@@ -296,35 +511,37 @@ MEMBER_FIELDS: Rows = (
             "Stunted or underweight for the age (ask the family or the health station).",
         ),
         required=True,
-        relevant=NUTRITION_AGES,
+        relevant=by_standard(_nutrition_ages),
         appearance="columns",
     ),
     # Per-member parts of the indicators (1/0). Each is gated on the same ages as the
     # questions it reads, so a stale answer to a question that is no longer asked never counts.
-    calc("m_d_employment", _member_work()),
-    calc("m_dependant", _dependant()),
-    calc("m_d_nutrition", flag(f"{NUTRITION_AGES} and ${{m_malnourished}} = 'yes'")),
+    calc("m_d_employment", _member_part("employment", _member_work)),
+    calc("m_dependant", _member_part("dependants", _dependant)),
     calc(
-        "m_d_health_insurance",
-        flag(
-            f"${{m_age}} >= {_integer('health_insurance', 'min_age')}"
-            " and ${m_health_insurance} = 'no'"
+        "m_d_nutrition",
+        _member_part(
+            "nutrition", lambda s: flag(f"{_nutrition_ages(s)} and ${{m_malnourished}} = 'yes'")
         ),
     ),
-    calc("m_d_adult_education", _adult_education()),
-    calc("m_d_child_schooling", flag(f"{_ages('child_schooling')} and ${{m_in_school}} = 'no'")),
+    calc("m_d_health_insurance", _member_part("health_insurance", _health_insurance)),
+    calc("m_d_adult_education", _member_part("adult_education", _adult_education)),
+    calc(
+        "m_d_child_schooling",
+        _member_part(
+            "child_schooling",
+            lambda s: flag(f"{_ages(s, 'child_schooling')} and ${{m_in_school}} = 'no'"),
+        ),
+    ),
 )
 
 
 def _class_expression() -> str:
     """poor / near_poor / middle / not_poor; income compared with line × members (no rounding)."""
-    income, members, cut_off = (
-        "${household_income_month}",
-        "${n_members}",
-        STANDARD.deficiency_cutoff,
-    )
+    income, members = "${household_income_month}", "${n_members}"
+    cut_off = by_standard(lambda s: str(s.deficiency_cutoff))
     return (
-        f"if({income} = '' or {members} = 0, '', "
+        f"if({income} = '' or {members} = 0 or {STANDARD_CODE} = '', '', "
         f"if({income} <= ${{poverty_line}} * {members}, "
         f"if(${{deficiency_count}} >= {cut_off}, 'poor', 'near_poor'), "
         f"if({income} <= ${{middle_line}} * {members}, 'middle', 'not_poor')))"
@@ -341,56 +558,38 @@ def _class_label(language: int) -> str:
 def _deficient_list(language: int) -> str:
     """Names of the deficient indicators, comma separated; 'none' when there are none."""
     parts = ", ".join(
-        f"if(${{d_{code}}} = 1, ', {names[language]}', '')" for code, *names in INDICATORS
+        f"if(${{d_{code}}} = 1, ', {INDICATOR_LABELS[code][language]}', '')"
+        for code in INDICATOR_CODES
     )
     none = ("không có", "none")[language]
     return f"if(${{deficiency_count}} = 0, '{none}', substr(concat({parts}), 2))"
 
 
+def _line(name: str) -> Callable[[Standard], str]:
+    def line(standard: Standard) -> str:
+        urban, rural = getattr(standard.urban, name), getattr(standard.rural, name)
+        return f"if(${{urban}} = 1, {urban}, {rural})"
+
+    return line
+
+
 INDICATOR_CALCULATIONS: Rows = (
     calc("n_members", "count(${member})"),
     # A household is deficient when one member is (sum of the members' 1/0 > 0).
-    calc("d_employment", flag("sum(${m_d_employment}) > 0")),
-    calc("d_dependants", _too_many_dependants()),
-    calc("d_nutrition", flag("sum(${m_d_nutrition}) > 0")),
-    calc("d_health_insurance", flag("sum(${m_d_health_insurance}) > 0")),
-    calc("d_adult_education", flag("sum(${m_d_adult_education}) > 0")),
-    calc("d_child_schooling", flag("sum(${m_d_child_schooling}) > 0")),
+    *(calc(f"d_{code}", _indicator(code)) for code in INDICATOR_CODES),
     calc(
-        "d_housing_quality",
-        _house(
-            "housing_quality",
-            f"${{non_durable_parts}} >= {_integer('housing_quality', 'min_non_durable_parts')}",
-        ),
+        "deficiency_count",
+        by_standard(lambda s: " + ".join(f"${{d_{i.code}}}" for i in s.indicators)),
     ),
-    # floor_area_m2 / members < the minimum per person, without dividing.
-    calc(
-        "d_floor_area",
-        _house(
-            "floor_area",
-            f"${{floor_area_m2}} < {number_param(_params('floor_area'), 'min_m2_per_person')}"
-            " * ${n_members}",
-        ),
-    ),
-    calc(
-        "d_water_source",
-        flag(f"not({one_of('${water_source}', _answers('water_source', 'safe_sources'))})"),
-    ),
-    calc(
-        "d_latrine",
-        flag(f"not({one_of('${latrine}', _answers('latrine', 'hygienic_latrines'))})"),
-    ),
-    calc("d_internet", flag("${uses_internet} = 'no'")),
-    calc("d_information_means", _information_means()),
-    calc("deficiency_count", " + ".join(f"${{d_{code}}}" for code, _, _ in INDICATORS)),
+    calc("indicator_total", by_standard(lambda s: str(len(s.indicators)))),
     calc(
         "income_per_person",
         "if(${household_income_month} = '' or ${n_members} = 0, '',"
         " round(${household_income_month} div ${n_members}, 0))",
     ),
     calc("urban", "instance('villages')/root/item[name=${village}]/urban"),
-    calc("poverty_line", f"if(${{urban}} = 1, {URBAN.poverty}, {RURAL.poverty})"),
-    calc("middle_line", f"if(${{urban}} = 1, {URBAN.middle}, {RURAL.middle})"),
+    calc("poverty_line", by_standard(_line("poverty"))),
+    calc("middle_line", by_standard(_line("middle"))),
     calc("provisional_class", _class_expression()),
     calc("class_label_vi", _class_label(0)),
     calc("class_label_en", _class_label(1)),
@@ -403,23 +602,58 @@ RESULT_NOTE = Row(
     "result",
     (
         "**Kết quả tạm tính** (xã sẽ xét lại)\n"
+        "Danh sách năm ${review_year}: ${standard_caption_vi}\n"
         "Thu nhập bình quân: ${income_per_person} đồng/người/tháng\n"
-        "Số chỉ số thiếu hụt: **${deficiency_count}**/12\n"
+        "Số chỉ số thiếu hụt: **${deficiency_count}**/${indicator_total}\n"
         "Thiếu hụt: ${deficient_vi}\n"
         "Phân loại tạm: **${class_label_vi}**\n"
         "Nếu thấy chưa đúng, quay lại sửa trước khi gửi.",
         "**Provisional result** (the commune reviews it)\n"
+        "List of ${review_year}: ${standard_caption_en}\n"
         "Income per person: ${income_per_person} VND/month\n"
-        "Deficient indicators: **${deficiency_count}**/12\n"
+        "Deficient indicators: **${deficiency_count}**/${indicator_total}\n"
         "Deficient in: ${deficient_en}\n"
         "Provisional class: **${class_label_en}**\n"
         "If something looks wrong, go back and correct it before sending.",
     ),
 )
 
+# The review year: the list year, and the standard it brings, shown as soon as it is entered.
+LIST_YEAR_ROWS: Rows = (
+    Row(
+        "integer",
+        "review_year",
+        ("Năm của danh sách hộ nghèo, hộ cận nghèo", "Year of the poor and near-poor list"),
+        hint=(
+            f"Rà soát định kỳ cuối năm {LIST_YEAR - 1} lập danh sách năm {LIST_YEAR}: để "
+            f"nguyên {LIST_YEAR}. Sửa phiếu của danh sách cũ ({FIRST_LIST_YEAR}–"
+            f"{LIST_YEAR - 1}): nhập năm đó, phiếu sẽ hỏi theo chuẩn nghèo của năm đó.",
+            f"The periodic review of late {LIST_YEAR - 1} makes the {LIST_YEAR} list: leave "
+            f"{LIST_YEAR}. To correct a record of an earlier list ({FIRST_LIST_YEAR}–"
+            f"{LIST_YEAR - 1}), enter its year; the form then asks by that year's standard.",
+        ),
+        required=True,
+        default=str(LIST_YEAR),
+        constraint=f". >= {FIRST_LIST_YEAR} and . <= {LIST_YEAR}",
+        message=(
+            f"Năm của danh sách từ {FIRST_LIST_YEAR} đến {LIST_YEAR}.",
+            f"The year of the list is from {FIRST_LIST_YEAR} to {LIST_YEAR}.",
+        ),
+    ),
+    calc("standard_code", _standard_choice()),
+    calc("standard_caption_vi", by_standard(lambda s: _quoted(s.caption("vi")))),
+    calc("standard_caption_en", by_standard(lambda s: _quoted(s.caption("en")))),
+    Row(
+        "note",
+        "standard_note",
+        ("Chuẩn áp dụng: ${standard_caption_vi}", "Standard applied: ${standard_caption_en}"),
+        relevant=f"{STANDARD_CODE} != ''",
+    ),
+)
+
 HOUSEHOLD_SURVEY = Form(
     form_id="household_survey",
-    title=f"Rà soát hộ nghèo, hộ cận nghèo năm {REVIEW_YEAR}",
+    title=f"Rà soát hộ nghèo, hộ cận nghèo — danh sách năm {LIST_YEAR}",
     instance_name="concat(${household_code}, ' ', ${head_name})",
     version=VERSION,
     choices=HOUSEHOLD_CHOICES,
@@ -430,19 +664,7 @@ HOUSEHOLD_SURVEY = Form(
         group(
             "area",
             ("Địa bàn", "Place"),
-            Row(
-                "integer",
-                "review_year",
-                ("Năm rà soát", "Review year"),
-                hint=("Thường để nguyên.", "Usually left as it is."),
-                required=True,
-                default=str(REVIEW_YEAR),
-                constraint=f". >= {STANDARD.first_year} and . <= {REVIEW_YEAR}",
-                message=(
-                    f"Phiếu này dùng chuẩn nghèo {STANDARD.first_year}–{REVIEW_YEAR}.",
-                    f"This form applies the {STANDARD.first_year}–{REVIEW_YEAR} poverty standard.",
-                ),
-            ),
+            LIST_YEAR_ROWS,
             Row(
                 "select_one_from_file communes.csv",
                 "commune",
@@ -601,7 +823,7 @@ HOUSEHOLD_SURVEY = Form(
         ),
         group(
             "water_sanitation",
-            ("Nước sinh hoạt và nhà tiêu", "Water and sanitation"),
+            ("Nước sinh hoạt, nhà tiêu, rác thải", "Water, sanitation and waste"),
             Row(
                 "select_one water_source",
                 "water_source",
@@ -614,11 +836,21 @@ HOUSEHOLD_SURVEY = Form(
                 ("Hộ dùng loại nhà tiêu nào?", "Which latrine does the household use?"),
                 required=True,
             ),
+            Row(
+                "select_one waste_treatment",
+                "waste_treatment",
+                (
+                    "Rác thải sinh hoạt của hộ thường được xử lý thế nào?",
+                    "How is the household's rubbish usually handled?",
+                ),
+                required=True,
+                relevant=asked_for("untreated_waste"),
+            ),
             appearance="",
         ),
         group(
             "information",
-            ("Thông tin", "Information"),
+            ("Thông tin, internet, dịch vụ số", "Information, internet, digital services"),
             Row(
                 "select_one yes_no",
                 "uses_internet",
@@ -631,6 +863,7 @@ HOUSEHOLD_SURVEY = Form(
                     "Mobile data, wifi or cable.",
                 ),
                 required=True,
+                relevant=asked_for("no_internet"),
                 appearance="columns",
             ),
             Row(
@@ -641,6 +874,7 @@ HOUSEHOLD_SURVEY = Form(
                     "Chọn tất cả. Bỏ trống nếu không có cái nào.",
                     "Tick all. Leave empty if none.",
                 ),
+                relevant=asked_for("no_information_means"),
             ),
             Row(
                 "select_one yes_no",
@@ -650,7 +884,40 @@ HOUSEHOLD_SURVEY = Form(
                     "Can the village loudspeaker be heard at home?",
                 ),
                 required=True,
+                relevant=asked_for("no_information_means"),
                 appearance="columns",
+            ),
+            Row(
+                "select_one internet_access",
+                "internet_access",
+                (
+                    "Hộ có vào được internet không, bằng cách nào?",
+                    "Can the household go online, and how?",
+                ),
+                hint=("Chọn cách tốt nhất hộ đang có.", "Pick the best way the household has."),
+                required=True,
+                relevant=asked_for("no_internet_access"),
+            ),
+            Row(
+                "select_multiple digital_service",
+                "digital_services",
+                (
+                    "Trong 12 tháng qua, người trong hộ có dùng dịch vụ nào sau đây trên điện "
+                    "thoại hoặc máy tính không?",
+                    "In the last 12 months, did anyone in the household use any of these "
+                    "services on a phone or computer?",
+                ),
+                hint=(
+                    "Chọn tất cả. Nếu không dùng dịch vụ nào, chọn «Không dùng dịch vụ nào».",
+                    "Tick all. If none, tick 'None of these'.",
+                ),
+                required=True,
+                relevant=asked_for("few_digital_services"),
+                constraint="not(selected(., 'none')) or count-selected(.) = 1",
+                message=(
+                    "«Không dùng dịch vụ nào» không chọn cùng với dịch vụ khác.",
+                    "'None of these' cannot be ticked with a service.",
+                ),
             ),
         ),
         INDICATOR_CALCULATIONS,

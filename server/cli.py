@@ -227,8 +227,12 @@ def forms_state(xml_form_id: str, state: str, project_id: int) -> None:
     click.echo(f"{xml_form_id}: {state}")
 
 
+# The period is the list year (server/domain/periods.py).
+PERIOD_HELP = "List year, e.g. 2027 (the list the late-2026 review makes)."
+
+
 @main.command()
-@click.option("--period", required=True, type=int, help="Review year, e.g. 2026.")
+@click.option("--period", required=True, type=int, help=PERIOD_HELP)
 @with_appcontext
 def reclassify(period: int) -> None:
     """Derive a period's household reviews again from the stored raw XML."""
@@ -277,7 +281,7 @@ def report_group() -> None:
 
 @report_group.command("summary")
 @click.option("--area", "area_code", required=True, help="Area code, e.g. 468 for a district.")
-@click.option("--period", required=True, type=int, help="Review year, e.g. 2026.")
+@click.option("--period", required=True, type=int, help=PERIOD_HELP)
 @click.option("--format", "file_format", type=click.Choice(["xlsx", "csv"]), default="xlsx")
 @click.option("--language", type=click.Choice(["vi", "en"]), default="vi")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)

@@ -168,6 +168,21 @@ class NotFound(RasoatError):
     en = "{what} not found."
 
 
+class NoStandardForYear(NotFound):
+    """A review names a list year that no poverty standard file covers: the record is kept and
+    flagged, never classified under the standard of another year."""
+
+    code = "no_standard_for_year"
+    vi = (
+        "Không có chuẩn nghèo cho danh sách năm {list_year} (các chuẩn hiện có áp dụng cho "
+        "danh sách các năm {covered}); phiếu được lưu nhưng chưa phân loại."
+    )
+    en = (
+        "No poverty standard applies to the {list_year} list (the standards cover the lists "
+        "of {covered}); the record is kept but not classified."
+    )
+
+
 class FormNotFound(NotFound):
     """No published form with this id in the project."""
 

@@ -121,6 +121,10 @@ def _phone_view(
         poverty_line=int(lines.poverty),
         middle_line=int(lines.middle),
         provisional_class=assessed.household_class,
+        standard_code=standard.code,
+        standard_caption_vi=standard.caption("vi"),
+        standard_caption_en=standard.caption("en"),
+        indicator_total=len(standard.indicators),
     )
     return view
 

@@ -62,6 +62,10 @@ class HouseholdAnswers:
     uses_internet: bool | None
     info_devices: frozenset[str]
     hears_loudspeaker: bool | None
+    # Asked from the 2027 list on (NĐ 351/2025); None on records of earlier lists.
+    internet_access: str | None = None
+    digital_services: frozenset[str] | None = None  # None: not asked; `none` chosen: {"none"}
+    waste_treatment: str | None = None
 
 
 def household_code_matches_village(household_code: str, village_code: str) -> bool:

@@ -1,4 +1,5 @@
-"""Indicator rules that look at the household as a whole (house, water, latrine, information).
+"""Indicator rules that look at the household as a whole (house, water, latrine, information,
+digital services, waste).
 
 Each answers True (deficient), False (not deficient) or None (cannot tell from the answers).
 """
@@ -56,6 +57,28 @@ def no_information_means(answers: HouseholdAnswers, params: Mapping[str, object]
     if answers.info_devices & answers_param(params, "devices"):
         return False
     return None if answers.hears_loudspeaker is None else not answers.hears_loudspeaker
+
+
+def no_internet_access(answers: HouseholdAnswers, params: Mapping[str, object]) -> bool | None:
+    """The household cannot go online in one of the ways that count (`connected`)."""
+    if answers.internet_access is None:
+        return None
+    return answers.internet_access not in answers_param(params, "connected")
+
+
+def few_digital_services(answers: HouseholdAnswers, params: Mapping[str, object]) -> bool | None:
+    """Members used fewer of the listed digital services than `min_services` (`none` is none)."""
+    if answers.digital_services is None:
+        return None
+    used = answers.digital_services & answers_param(params, "services")
+    return len(used) < integer_param(params, "min_services")
+
+
+def untreated_waste(answers: HouseholdAnswers, params: Mapping[str, object]) -> bool | None:
+    """The household's waste is not handled in one of the ways that count (`treated`)."""
+    if answers.waste_treatment is None:
+        return None
+    return answers.waste_treatment not in answers_param(params, "treated")
 
 
 def unassessed(answers: HouseholdAnswers, params: Mapping[str, object]) -> bool | None:

@@ -60,6 +60,11 @@ RULE_KINDS: Mapping[str, RuleKind] = MappingProxyType(
         "unhygienic_latrine": _kind(household_rules.unhygienic_latrine, hygienic_latrines=_ANSWERS),
         "no_internet": _kind(household_rules.no_internet),
         "no_information_means": _kind(household_rules.no_information_means, devices=_ANSWERS),
+        "no_internet_access": _kind(household_rules.no_internet_access, connected=_ANSWERS),
+        "few_digital_services": _kind(
+            household_rules.few_digital_services, services=_ANSWERS, min_services=_INT
+        ),
+        "untreated_waste": _kind(household_rules.untreated_waste, treated=_ANSWERS),
         "unassessed": _kind(household_rules.unassessed),
     }
 )

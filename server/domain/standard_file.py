@@ -17,6 +17,7 @@ from server.domain.rules import RULE_KINDS
 from server.domain.standard_model import (
     IncomeLines,
     Indicator,
+    ListYearsNote,
     RelapseRules,
     RuleShape,
     Standard,
@@ -50,10 +51,36 @@ def read_standard(path: Path) -> Standard:
         income_support=_income_support(table.table("income_support")),
         relapse=_relapse(table.table("relapse_risk")),
         provisional=table.flag("provisional"),
+        caveat_vi=table.optional("caveat_vi", table.text) or "",
+        caveat_en=table.optional("caveat_en", table.text) or "",
+        list_years_note=_list_years_note(table),
     )
     table.finish()
     _check_numbers(table, standard)
+    _check_caveat(table, standard)
     return standard
+
+
+def _list_years_note(table: TomlTable) -> ListYearsNote | None:
+    if not table.has("list_years"):
+        return None
+    entry = table.table("list_years")
+    note = ListYearsNote(
+        text_vi=entry.text("note_vi"),
+        text_en=entry.text("note_en"),
+        source_mark=_source_mark(entry),
+        sources=entry.text("sources"),
+    )
+    entry.finish()
+    return note
+
+
+def _check_caveat(table: TomlTable, standard: Standard) -> None:
+    # A provisional standard must say so wherever it is named; a checked one must not.
+    if standard.provisional and not (standard.caveat_vi and standard.caveat_en):
+        raise table.error("caveat_vi", "a provisional standard needs caveat_vi and caveat_en")
+    if not standard.provisional and (standard.caveat_vi or standard.caveat_en):
+        raise table.error("caveat_vi", "only a provisional standard carries a caveat")
 
 
 def _shape(table: TomlTable) -> RuleShape:

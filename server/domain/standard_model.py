@@ -72,8 +72,26 @@ class RelapseRules:
 
 
 @dataclass(frozen=True)
+class ListYearsNote:
+    """What the sources say about the list years a standard applies to (e.g. 2026 as a
+    transition year), with the confidence mark of the domain reference and where it comes from."""
+
+    text_vi: str
+    text_en: str
+    source_mark: str
+    sources: str
+
+
+@dataclass(frozen=True)
 class Standard:
-    """One poverty standard and the review years it applies to (both inclusive)."""
+    """One poverty standard and the list years it applies to (both inclusive).
+
+    A list year is the year a list of poor and near-poor households applies to, one more than the
+    year its periodic review is carried out (`server/domain/periods.py`).
+
+    `caveat_vi`/`caveat_en` is said wherever the standard is named when it is provisional
+    ("ngưỡng tạm, chờ văn bản hướng dẫn"); it is empty for a standard checked against its text.
+    """
 
     code: str
     title_vi: str
@@ -89,6 +107,9 @@ class Standard:
     income_support: Support
     relapse: RelapseRules
     provisional: bool
+    caveat_vi: str = ""
+    caveat_en: str = ""
+    list_years_note: ListYearsNote | None = None
 
     def lines(self, urban: bool) -> IncomeLines:
         return self.urban if urban else self.rural
@@ -100,4 +121,13 @@ class Standard:
         raise NotFound(what=f"indicator {code} of the standard {self.code}")
 
     def covers(self, year: int) -> bool:
+        """Whether the list of `year` is classified under this standard."""
         return self.first_year <= year <= self.last_year
+
+    def caption(self, language: str) -> str:
+        """The standard as every table, list and form names it: its title, and its caveat when
+        it is provisional, in the words of its data file."""
+        title, caveat = (
+            (self.title_en, self.caveat_en) if language == "en" else (self.title_vi, self.caveat_vi)
+        )
+        return f"{title} ({caveat})" if caveat else title

@@ -13,28 +13,33 @@ from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
 
+from server.domain.periods import ReviewPeriod
 from server.domain.standard_file import read_standard
 from server.domain.standard_model import (
     IncomeLines,
     Indicator,
+    ListYearsNote,
     RelapseRules,
     RuleShape,
     Standard,
     Support,
 )
 from server.domain.vocabulary import HouseholdClass
-from server.errors import InvalidInput, NotFound
+from server.errors import InvalidInput, NoStandardForYear
 
 __all__ = [
     "DEFAULT_FOLDER",
     "HouseholdClass",
     "IncomeLines",
     "Indicator",
+    "ListYearsNote",
     "RelapseRules",
+    "ReviewPeriod",
     "RuleShape",
     "Standard",
     "Support",
     "load_standards",
+    "standard_for_period",
     "standard_for_year",
 ]
 
@@ -81,9 +86,29 @@ def _check_years(loaded: Sequence[tuple[str, Standard]]) -> None:
 
 
 def standard_for_year(year: int, standards: Sequence[Standard] | None = None) -> Standard:
-    """The standard a review of `year` uses (e.g. 2026 still uses NĐ 07/2021)."""
+    """The standard the list of `year` is classified under (the period is the list year: the
+    2026 list still uses NĐ 07/2021; the 2027 list, reviewed in late 2026, uses NĐ 351/2025).
+
+    Raises NoStandardForYear (a NotFound) naming the years the standards do cover: a year
+    outside them is never classified under a neighbouring standard.
+    """
     candidates = load_standards() if standards is None else standards
     for standard in candidates:
         if standard.covers(year):
             return standard
-    raise NotFound(what=f"poverty standard for {year}")
+    raise NoStandardForYear(
+        list_year=year, covered=_covered(candidates), what=f"poverty standard for {year}"
+    )
+
+
+def standard_for_period(
+    period: ReviewPeriod, standards: Sequence[Standard] | None = None
+) -> Standard:
+    """The standard of the period's list (`standard_for_year` of its list year)."""
+    return standard_for_year(period.list_year, standards)
+
+
+def _covered(standards: Sequence[Standard]) -> str:
+    if not standards:
+        return "—"
+    return f"{min(s.first_year for s in standards)}–{max(s.last_year for s in standards)}"

@@ -86,12 +86,21 @@ def read_household_answers(root: Element) -> HouseholdAnswers:
         uses_internet=yes_no(text("uses_internet"), "uses_internet"),
         info_devices=choices(text("info_devices")),
         hears_loudspeaker=yes_no(text("hears_loudspeaker"), "hears_loudspeaker"),
+        internet_access=text("internet_access"),
+        digital_services=_optional_choices(text("digital_services")),
+        waste_treatment=text("waste_treatment"),
     )
 
 
+def _optional_choices(value: str | None) -> frozenset[str] | None:
+    """A select_multiple the form requires when it asks it: blank means "not asked" (None)."""
+    return None if value is None else choices(value)
+
+
 def read_phone_view(root: Element, indicator_codes: tuple[str, ...]) -> dict[str, str]:
-    """What the phone calculated and showed the cadre (d_<code>, count, class), as sent."""
+    """What the phone calculated and showed the cadre (d_<code>, count, class, the standard of
+    the list year), as sent."""
     names = [f"d_{code}" for code in indicator_codes]
-    names += ["deficiency_count", "provisional_class"]
+    names += ["deficiency_count", "provisional_class", "standard_code"]
     answers = answers_of(root, skip=MEMBER)
     return {name: answers[name] for name in names if name in answers}

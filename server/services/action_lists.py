@@ -23,6 +23,7 @@ from server.domain.vocabulary import HouseholdClass
 from server.errors import InvalidInput, NotFound
 from server.formats.tables import CellKind, Column, Row, Table
 from server.services.areas import visible_area
+from server.services.period_words import list_year_words
 from server.storage import lists as queries
 from server.storage.lists import ListedHousehold
 from server.storage.models import Area
@@ -76,7 +77,10 @@ def _table(
     columns: Sequence[Column],
     rows: Iterator[Row],
 ) -> Table:
-    when_vi, when_en = (f" — năm {period}", f" — {period}") if period else ("", "")
+    when_vi, when_en = ("", "")
+    if period:
+        vi_words, en_words = list_year_words(period)
+        when_vi, when_en = f" — {vi_words}", f" — {en_words}"
     return Table(
         key, vi, en, f"{area.name}{when_vi}", f"{area.name}{when_en}", tuple(columns), rows
     )

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from server.domain.measures import POOR
 from server.domain.pledges import pledge_of_area
-from server.domain.standards import standard_for_year
 from server.errors import InvalidInput
 from server.formats.tables import TOTAL, CellKind, Column, Row, RowKind, Table, rate
 from server.services.areas import visible_area
+from server.services.period_words import list_year_words
 from server.storage import reports as queries
 from server.storage.areas import find_area_by_code, is_within
 from server.storage.models import Area
@@ -59,7 +59,7 @@ def import_commitments_csv(session: Session, scope: Area | None, text: str) -> i
 
 def commitments_table(session: Session, scope: Area | None, area_code: str, year: int) -> Table:
     area = visible_area(session, scope, area_code)
-    standard = standard_for_year(year)
+    when_vi, when_en = list_year_words(year)
     rows = queries.summary_rows(session, area, year, [])
     poor_exited = POOR.exited.key
     pledged = queries.commitments_below(session, area, year)
@@ -94,8 +94,8 @@ def commitments_table(session: Session, scope: Area | None, area_code: str, year
         key=f"chi_tieu_{year}",
         title_vi=f"Chỉ tiêu giảm nghèo năm {year} và kết quả",
         title_en=f"Poverty-reduction commitments for {year} and results",
-        subtitle_vi=f"{area.name} — năm {year} — {standard.title_vi}",
-        subtitle_en=f"{area.name} — {year} — {standard.title_en}",
+        subtitle_vi=f"{area.name} — {when_vi}",
+        subtitle_en=f"{area.name} — {when_en}",
         columns=(
             Column("label", "Đơn vị", "Unit", CellKind.TEXT),
             Column("pledged", "Số hộ cam kết thoát nghèo", "Households pledged to exit"),

@@ -44,7 +44,7 @@ def key_numbers(
     period = period or latest_period(session) or today.year
     standard = standard_for_year(period)
     if area is None:
-        return KeyNumbers(None, period, standard.title_vi, None, {}, ())
+        return KeyNumbers(None, period, standard.caption("vi"), None, {}, ())
     table = review_summary(session, scope, area.code, period)
     total = next(r.cells for r in table.rows if r.kind is RowKind.TOTAL)
     counts = [
@@ -56,7 +56,7 @@ def key_numbers(
     return KeyNumbers(
         area,
         period,
-        standard.title_vi,
+        standard.caption("vi"),
         residents if isinstance(residents, int) else None,
         dict(total),
         bars,

@@ -146,6 +146,8 @@ def _disagreement(derived: _Derived) -> str | None:
     }
     ours["deficiency_count"] = str(derived.assessment.deficiency_count)
     ours["provisional_class"] = str(derived.assessment.household_class or "")
+    # A phone that judged the list year by another standard is recorded too (never followed).
+    ours["standard_code"] = derived.standard.code
     differences = [
         f"{name}: phone {value}, server {ours[name]}"
         for name, value in sorted(derived.phone_view.items())

@@ -17,6 +17,7 @@ from server.domain.measures import RATES, Count, Measure, Whole, summary_measure
 from server.domain.standards import Standard, standard_for_year
 from server.formats.tables import TOTAL, CellKind, Column, Row, RowKind, Table, Words, rate
 from server.services.areas import visible_area
+from server.services.period_words import list_year_words
 from server.storage import reports as queries
 from server.storage.areas import children_of, find_area_by_code, top_areas
 from server.storage.models import Area
@@ -85,13 +86,14 @@ def _total(label: str, rows: Sequence[queries.AreaRow], kind: RowKind) -> Row:
 def review_summary(session: Session, scope: Area | None, area_code: str, period: int) -> Table:
     area = visible_area(session, scope, area_code)
     standard = standard_for_year(period)
+    when_vi, when_en = list_year_words(period)
     rows = queries.summary_rows(session, area, period, [i.code for i in standard.indicators])
     return Table(
         key=f"tong_hop_{period}",
         title_vi=f"Tổng hợp kết quả rà soát hộ nghèo, hộ cận nghèo năm {period}",
         title_en=f"Summary of the {period} poor and near-poor household review",
-        subtitle_vi=f"{area.name} — năm {period} — {standard.title_vi}",
-        subtitle_en=f"{area.name} — {period} — {standard.title_en}",
+        subtitle_vi=f"{area.name} — {when_vi}",
+        subtitle_en=f"{area.name} — {when_en}",
         columns=summary_columns(standard),
         rows=_rows(rows),
     )

@@ -197,3 +197,87 @@ def test_a_household_that_left_poverty_is_visited_with_the_follow_up_form(
     assert household is not None
     assert household.relapse_risk
     assert all(s.issues is None for s in session.scalars(select(Submission)))
+
+
+# --- the 2027 list, under NĐ 351/2025 ------------------------------------------------------------
+
+# Nobody lacks anything as a person: the deficiencies come from NĐ 351's new indicators only.
+SOUND_FAMILY = [
+    {**person, "m_education": "higher", "m_work": "stable_contract", "m_health_insurance": "yes"}
+    for person in FAMILY[:2]
+] + [{**FAMILY[2], "m_birth_year": 2015, "m_in_school": "yes"}]
+HOME_2027 = {
+    key: value
+    for key, value in GOOD_HOME.items()
+    if key not in ("uses_internet", "info_devices", "hears_loudspeaker")
+}
+TWO = {
+    "internet_access": "shared_public",
+    "digital_services": ["none"],
+    "waste_treatment": "collected",
+}
+THREE = {**TWO, "waste_treatment": "burned"}
+RURAL, URBAN = ("19603", "1960301"), ("19600", "1960001")  # Thôn Bản Chùa; Khu phố 1 (urban)
+BOUNDARIES_2027 = [
+    # (place, household number, income of 3 people, NĐ 351 answers, class, income per person)
+    (RURAL, 11, 6_600_000, THREE, "poor", 2_200_000),  # exactly on the rural line
+    (RURAL, 12, 6_600_000, TWO, "near_poor", 2_200_000),  # 2 deficiencies, not 3
+    (RURAL, 13, 6_600_001, THREE, "middle", 2_200_000),  # a third of a đồng above it
+    (URBAN, 21, 8_400_000, THREE, "poor", 2_800_000),  # exactly on the urban line
+    (URBAN, 22, 8_400_000, TWO, "near_poor", 2_800_000),
+    (URBAN, 23, 8_400_001, THREE, "middle", 2_800_000),
+    (URBAN, 24, 6_600_003, THREE, "poor", 2_200_001),  # above the rural line, poor in town
+]
+
+
+@pytest.fixture
+def district_phone(app: Flask, session: Session, live_server: LiveServer) -> Phone:
+    """A phone for the whole district, so it offers villages and town quarters."""
+    engine.require_engine()
+    make_areas(session)
+    path = REPO_ROOT / "forms" / "household_survey.xlsx"
+    publish_form(app, session, path.read_bytes(), filename=path.name)
+    new = make_app_user(session, area_code="468")
+    handset = Phone(CollectClient(f"{live_server.base_url}/v1/key/{new.token}/projects/1"))
+    handset.download()
+    return handset
+
+
+def test_2027_households_on_both_sides_of_the_nd351_lines_land_as_the_cadre_was_shown(
+    district_phone: Phone, session: Session
+) -> None:
+    ref = district_phone.references("household_survey")
+    repeat = ref["m_name"].rsplit("/", 1)[0]
+    shown = {}
+    for (commune, village), number, income, answers, _, _ in BOUNDARIES_2027:
+        code = f"{village}-{number:03d}"
+        filled: list[tuple[str, Any]] = [
+            # the review year is left at the form's default: the 2027 list
+            (ref["commune"], commune),
+            (ref["village"], village),
+            (ref["household_code"], code),
+            (ref["head_name"], "Hồ Văn Lợi"),
+            (ref["ethnicity"], "kinh"),
+            (repeat, len(SOUND_FAMILY)),
+        ]
+        for index, person in enumerate(SOUND_FAMILY, 1):
+            filled += [(f"{repeat}[{index}]/{k}", v) for k, v in person.items()]
+        filled.append((ref["household_income_month"], income))
+        filled += [(ref[name], value) for name, value in {**HOME_2027, **answers}.items()]
+        result = district_phone.fill_and_send("household_survey", filled)
+        shown[code] = {ref.rsplit("/", 1)[-1]: v for ref, v in result.values.items()}
+
+    session.rollback()
+    for (_, village), number, _, answers, klass, per_person in BOUNDARIES_2027:
+        code = f"{village}-{number:03d}"
+        assert shown[code]["standard_code"] == "nd351_2027"
+        assert shown[code]["provisional_class"] == klass, code
+        household = queries.find_household(session, code)
+        assert household is not None
+        review = queries.find_review(session, household.id, 2027)
+        assert review is not None
+        assert (review.standard_code, review.household_class) == ("nd351_2027", klass), code
+        assert review.income_per_person == per_person
+        assert review.deficiency_count == (3 if answers is THREE else 2)
+        assert review.phone_disagreement is None, "the engine and the server agree"
+    assert all(s.issues is None for s in session.scalars(select(Submission)))

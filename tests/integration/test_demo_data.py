@@ -41,9 +41,13 @@ from tests.support.factories import make_areas, publish_form
 from tests.support.surveys import POOR, members, xform
 
 UPLAND, TOWNSHIP = ("19603", "19621"), "19600"
-# sha256 over every stored demo XML in instanceID order, recorded before the demo modules moved
-# to server/demo/: a refactor must leave the records byte for byte as they were.
-DEMO_XML_SHA256 = "42ff34c54f665fd244e6c86d560d37fd95870824785c78382960fccc6bc36bb3"
+# sha256 over every stored demo XML in instanceID order: a refactor must leave the records byte
+# for byte as they were. First recorded before the demo modules moved to server/demo/; recorded
+# again for household_survey version 2026120301 (the NĐ 351 form), whose records carry the new
+# version, the new empty questions and calculations, and the standard the phone shows
+# (standard_code, its caption, indicator_total); the answers, classes and movements are
+# unchanged (the tests above).
+DEMO_XML_SHA256 = "f599f616df4cb9c50917a37f692f6db5bef004257fdcacefc430ff561f2ffc37"
 ROWS = (Submission, SubmissionVersion, Household, HouseholdReview, ReviewDeficiency, FollowupVisit)
 
 

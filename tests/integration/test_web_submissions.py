@@ -86,7 +86,7 @@ def test_answers_carry_question_and_choice_labels_in_vietnamese_or_in_english(si
     vietnamese = read_page(tuyen.get(RECORD).text).pairs
     labels = [label for label, _ in vietnamese]
     assert (
-        labels.index("Năm rà soát")
+        labels.index("Năm của danh sách hộ nghèo, hộ cận nghèo")
         < labels.index("Họ và tên chủ hộ")
         < labels.index("Hộ có nhà ở không?")
     )

@@ -66,7 +66,8 @@ class Household:
 
 
 def fill_household(page: Page, household: Household) -> None:
-    """One person living alone, in a sound house in Thôn Bản Chùa (Xã Cam Tuyền)."""
+    """One person living alone, in a sound house in Thôn Bản Chùa (Xã Cam Tuyền), reviewed for
+    the list of the form's default year."""
     pick(page, "Xã, phường", "Xã Cam Tuyền")
     pick(page, "Thôn, tổ dân phố", "Thôn Bản Chùa")
     type_text(page, "Mã hộ", household.code)
@@ -83,9 +84,19 @@ def fill_household(page: Page, household: Household) -> None:
     type_number(page, "Diện tích ở (m²)", 60)
     choose(page, "Nước uống, nấu ăn chủ yếu lấy từ đâu?", "Nước máy")
     choose(page, "Hộ dùng loại nhà tiêu nào?", "Tự hoại")
-    choose(page, "Có ai trong hộ dùng internet không?", "Có")
-    choose(page, "Hộ có những phương tiện nào?", "Ti vi")
-    choose(page, "Ở nhà có nghe được loa của thôn, xã không?", "Có")
+    # The form opens on the 2027 list (NĐ 351/2025): its own questions, not NĐ 07's devices.
+    choose(page, "Rác thải sinh hoạt của hộ thường được xử lý thế nào?", "Có tổ, đội thu gom rác")
+    choose(
+        page,
+        "Hộ có vào được internet không, bằng cách nào?",
+        "Có 3G/4G trên điện thoại của người trong hộ",
+    )
+    choose(
+        page,
+        "Trong 12 tháng qua, người trong hộ có dùng dịch vụ nào sau đây trên điện thoại hoặc "
+        "máy tính không?",
+        "Chuyển khoản, ví điện tử, quét mã QR",
+    )
 
 
 def fill_head_of_household(page: Page, name: str) -> None:

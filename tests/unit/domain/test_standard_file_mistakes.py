@@ -23,6 +23,41 @@ def broken_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
 BROKEN = [
     # (file, old text, new text, field named, words in the detail)
     (
+        "nd351_2027.toml",
+        'caveat_vi = "ngưỡng tạm',
+        'caveat_note = "ngưỡng tạm',
+        "nd351_2027.toml: caveat_note",
+        "unknown key",
+    ),
+    (
+        "nd351_2027.toml",
+        'caveat_en = "provisional thresholds',
+        '# caveat_en = "provisional thresholds',
+        "nd351_2027.toml: caveat_vi",
+        "a provisional standard needs caveat_vi and caveat_en",
+    ),
+    (
+        "nd07_2022.toml",
+        "provisional = false\n",
+        'provisional = false\ncaveat_vi = "tạm"\ncaveat_en = "provisional"\n',
+        "nd07_2022.toml: caveat_vi",
+        "only a provisional standard carries a caveat",
+    ),
+    (
+        "nd351_2027.toml",
+        'params = { connected = ["home_fixed", "mobile_data"] }',
+        'params = { connected = ["home_fixed"], min = 1 }',
+        "nd351_2027.toml: indicators.internet_access.params.min",
+        "unknown key",
+    ),
+    (
+        "nd351_2027.toml",
+        'source_mark = "D"\nsources',
+        'source_mark = "X"\nsources',
+        "nd351_2027.toml: list_years.source_mark",
+        "must be one of",
+    ),
+    (
         "nd07_2022.toml",
         "deficiency_cutoff = 3 ",
         "",

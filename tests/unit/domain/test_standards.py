@@ -57,6 +57,7 @@ ND351_CODES = (
     "floor_area",
     "housing_quality",
     "digital_services",
+    "internet_access",
     "water_source",
     "latrine",
     "waste_treatment",

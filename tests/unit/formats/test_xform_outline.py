@@ -15,7 +15,10 @@ def test_the_household_survey_reads_as_groups_questions_and_a_repeat_in_both_lan
     rows = {question.path: (depth, question) for depth, question in flatten(outline.questions)}
     depth, year = rows["area/review_year"]
     assert depth == 1
-    assert (year.label.get("vi"), year.label.get("en")) == ("Năm rà soát", "Review year")
+    assert (year.label.get("vi"), year.label.get("en")) == (
+        "Năm của danh sách hộ nghèo, hộ cận nghèo",
+        "Year of the poor and near-poor list",
+    )
     assert year.required and year.constraint
     assert rows["area/village"][1].choices_file == "villages.csv"
     member = rows["members/member"][1]

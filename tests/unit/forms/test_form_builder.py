@@ -87,9 +87,20 @@ def contract_fields(form_id: str) -> list[Field]:
 
 
 def indicator_codes() -> list[str]:
+    """The indicators of NĐ 07/2021 (the lists of 2022–2026)."""
     tables = list(_tables_after("## `household_survey`"))
     indicators = next(t for t in tables if t and t[0][0] == "`employment`")
     return [row[0].strip("`") for row in indicators]
+
+
+def nd351_indicator_codes() -> list[str]:
+    """The indicators of NĐ 351/2025 (the lists of 2027–2030)."""
+    [indicators, *_] = _tables_after("### Indicators of NĐ 351/2025")
+    return [row[0].strip("`") for row in indicators]
+
+
+def codes_of(year: int) -> list[str]:
+    return indicator_codes() if year <= 2026 else nd351_indicator_codes()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,6 +210,7 @@ def test_the_contract_tables_are_read() -> None:
     assert len(contract_fields("household_survey")) >= 30
     assert len(contract_fields("followup_visit")) >= 18
     assert len(indicator_codes()) == 12
+    assert len(nd351_indicator_codes()) == 13
 
 
 @pytest.mark.parametrize("form_id", sorted(EXPECTED_MEDIA))
@@ -247,7 +259,7 @@ def test_every_select_offers_exactly_the_contract_choice_values(form_id: str) ->
 def test_the_survey_calculates_every_indicator_and_the_class() -> None:
     form = XForm.of("household_survey")
     for name in [
-        *(f"d_{code}" for code in indicator_codes()),
+        *(f"d_{code}" for code in {*indicator_codes(), *nd351_indicator_codes()}),
         "ethnic_minority",
         "deficiency_count",
         "income_per_person",
@@ -276,9 +288,12 @@ HOUSEHOLD_ANSWERS = (
     "floor_area_m2",
     "water_source",
     "latrine",
+    "waste_treatment",
     "uses_internet",
     "info_devices",
     "hears_loudspeaker",
+    "internet_access",
+    "digital_services",
 )
 ADULT = {"m_education": "higher", "m_work": "stable_contract"}
 
@@ -298,8 +313,10 @@ def member(relation: str, born: int, insured: str = "yes", **answers: str) -> di
 def household(
     village: str, members: list[dict[str, Any]], income: int, **answers: Any
 ) -> dict[str, Any]:
-    """A household with no deficiency outside its members unless `answers` say otherwise."""
+    """A household of the 2026 list (NĐ 07/2021) with no deficiency outside its members unless
+    `answers` say otherwise."""
     base: dict[str, Any] = {
+        "year": 2026,
         "has_house": "yes",
         "non_durable_parts": 0,
         "floor_area_m2": 200,
@@ -313,6 +330,32 @@ def household(
     if base["has_house"] == "no":
         del base["non_durable_parts"], base["floor_area_m2"]
     return {"village": village, "members": members, "income": income, **base}
+
+
+def household_2027(
+    village: str, members: list[dict[str, Any]], income: int, **answers: Any
+) -> dict[str, Any]:
+    """A household of the 2027 list (NĐ 351/2025), with NĐ 351's questions answered well."""
+    case = household(village, members, income, **answers)
+    for asked_only_under_nd07 in ("uses_internet", "info_devices", "hears_loudspeaker"):
+        del case[asked_only_under_nd07]
+    return {
+        "year": 2027,
+        "internet_access": "mobile_data",
+        "digital_services": ["cashless_payment"],
+        "waste_treatment": "collected",
+        **{k: v for k, v in case.items() if k != "year"},
+        **{k: v for k, v in answers.items() if k in ND351_QUESTIONS},
+    }
+
+
+ND351_QUESTIONS = ("internet_access", "digital_services", "waste_treatment")
+THREE_PEOPLE = [
+    member("head", 1980, m_education="higher", m_work="stable_contract"),
+    member("spouse", 1982, m_education="higher", m_work="stable_contract"),
+    member("child", 2014, m_in_school="yes", m_malnourished="no"),
+]
+NO_NET = {"internet_access": "shared_public", "digital_services": ["none"]}
 
 
 CASES = [
@@ -446,6 +489,75 @@ CASES = [
 ]
 
 
+# NĐ 351/2025 for the 2027 list, at every boundary: the lines (rural 2,200,000, urban 2,800,000
+# per person; three people, so income ≤ line × 3), one đồng above, 2 vs 3 deficiencies.
+CASES_2027 = [
+    pytest.param(
+        household_2027("1960302", THREE_PEOPLE, 6_600_000, waste_treatment="burned", **NO_NET),
+        ["digital_services", "internet_access", "waste_treatment"],
+        "2200000",
+        "poor",
+        id="2027-rural-on-the-line-3-deficiencies",
+    ),
+    pytest.param(
+        household_2027("1960302", THREE_PEOPLE, 6_600_000, **NO_NET),
+        ["digital_services", "internet_access"],
+        "2200000",
+        "near_poor",
+        id="2027-rural-on-the-line-2-deficiencies",
+    ),
+    pytest.param(
+        household_2027("1960302", THREE_PEOPLE, 6_600_001, waste_treatment="dumped", **NO_NET),
+        ["digital_services", "internet_access", "waste_treatment"],
+        "2200000",
+        "middle",
+        id="2027-rural-a-dong-above-the-line",
+    ),
+    pytest.param(
+        household_2027(
+            "1960301",
+            THREE_PEOPLE,
+            8_400_000,
+            waste_treatment="burned",
+            internet_access="none",
+            digital_services=["none"],
+        ),
+        ["digital_services", "internet_access", "waste_treatment"],
+        "2800000",
+        "poor",
+        id="2027-urban-on-the-line-3-deficiencies",
+    ),
+    pytest.param(
+        household_2027("1960301", THREE_PEOPLE, 8_400_000, waste_treatment="burned"),
+        ["waste_treatment"],
+        "2800000",
+        "near_poor",
+        id="2027-urban-on-the-line-1-deficiency",
+    ),
+    pytest.param(
+        household_2027("1960301", THREE_PEOPLE, 8_400_001, waste_treatment="burned", **NO_NET),
+        ["digital_services", "internet_access", "waste_treatment"],
+        "2800000",
+        "middle",
+        id="2027-urban-a-dong-above-the-line",
+    ),
+    pytest.param(  # the rural line's neighbour is poor in a town
+        household_2027("1960301", THREE_PEOPLE, 6_600_003, waste_treatment="burned", **NO_NET),
+        ["digital_services", "internet_access", "waste_treatment"],
+        "2200001",
+        "poor",
+        id="2027-urban-poor-above-the-rural-line",
+    ),
+    pytest.param(  # no devices and no loudspeaker no longer count; 3,300,001 is above the middle
+        household_2027("1960302", THREE_PEOPLE, 9_900_003),
+        [],
+        "3300001",
+        "not_poor",
+        id="2027-rural-not-poor",
+    ),
+]
+
+
 def _request(case: dict[str, Any]) -> engine.EngineRequest:
     """The answers to the survey, in form order, for fill.mjs (references found in the XForm)."""
     ref = {
@@ -455,6 +567,7 @@ def _request(case: dict[str, Any]) -> engine.EngineRequest:
     }
     repeat = ref["m_name"].rsplit("/", 1)[0]
     answers: list[engine.Answer] = [
+        (ref["review_year"], case["year"]),
         (ref["commune"], "19603"),
         (ref["village"], case["village"]),
         (ref["household_code"], f"{case['village']}-1"),
@@ -478,18 +591,60 @@ def values_of(result: engine.EngineResult) -> dict[str, str]:
     return {ref.rsplit("/", 1)[-1]: value for ref, value in result.values.items()}
 
 
-@pytest.mark.parametrize(("case", "deficient", "per_person", "klass"), CASES)
+@pytest.mark.parametrize(("case", "deficient", "per_person", "klass"), CASES + CASES_2027)
 def test_the_engine_computes_the_indicators_and_the_class_of_the_readme(
     case: dict[str, Any], deficient: list[str], per_person: str, klass: str
 ) -> None:
     [result] = fill([_request(case)])
     assert result.status == "ready", result.violations
     values = values_of(result)
-    expected = dict.fromkeys(indicator_codes(), 0) | dict.fromkeys(deficient, 1)
+    codes = codes_of(case["year"])
+    expected = dict.fromkeys(codes, 0) | dict.fromkeys(deficient, 1)
     assert {code: int(values[f"d_{code}"]) for code in expected} == expected
+    others = {*indicator_codes(), *nd351_indicator_codes()} - set(codes)
+    assert {values[f"d_{code}"] for code in others} <= {""}, "not the list year's indicators"
     assert values["deficiency_count"] == str(len(deficient))
+    assert values["indicator_total"] == str(len(codes))
     assert values["income_per_person"] == per_person
     assert values["provisional_class"] == klass
+
+
+def test_the_list_year_chooses_the_standard_and_its_questions() -> None:
+    form = XForm.of("household_survey")
+    assert form.bind("review_year")["constraint"] == ". >= 2022 and . <= 2027"
+    for name in ("internet_access", "digital_services", "waste_treatment"):
+        assert form.bind(name)["relevant"].strip() == "/data/area/standard_code  = 'nd351_2027'"
+    for name in ("uses_internet", "info_devices", "hears_loudspeaker"):
+        assert form.bind(name)["relevant"].strip() == "/data/area/standard_code  = 'nd07_2022'"
+    [blank, corrected] = fill(
+        [
+            _request(household_2027("1960302", THREE_PEOPLE, 9_900_003)),
+            _request(household("1960302", THREE_PEOPLE, 9_900_003)),
+        ]
+    )
+    shown = values_of(blank)
+    assert shown["standard_code"] == "nd351_2027"
+    assert "ngưỡng tạm, chờ văn bản hướng dẫn" in shown["standard_caption_vi"]
+    assert "awaiting the guiding circular" in shown["standard_caption_en"]
+    assert values_of(corrected)["standard_code"] == "nd07_2022"
+    assert values_of(corrected)["standard_caption_vi"] == "Chuẩn nghèo đa chiều giai đoạn 2022–2025"
+
+
+def test_the_default_list_year_is_2027_the_list_the_late_2026_review_makes() -> None:
+    form = XForm.of("household_survey")
+    model = next(form._all("model"))
+    [year] = [n for n in model.iter() if local_name(n.tag) == "review_year"]
+    assert year.text == "2027"
+
+
+def test_none_of_the_digital_services_cannot_be_ticked_with_a_service() -> None:
+    case = household_2027(
+        "1960302", THREE_PEOPLE, 9_900_003, digital_services=["none", "online_trade"]
+    )
+    [result] = fill([_request(case)])
+    assert {(v.reference.rsplit("/", 1)[-1], v.condition) for v in result.violations} == {
+        ("digital_services", "constraint")
+    }
 
 
 def test_an_answer_no_longer_asked_does_not_count() -> None:
@@ -526,7 +681,8 @@ def test_the_engine_refuses_a_second_head_a_foreign_code_and_no_members() -> Non
     )
     foreign_code = _request(household("1960302", [member("head", 1980, **ADULT)], 1))
     answers = list(foreign_code.answers)
-    answers[2] = (answers[2][0], "1960301-1")
+    at = next(i for i, (ref, _) in enumerate(answers) if ref.endswith("/household_code"))
+    answers[at] = (answers[at][0], "1960301-1")
     foreign_code = replace(foreign_code, answers=answers)
     no_members = _request(household("1960302", [], 1))
     results = fill([two_heads, foreign_code, no_members])
