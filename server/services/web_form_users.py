@@ -54,6 +54,7 @@ def officer_app_user(
     login = f"{_LOGIN_PREFIX}{user.id}"
     token = officer_token(secret, user.id, user.key_version)
     person = queries.PersonsKey(user.id, user.key_version)
+    queries.hold_persons_keys(session, user.id)
     app_user = queries.find_by_login(session, login)
     signs_in = credentials(login, realm, token)
     if app_user is None:

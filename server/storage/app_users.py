@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.storage.models import AppUser, AppUserForm, Area, Form, utcnow
+from server.storage.models import AppUser, AppUserForm, Area, Form, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,13 @@ def assigned_forms(session: Session) -> dict[int, list[str]]:
     for app_user_id, xml_form_id in session.execute(query):
         forms.setdefault(app_user_id, []).append(xml_form_id)
     return forms
+
+
+def hold_persons_keys(session: Session, user_id: int) -> None:
+    """Take the person's row for the rest of the write, so that two first requests of the same
+    officer (a page opened in two tabs) do not both create the web-form app user: the second
+    waits and then finds the first one's. SQLite's write lock already serialises writes."""
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
 
 
 def add_app_user(

@@ -35,11 +35,12 @@ def client(app: Flask, session: Session) -> FlaskClient:
 
 
 def signed_in_as(client: FlaskClient, session: Session, email: str) -> FlaskClient:
-    """The pages' session cookie of that person (as Flask-Login writes it at sign-in)."""
+    """The pages' session cookie of that person (as Flask-Login writes it at sign-in: the id and
+    the person's key version, web/session.py)."""
     user = find_user_by_email(session, email)
     assert user is not None
     with client.session_transaction() as cookie:
-        cookie["_user_id"] = str(user.id)
+        cookie["_user_id"] = f"{user.id}:{user.key_version}"
         cookie["_fresh"] = True
     return client
 

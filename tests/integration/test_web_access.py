@@ -217,7 +217,9 @@ def test_viewing_and_downloading_a_list_is_written_to_the_audit_log(
     client.get("/lists/deficiencies?area=19603")
     client.get("/lists/deficiencies?area=19603&format=xlsx")
     session.rollback()
-    events = session.scalars(select(AuditEvent.target).where(AuditEvent.action == "download"))
+    events = session.scalars(
+        select(AuditEvent.target).where(AuditEvent.action == "download").order_by(AuditEvent.id)
+    )
     assert list(events) == ["list deficiencies (view)", "list deficiencies (download)"]
 
 

@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from server.domain.vocabulary import Role
+from server.services.users import create_user
 from server.storage.common import begin_write
 from server.storage.models import Area, User, utcnow
+from server.storage.transaction import writing
 from tests.conftest import TEST_SECRET
 from tests.integration import test_web_access
 from tests.integration.test_web_access import PASSWORD, Browser, csrf_of, signed_in
@@ -253,3 +256,26 @@ def test_the_database_keeps_only_hashes_of_a_web_form_key(world: World, session:
     prefix = f"{world.base}/v1/key/{row.token_sha256}/projects/1"
     stored_as_key = requests.get(with_device_id(f"{prefix}/formList"), headers=OPENROSA, timeout=30)
     assert stored_as_key.status_code == 403, "what is stored does not open anything"
+
+
+def test_an_officer_opening_the_web_form_in_several_tabs_at_once_gets_it_in_each(
+    world: World, session: Session
+) -> None:
+    # The first visit creates the officer's app user; without holding the person's row two
+    # concurrent first visits both inserted it and one answered 500 (found on PostgreSQL).
+    with writing(session):
+        create_user(
+            session,
+            email="cung-luc@camlo.vn",
+            display_name="Mở nhiều thẻ",
+            password=PASSWORD,
+            role=Role.COMMUNE_OFFICER,
+            area_code="19612",
+        )
+    cookies = signed_in(world.base, "cung-luc@camlo.vn").http.cookies
+
+    def open_tab(_: int) -> int:
+        return requests.get(f"{world.base}/f/staff", cookies=cookies, timeout=60).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(open_tab, range(8))) == [200] * 8
