@@ -219,7 +219,20 @@ KINDS: dict[str, Callable[[Commune, Setup], Record]] = {
 }
 
 
-def web_form_of(email: str) -> Callable[[Setup], CollectClient]:
+@dataclass(frozen=True)
+class Way:
+    """How a sender posts: the submission URL (a sample of it, for test_access_matrix) and a
+    client for it."""
+
+    url: str
+    client: Callable[[Setup], CollectClient]
+
+
+BY_TOKEN_URL = "/v1/key/" + "Q" * 64 + "/projects/1/submission"
+BY_DIGEST_URL = "/submission"
+
+
+def web_form_of(email: str) -> Way:
     """The officer's web form: the OpenRosa URLs of their key `web.<user id>`."""
 
     def client(setup: Setup) -> CollectClient:
@@ -229,23 +242,23 @@ def web_form_of(email: str) -> Callable[[Setup], CollectClient]:
         prefix = page_config(page.text)["formUrl"].removesuffix("/forms/household_survey.xml")
         return CollectClient(setup.world.base + prefix)
 
-    return client
+    return Way(BY_TOKEN_URL, client)
 
 
-def by_token(phone: str) -> Callable[[Setup], CollectClient]:
-    return lambda setup: phone_client(setup.world, phone)
+def by_token(phone: str) -> Way:
+    return Way(BY_TOKEN_URL, lambda setup: phone_client(setup.world, phone))
 
 
-def by_digest(phone: str) -> Callable[[Setup], CollectClient]:
+def by_digest(phone: str) -> Way:
     def client(setup: Setup) -> CollectClient:
         login, token = setup.world.digest[phone]
         return CollectClient(setup.world.base, auth=HTTPDigestAuth(login, token))
 
-    return client
+    return Way(BY_DIGEST_URL, client)
 
 
-SENDERS: list[tuple[str, Callable[[Setup], CollectClient], str, Outcome]] = [
-    # (sender, its client, the commune it writes into, the outcome of every kind of record)
+SENDERS: list[tuple[str, Way, str, Outcome]] = [
+    # (sender, how it posts, the commune it writes into, the outcome of every kind of record)
     ("phone 19603, by token", by_token("phone 19603"), "19612", HELD),
     ("phone 19603, by Digest", by_digest("phone 19603"), "19612", HELD),
     ("phone 19612, by token", by_token("phone 19612"), "19603", HELD),
@@ -258,8 +271,8 @@ SENDERS: list[tuple[str, Callable[[Setup], CollectClient], str, Outcome]] = [
     (f"web form of {DISTRICT} (468)", web_form_of(DISTRICT), "19612", APPLIED),
 ]
 RECORD_CELLS = [
-    (sender, client, COMMUNES[into], kind, outcome)
-    for sender, client, into, outcome in SENDERS
+    (sender, way, COMMUNES[into], kind, outcome)
+    for sender, way, into, outcome in SENDERS
     for kind in KINDS
 ]
 
@@ -303,10 +316,10 @@ def test_a_record_written_into_the_sibling_commune_is_held_for_every_sender_and_
     setup: Setup,
 ) -> None:
     wrong = []
-    for sender, client_of, into, kind, expected in RECORD_CELLS:
+    for sender, way, into, kind, expected in RECORD_CELLS:
         record = KINDS[kind](into, setup)
         before = registry_entry(setup.read(), record.household)
-        response = client_of(setup).post(record.xml, filename=record.filename)
+        response = way.client(setup).post(record.xml, filename=record.filename)
         after = registry_entry(setup.read(), record.household)
         got = Outcome(
             response.status_code,
@@ -315,7 +328,7 @@ def test_a_record_written_into_the_sibling_commune_is_held_for_every_sender_and_
         )
         if got != expected:
             wrong.append((sender, kind, got, expected))
-    assert wrong == []
+    assert wrong == [], "\n".join(map(str, wrong))
 
 
 # --- Actions of the pages and the API -------------------------------------------------------
@@ -707,3 +720,11 @@ def test_every_writing_action_answers_each_role_of_area_a_as_it_should(setup: Se
             if got != expected:
                 wrong.append((name, email, got, expected))
     assert wrong == [], "\n".join(map(str, wrong))
+
+
+def write_requests() -> list[tuple[str, str]]:
+    """(method, path) of every write the two tables make (test_access_matrix)."""
+    placeholder = "x"  # a record, a phone's login, a form id: any segment names the route
+    records = {("POST", way.url) for _, way, _, _ in SENDERS}
+    actions = {(action.method, action.path(placeholder)) for action in ACTIONS.values()}
+    return sorted(records | actions)
