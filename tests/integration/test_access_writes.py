@@ -426,6 +426,10 @@ def phones_of_19612(session: Session, _target: Any) -> object:
     return sorted(session.scalars(query))
 
 
+def phones_without_an_area(session: Session, _target: Any) -> object:
+    return sorted(session.scalars(select(AppUser.login).where(AppUser.area_id.is_(None))))
+
+
 def draft_of_a_new_form(setup: Setup) -> bytes:
     return photo_form(f"bieu_{setup.fresh()}")
 
@@ -610,6 +614,14 @@ ACTIONS: dict[str, Action] = {
             DISTRICT: written(200),
         },
     ),
+    "create a phone without an area (it writes into every commune)": Action(
+        "POST",
+        same("/phones"),
+        lambda n: {"data": {"name": f"Máy mới {n}", "area": ""}},
+        fresh,
+        phones_without_an_area,
+        {**EVERYONE_REFUSED, ADMIN: written(200), DISTRICT: NOT_IN_SCOPE},
+    ),
     "revoke a phone of 19612": Action(
         "POST",
         lambda login: f"/phones/{login}/revoke",
@@ -728,3 +740,21 @@ def write_requests() -> list[tuple[str, str]]:
     records = {("POST", way.url) for _, way, _, _ in SENDERS}
     actions = {(action.method, action.path(placeholder)) for action in ACTIONS.values()}
     return sorted(records | actions)
+
+
+def test_an_administrator_limited_to_an_area_is_offered_no_change_of_what_every_area_shares(
+    setup: Setup,
+) -> None:
+    limited, whole = signed_in(setup.world.base, ADMIN_A), signed_in(setup.world.base, ADMIN)
+    pages = {
+        "/areas": "Nhập tệp CSV địa bàn",
+        "/forms": 'id="upload-form"',
+        "/forms/household_survey": 'id="state-form"',
+        "/phones": "Không giới hạn địa bàn (mọi thôn)",
+    }
+    for path, offer in pages.items():
+        assert offer in whole.get(path).text, path
+        page = limited.get(path)
+        assert page.status_code == 200 and offer not in page.text, path
+    assert whole.get("/areas/import").status_code == 200
+    assert limited.get("/areas/import").status_code == 403
