@@ -494,7 +494,7 @@ AREAS_CSV = (
     "{new},Thôn Mới,village,19612,,\n"
     "1961202,Thôn Vĩnh An,village,19612,,{count}\n"
 )
-EVERYONE_REFUSED = dict.fromkeys((ADMIN_A, DISTRICT_A, TUYEN, VIEWER_A), refused(403))
+AREA_A_REFUSED = dict.fromkeys((ADMIN_A, DISTRICT_A, TUYEN, VIEWER_A), refused(403))  # all 4 roles
 NOT_AN_EDITOR = refused(403)  # a role that may not make this write anywhere
 NOT_IN_SCOPE = refused(403)  # an area outside one's own
 
@@ -505,7 +505,7 @@ ACTIONS: dict[str, Action] = {
         form_fields(state="approved", comment="đã xem"),
         record_of_19612,
         review_of,
-        {**EVERYONE_REFUSED, ADMIN: written(302), DISTRICT: written(302)},
+        {**AREA_A_REFUSED, ADMIN: written(302), DISTRICT: written(302)},
     ),
     "apply a held record of 19612 and 19606": Action(
         "POST",
@@ -513,7 +513,7 @@ ACTIONS: dict[str, Action] = {
         form_fields(),
         held_record_of_19612,
         review_of,
-        {**EVERYONE_REFUSED, ADMIN: written(302), DISTRICT: written(302)},
+        {**AREA_A_REFUSED, ADMIN: written(302), DISTRICT: written(302)},
     ),
     "reject a held record of 19612 and 19606": Action(
         "POST",
@@ -521,7 +521,7 @@ ACTIONS: dict[str, Action] = {
         form_fields(),
         held_record_of_19612,
         review_of,
-        {**EVERYONE_REFUSED, ADMIN: written(302), DISTRICT: written(302)},
+        {**AREA_A_REFUSED, ADMIN: written(302), DISTRICT: written(302)},
     ),
     "set the resident households of 19612": Action(
         "POST",
@@ -552,7 +552,7 @@ ACTIONS: dict[str, Action] = {
             session.scalar(select(func.count()).select_from(Area)),
         ),
         # The area tree frames every area: only an administrator without an area changes it.
-        {**EVERYONE_REFUSED, ADMIN: written(200), DISTRICT: NOT_AN_EDITOR},
+        {**AREA_A_REFUSED, ADMIN: written(200), DISTRICT: NOT_AN_EDITOR},
     ),
     "pledge for 19612 on the page": Action(
         "POST",
@@ -624,7 +624,7 @@ ACTIONS: dict[str, Action] = {
         lambda n: {"data": {"name": f"Máy mới {n}", "area": ""}},
         fresh,
         phones_without_an_area,
-        {**EVERYONE_REFUSED, ADMIN: written(200), DISTRICT: NOT_IN_SCOPE},
+        {**AREA_A_REFUSED, ADMIN: written(200), DISTRICT: NOT_IN_SCOPE},
     ),
     "revoke a phone of 19612": Action(
         "POST",
@@ -647,7 +647,7 @@ ACTIONS: dict[str, Action] = {
         lambda xlsx: {"files": {"xlsform": ("bieu.xlsx", xlsx)}},
         draft_of_a_new_form,
         forms_and_versions,
-        {**EVERYONE_REFUSED, ADMIN: written(302), DISTRICT: NOT_AN_EDITOR},
+        {**AREA_A_REFUSED, ADMIN: written(302), DISTRICT: NOT_AN_EDITOR},
     ),
     "close a form (every area's phones stop sending it)": Action(
         "POST",
@@ -655,7 +655,7 @@ ACTIONS: dict[str, Action] = {
         form_fields(action="close"),
         open_form,
         form_state,
-        {**EVERYONE_REFUSED, ADMIN: written(302), DISTRICT: NOT_AN_EDITOR},
+        {**AREA_A_REFUSED, ADMIN: written(302), DISTRICT: NOT_AN_EDITOR},
     ),
     "lift the lock of an officer of 19612": Action(
         "POST",
