@@ -196,6 +196,14 @@ def require_personal_data(member: StaffMember) -> None:
         raise Forbidden()
 
 
+def require_whole_province(member: StaffMember) -> None:
+    """What every area shares, the area tree and the forms, is changed only by an administrator
+    without an area: one limited to a commune could otherwise rewrite its siblings' villages and
+    resident households (the denominator of their rates), or close the form their phones send."""
+    if member.role != Role.ADMINISTRATOR or member.scope is not None:
+        raise Forbidden()
+
+
 def record_download(session: Session, member: StaffMember, what: str, details: str) -> None:
     queries.record(session, member.id, "download", what, details)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from server.errors import InvalidInput
-from server.services.accounts import StaffMember
+from server.services.accounts import StaffMember, require_whole_province
 from server.services.areas import AreaImport, import_areas_csv, visible_area
 from server.storage import accounts as audit
 from server.storage import areas as queries
@@ -67,6 +67,7 @@ def set_resident_households(
 def import_areas(session: Session, member: StaffMember, text: str, filename: str) -> AreaImport:
     """The area CSV (`rasoat areas import`); a bad line refuses the whole file, and the caller
     rolls back."""
+    require_whole_province(member)
     report = import_areas_csv(session, text)
     details = f"{report.created} new, {report.unchanged} already known"
     audit.record(session, member.id, "area.import", filename[:200], details)

@@ -18,14 +18,15 @@ from server.domain.vocabulary import FormState, Role
 from server.errors import InvalidInput, NotFound
 from server.formats.xform_outline import Outline, read_outline
 from server.services import forms, phone_forms
-from server.services.accounts import StaffMember
+from server.services.accounts import StaffMember, require_whole_province
 from server.storage import accounts as audit
 from server.storage import forms as queries
 from server.storage.blobs import BlobStore
 from server.storage.models import Form, FormVersion
 
 PROJECT_ID = forms.DEFAULT_PROJECT_ID
-# Who may see the forms pages and try a draft; only administrators change anything.
+# Who may see the forms pages and try a draft; only administrators without an area change
+# anything (accounts.require_whole_province).
 VIEWERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER)
 # What an administrator may set by hand; a draft only leaves "draft" by being published.
 SETTABLE = (FormState.OPEN, FormState.CLOSING, FormState.CLOSED)
@@ -112,6 +113,7 @@ def upload_draft(
 ) -> forms.Published:
     """Compile an uploaded XLSForm and keep it as the form's draft (InvalidXLSForm names the
     sheet and row of each problem)."""
+    require_whole_province(member)
     forms.ensure_default_project(session)
     # ODK Validate (JavaRosa, the engine of Collect) catches XPath errors pyxform lets through;
     # it needs Java, which a small server may lack: then pyxform's checks alone apply.
@@ -132,6 +134,7 @@ def upload_draft(
 
 
 def publish(session: Session, member: StaffMember, xml_form_id: str) -> FormVersion:
+    require_whole_province(member)
     version = forms.publish_draft(session, PROJECT_ID, xml_form_id)
     details = f"XForm md5 {version.xform_md5}"
     audit.record(session, member.id, "form.publish", _target(xml_form_id, version.version), details)
@@ -139,6 +142,7 @@ def publish(session: Session, member: StaffMember, xml_form_id: str) -> FormVers
 
 
 def set_state(session: Session, member: StaffMember, xml_form_id: str, state: FormState) -> Form:
+    require_whole_province(member)
     form = get_form(session, xml_form_id)
     if state not in SETTABLE or form.published_version_id is None:
         # Opening (or closing) a form that was never published would list nothing to phones.

@@ -14,7 +14,7 @@ from server.domain.vocabulary import Role
 from server.errors import InvalidInput
 from server.extensions import db_session
 from server.query_params import CODE
-from server.services import area_admin
+from server.services import accounts, area_admin
 from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import HouseholdsForm, UploadForm
@@ -69,6 +69,7 @@ def set_households(code: str) -> Any:
 @bp.route("/areas/import", methods=["GET", "POST"])
 @signed_in(Role.ADMINISTRATOR)
 def import_areas_page() -> Any:
+    accounts.require_whole_province(viewer())  # not for an administrator limited to an area
     form = UploadForm()
     if request.method == "GET":
         return render_template("areas_import.html", form=form)
