@@ -11,7 +11,8 @@ from server.formats.table_files import csv_bytes, write_xlsx
 from server.formats.tables import Table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TABLE_FORMATS = ("csv", "xlsx")
+# "csv-vi": the "Excel tiếng Việt" CSV (`;` between cells, `,` decimals), same `.csv` name.
+TABLE_FORMATS = ("csv", "csv-vi", "xlsx")
 
 
 def attachment(filename: str) -> dict[str, str]:
@@ -23,10 +24,14 @@ def attachment(filename: str) -> dict[str, str]:
 
 
 def table_file(table: Table, file_format: str, name: str, language: str) -> Response:
-    """The table as `name.csv` (UTF-8 with BOM) or `name.xlsx`, in `language`."""
-    if file_format == "csv":
+    """The table as `name.csv` (UTF-8 with BOM; `name_excel-vi.csv` for Vietnamese Excel) or
+    `name.xlsx`, in `language`."""
+    if file_format in ("csv", "csv-vi"):
+        excel_vi = file_format == "csv-vi"
         return Response(
-            csv_bytes(table, language), mimetype="text/csv", headers=attachment(f"{name}.csv")
+            csv_bytes(table, language, excel_vi=excel_vi),
+            mimetype="text/csv",
+            headers=attachment(f"{name}_excel-vi.csv" if excel_vi else f"{name}.csv"),
         )
     out = io.BytesIO()
     write_xlsx([table], out, language)

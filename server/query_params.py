@@ -129,7 +129,10 @@ GROUP = Text("group", 50)
 NEXT = Text("next", 2000)  # where to go after sign-in (checked to be same-site)
 
 LANG = Choice("lang", ("vi", "en"))
-FORMAT = Choice("format", ("csv", "xlsx", "json"))
+FORMAT = Choice("format", ("csv", "csv-vi", "xlsx", "json"))
+VILLAGE = Text("village", 20)  # a village's code, narrowing an action list
+SORT = Choice("sort", ("village", "code", "head", "income", "needs"))
+VIEW = Choice("view", ("households",))  # an action list's download, one row per household
 
 DECLARED: tuple[Number | Text | Choice, ...] = (
     PAGE,
@@ -151,6 +154,9 @@ DECLARED: tuple[Number | Text | Choice, ...] = (
     NEXT,
     LANG,
     FORMAT,
+    VILLAGE,
+    SORT,
+    VIEW,
 )
 
 

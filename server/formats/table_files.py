@@ -49,24 +49,32 @@ def _csv_heading(column: Column, language: str) -> str:
     )
 
 
-def write_csv(table: Table, out: IO[str], language: str = "vi") -> None:
-    """CSV with a BOM so Excel reads the Vietnamese; rates in per cent, unknown as "—"."""
+def write_csv(table: Table, out: IO[str], language: str = "vi", *, excel_vi: bool = False) -> None:
+    """CSV with a BOM so Excel reads the Vietnamese; rates in per cent, unknown as "—".
+
+    By default the numbers are machine-readable (`12.6`, no grouping) with `,` between cells.
+    `excel_vi` writes what Excel set to Vietnamese opens as numbers: `;` between cells and `,`
+    as the decimal mark (`12,6`), still without grouping so nothing reads a count as a fraction.
+    """
     out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=";" if excel_vi else ",", lineterminator="\r\n")
     writer.writerow([_csv_heading(c, language) for c in table.columns])
     for row in table.rows:
-        writer.writerow([_csv_cell(row, c, language) for c in table.columns])
+        writer.writerow([_csv_cell(row, c, language, excel_vi) for c in table.columns])
 
 
-def _csv_cell(row: Row, column: Column, language: str) -> str:
+def _csv_cell(row: Row, column: Column, language: str, excel_vi: bool = False) -> str:
     if row.kind is RowKind.BLOCK and column.key not in row.cells:
         return ""  # a block heading has only its label
-    return safe_text(display(row.cells.get(column.key), column.kind, language))
+    text = display(row.cells.get(column.key), column.kind, language)
+    if excel_vi and column.kind is not CellKind.TEXT and text != UNKNOWN:
+        text = text.replace(".", ",")  # a number: the decimal mark of Vietnamese Excel
+    return safe_text(text)
 
 
-def csv_bytes(table: Table, language: str = "vi") -> bytes:
+def csv_bytes(table: Table, language: str = "vi", *, excel_vi: bool = False) -> bytes:
     out = io.StringIO()
-    write_csv(table, out, language)
+    write_csv(table, out, language, excel_vi=excel_vi)
     return out.getvalue().encode("utf-8")
 
 

@@ -11,20 +11,24 @@ All are scoped to an area the viewer may see and stream their rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from server.domain.followup_measures import followup_window
 from server.domain.standards import Standard, standard_for_year
-from server.domain.vocabulary import HouseholdClass
+from server.domain.vocabulary import HouseholdClass, Trait
 from server.errors import InvalidInput, NotFound
 from server.formats.tables import CellKind, Column, Row, Table
 from server.services.areas import visible_area
 from server.services.period_words import list_year_words
 from server.storage import lists as queries
+from server.storage.areas import is_within
 from server.storage.lists import ListedHousehold
 from server.storage.models import Area
 
@@ -94,8 +98,10 @@ def deficiency_list(
     *,
     indicators: Sequence[str] = (),
     groups: Sequence[str] = (),
+    village: str | None = None,
 ) -> Table:
     area = visible_area(session, scope, area_code)
+    rows_of = _village_of(session, scope, area, village)
     standard = standard_for_year(period)
     columns = (
         *_ADDRESS,
@@ -103,7 +109,7 @@ def deficiency_list(
         Column("support", "Hỗ trợ đề xuất", "Suggested support", _T),
         Column("responsible", "Cơ quan phụ trách", "Responsible body", _T),
     )
-    rows = queries.deficiency_rows(session, area, period, indicators=indicators, groups=groups)
+    rows = queries.deficiency_rows(session, rows_of, period, indicators=indicators, groups=groups)
     return _table(
         "thieu_hut",
         "Danh sách hộ thiếu hụt và hỗ trợ đề xuất",
@@ -145,13 +151,32 @@ def _with_support(
             )
 
 
+def _village_of(session: Session, scope: Area | None, area: Area, village: str | None) -> Area:
+    """The area whose households a list shows: the chosen area, or one village of it."""
+    if not village:
+        return area
+    chosen = visible_area(session, scope, village)
+    if not is_within(chosen, area):
+        raise InvalidInput(field="village", detail=f"{village} is not in {area.name}")
+    return chosen
+
+
 def due_for_visit_list(
-    session: Session, scope: Area | None, area_code: str, today: date | None = None
+    session: Session,
+    scope: Area | None,
+    area_code: str,
+    today: date | None = None,
+    *,
+    groups: Sequence[str] = (),
+    village: str | None = None,
 ) -> Table:
     area = visible_area(session, scope, area_code)
+    rows_of = _village_of(session, scope, area, village)
     today = today or date.today()
     window = followup_window(today)
-    rows = queries.due_for_visit_rows(session, area, window.since_period, window.visited_after)
+    rows = queries.due_for_visit_rows(
+        session, rows_of, window.since_period, window.visited_after, groups
+    )
     columns = (
         *_ADDRESS,
         Column("exit_year", "Năm thoát nghèo", "Left poverty in", _T),
@@ -177,8 +202,16 @@ def due_for_visit_list(
     )
 
 
-def relapse_risk_list(session: Session, scope: Area | None, area_code: str) -> Table:
+def relapse_risk_list(
+    session: Session,
+    scope: Area | None,
+    area_code: str,
+    *,
+    groups: Sequence[str] = (),
+    village: str | None = None,
+) -> Table:
     area = visible_area(session, scope, area_code)
+    rows_of = _village_of(session, scope, area, village)
     columns = (
         *_ADDRESS,
         Column("reasons", "Lý do", "Reasons", _T),
@@ -199,13 +232,22 @@ def relapse_risk_list(session: Session, scope: Area | None, area_code: str) -> T
                     "last_visit": r.last_visit.isoformat() if r.last_visit else "",
                 }
             )
-            for r in queries.relapse_risk_rows(session, area)
+            for r in queries.relapse_risk_rows(session, rows_of, groups)
         ),
     )
 
 
-def exited_list(session: Session, scope: Area | None, area_code: str, period: int) -> Table:
+def exited_list(
+    session: Session,
+    scope: Area | None,
+    area_code: str,
+    period: int,
+    *,
+    groups: Sequence[str] = (),
+    village: str | None = None,
+) -> Table:
     area = visible_area(session, scope, area_code)
+    rows_of = _village_of(session, scope, area, village)
     return _table(
         "thoat_ngheo",
         f"Hộ thoát nghèo năm {period}",
@@ -213,7 +255,7 @@ def exited_list(session: Session, scope: Area | None, area_code: str, period: in
         area,
         period,
         _ADDRESS,
-        (Row(_address(r)) for r in queries.exited_rows(session, area, period)),
+        (Row(_address(r)) for r in queries.exited_rows(session, rows_of, period, groups)),
     )
 
 
@@ -226,6 +268,7 @@ class WantedList:
     period: int | None = None  # the review year; only the lists of one year need it
     indicators: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
+    village: str | None = None  # a village's code: only its households
 
     @property
     def year(self) -> int:
@@ -242,15 +285,21 @@ _LISTS: dict[str, Callable[[Session, Area | None, WantedList], Table]] = {
         wanted.year,
         indicators=wanted.indicators,
         groups=wanted.groups,
+        village=wanted.village,
     ),
     "due-visits": lambda session, scope, wanted: due_for_visit_list(
-        session, scope, wanted.area_code
+        session, scope, wanted.area_code, groups=wanted.groups, village=wanted.village
     ),
     "relapse-risk": lambda session, scope, wanted: relapse_risk_list(
-        session, scope, wanted.area_code
+        session, scope, wanted.area_code, groups=wanted.groups, village=wanted.village
     ),
     "exited": lambda session, scope, wanted: exited_list(
-        session, scope, wanted.area_code, wanted.year
+        session,
+        scope,
+        wanted.area_code,
+        wanted.year,
+        groups=wanted.groups,
+        village=wanted.village,
     ),
 }
 KINDS = tuple(_LISTS)
@@ -263,3 +312,140 @@ def action_list(session: Session, scope: Area | None, wanted: WantedList) -> Tab
     if build is None:
         raise NotFound(what=f"list {wanted.kind}")
     return build(session, scope, wanted)
+
+
+# --- one row per household: the pages, and the "households" download ---------------------------
+
+NEEDS = ("indicator", "support", "responsible")  # the columns grouped inside a household's row
+SORTS = ("village", "code", "head", "income", "needs")
+
+
+@dataclass(frozen=True)
+class Need:
+    indicator: str
+    support: str
+    responsible: str
+
+
+@dataclass(frozen=True)
+class ListedFamily:
+    """One household of a list: its address cells, and what it lacks with the support for
+    each (empty for the lists that name no deficiency)."""
+
+    cells: Mapping[str, object]
+    needs: tuple[Need, ...]
+
+
+def by_household(rows: Iterable[Row]) -> Iterator[ListedFamily]:
+    """The list's rows folded into one per household (the queries give a household's rows
+    one after another)."""
+    cells: Mapping[str, object] | None = None
+    needs: list[Need] = []
+    for row in rows:
+        if cells is not None and row.cells.get("code") != cells.get("code"):
+            yield ListedFamily(cells, tuple(needs))
+            needs = []
+        if cells is None or row.cells.get("code") != cells.get("code"):
+            cells = {k: v for k, v in row.cells.items() if k not in NEEDS}
+        if "indicator" in row.cells:
+            needs.append(Need(*(str(row.cells.get(k) or "") for k in NEEDS)))
+    if cells is not None:
+        yield ListedFamily(cells, tuple(needs))
+
+
+def _income(family: ListedFamily) -> Decimal:
+    value = family.cells.get("income")
+    return Decimal(value) if isinstance(value, (int, Decimal)) else Decimal("Infinity")
+
+
+_SORT_KEYS: dict[str, Callable[[ListedFamily], Any]] = {
+    "code": lambda f: str(f.cells.get("code") or ""),
+    "head": lambda f: str(f.cells.get("head") or "").casefold(),
+    "income": _income,  # lowest first: the poorest come first; unknown last
+    "needs": lambda f: -len(f.needs),  # most deficiencies first
+}
+
+
+@dataclass(frozen=True)
+class FamilyPage:
+    families: list[ListedFamily]
+    page: int
+    pages: int
+    total: int
+
+
+def family_page(table: Table, page: int, per_page: int, sort: str | None) -> FamilyPage:
+    """One page of a list's households, sorted as asked ("village": as the list gives them,
+    by commune, village and code). The page after the last shows the last one."""
+    families = list(by_household(table.rows))
+    key = _SORT_KEYS.get(sort or "")
+    if key is not None:
+        families.sort(key=key)  # stable: the list's own order breaks ties
+    pages = max(1, math.ceil(len(families) / per_page))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * per_page
+    return FamilyPage(families[start : start + per_page], page, pages, len(families))
+
+
+def household_table(table: Table) -> Table:
+    """The list as one row per household, its deficiencies, supports and responsible bodies
+    in one cell ("lack: support (who)", one a line): the "households" download."""
+    if not any(c.key in NEEDS for c in table.columns):
+        return table
+    columns = (
+        *(c for c in table.columns if c.key not in NEEDS),
+        Column(
+            "needs",
+            "Thiếu hụt: hỗ trợ đề xuất (cơ quan phụ trách)",
+            "Deficient in: suggested support (responsible body)",
+            _T,
+        ),
+    )
+    rows = (
+        Row(
+            {
+                **f.cells,
+                "needs": "\n".join(
+                    f"{n.indicator}: {n.support} ({n.responsible})" for n in f.needs
+                ),
+            }
+        )
+        for f in by_household(table.rows)
+    )
+    return Table(
+        f"{table.key}_theo_ho",
+        table.title_vi,
+        table.title_en,
+        table.subtitle_vi,
+        table.subtitle_en,
+        columns,
+        rows,
+    )
+
+
+# --- what the list pages offer to filter by ----------------------------------------------------
+
+GROUP_NAMES: dict[str, tuple[str, str]] = {
+    Trait.ETHNIC_MINORITY: ("Dân tộc thiểu số", "Ethnic minority"),
+    Trait.MERIT: ("Người có công", "People of merit"),
+    Trait.SOCIAL_PROTECTION: ("Bảo trợ xã hội", "Social protection"),
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    vi: str
+    en: str
+
+    def label(self, language: str) -> str:
+        return self.en if language == "en" else self.vi
+
+
+def indicator_choices(period: int) -> list[Choice]:
+    """The indicators of the standard the year is classified with (the deficiency filter)."""
+    return [Choice(i.code, i.name_vi, i.name_en) for i in standard_for_year(period).indicators]
+
+
+def group_choices() -> list[Choice]:
+    return [Choice(str(code), vi, en) for code, (vi, en) in GROUP_NAMES.items()]

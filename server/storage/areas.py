@@ -137,3 +137,13 @@ def ancestors_of(session: Session, area: Area) -> Sequence[Area]:
 def latest_household_year(session: Session, area_ids: Sequence[int]) -> int | None:
     query = select(func.max(AreaHouseholds.year)).where(AreaHouseholds.area_id.in_(area_ids))
     return session.scalar(query)
+
+
+def areas_within(session: Session, scope: Area | None, *, villages: bool) -> Sequence[Area]:
+    """The areas within `scope` (itself included; all when None), by name: the villages and
+    quarters only when `villages`, else every other level (the pickers of the table pages)."""
+    level = Area.level.in_(VILLAGE_LEVELS)
+    query = select(Area).where(level if villages else ~level).order_by(Area.name)
+    if scope is not None:
+        query = query.where(Area.path.startswith(scope.path))
+    return list(session.scalars(query))

@@ -42,7 +42,7 @@ class ListedHousehold:
     exit_period: int | None = None
 
 
-def _base(scope: Area) -> tuple[Any, Any, Any]:
+def _base(scope: Area, groups: Sequence[str] = ()) -> tuple[Any, Any, Any]:
     village, commune = aliased(Area), aliased(Area)
     query = (
         select(
@@ -61,7 +61,7 @@ def _base(scope: Area) -> tuple[Any, Any, Any]:
         .join(commune, commune.id == village.parent_id)
         .where(village.path.startswith(scope.path))
     )
-    return query, village, commune
+    return _in_groups(query, groups), village, commune
 
 
 def _stream(session: Session, query: Any) -> Iterator[Any]:
@@ -83,7 +83,7 @@ def deficiency_rows(
 ) -> Iterator[ListedHousehold]:
     """Poor and near-poor households × each indicator they are deficient in; a near-poor
     household deficient in nothing still comes once (indicator None) for its income support."""
-    query, village, commune = _base(scope)
+    query, village, commune = _base(scope, groups)
     query = (
         query.add_columns(ReviewDeficiency.indicator)
         .outerjoin(ReviewDeficiency, ReviewDeficiency.review_id == HouseholdReview.id)
@@ -92,7 +92,6 @@ def deficiency_rows(
     )
     if indicators:
         query = query.where(ReviewDeficiency.indicator.in_(indicators))
-    query = _in_groups(query, groups)
     for row in _stream(session, query):
         yield _listed(row, indicator=row[9])
 
@@ -102,9 +101,11 @@ def _in_groups(query: Any, groups: Sequence[str]) -> Any:
     return query.where(or_(*chosen)) if chosen else query
 
 
-def exited_rows(session: Session, scope: Area, period: int) -> Iterator[ListedHousehold]:
+def exited_rows(
+    session: Session, scope: Area, period: int, groups: Sequence[str] = ()
+) -> Iterator[ListedHousehold]:
     """Households that left poverty in `period` (the commendation list)."""
-    query, village, commune = _base(scope)
+    query, village, commune = _base(scope, groups)
     query = query.where(
         HouseholdReview.period == period, HouseholdReview.transition == Transition.EXITED
     ).order_by(commune.name, village.name, Household.code)
@@ -119,10 +120,12 @@ def last_visits() -> Any:
     ).group_by(FollowupVisit.household_id)
 
 
-def _latest_with_visits(scope: Area, *extra: Any) -> tuple[Any, Any, Any, Any]:
+def _latest_with_visits(
+    scope: Area, groups: Sequence[str], *extra: Any
+) -> tuple[Any, Any, Any, Any]:
     """Each household's latest review (with its address), its last visit, and `extra`
     columns; returns the query, the visits subquery and the village and commune aliases."""
-    query, village, commune = _base(scope)
+    query, village, commune = _base(scope, groups)
     latest = latest_periods()
     visits = last_visits().subquery()
     query = (
@@ -138,12 +141,16 @@ def _latest_with_visits(scope: Area, *extra: Any) -> tuple[Any, Any, Any, Any]:
 
 
 def due_for_visit_rows(
-    session: Session, scope: Area, since_period: int, visited_after: date
+    session: Session,
+    scope: Area,
+    since_period: int,
+    visited_after: date,
+    groups: Sequence[str] = (),
 ) -> Iterator[ListedHousehold]:
     """Households that left poverty in or after `since_period` and stayed out of it, and have
     had no visit after `visited_after`; listed at the address of their latest review."""
     recent = recent_exits(since_period)
-    query, visits, _, _ = _latest_with_visits(scope, recent.c.exit_period)
+    query, visits, _, _ = _latest_with_visits(scope, groups, recent.c.exit_period)
     query = query.join(recent, recent.c.household_id == Household.id).where(
         or_(visits.c.last_visit.is_(None), visits.c.last_visit <= visited_after),
     )
@@ -151,9 +158,11 @@ def due_for_visit_rows(
         yield _listed(row, last_visit=row[9], exit_period=row[10])
 
 
-def relapse_risk_rows(session: Session, scope: Area) -> Iterator[ListedHousehold]:
+def relapse_risk_rows(
+    session: Session, scope: Area, groups: Sequence[str] = ()
+) -> Iterator[ListedHousehold]:
     """Households whose latest follow-up visit found them at risk of falling back."""
-    query, _, _, _ = _latest_with_visits(scope, Household.relapse_reasons)
+    query, _, _, _ = _latest_with_visits(scope, groups, Household.relapse_reasons)
     query = query.where(Household.relapse_risk.is_(True))
     for row in _stream(session, query):
         yield _listed(row, last_visit=row[9], relapse_reasons=row[10])

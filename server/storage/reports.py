@@ -241,3 +241,11 @@ def latest_period(session: Session) -> int | None:
     """The most recent review year in the registry."""
     found: int | None = session.scalar(select(func.max(HouseholdReview.period)))
     return found
+
+
+def periods_with_data(session: Session) -> list[int]:
+    """Every review year that has reviews or pledges, newest first (the pages' year picker)."""
+    reviewed = select(HouseholdReview.period.distinct())
+    pledged = select(Commitment.year.distinct())
+    years = set(session.scalars(reviewed)) | set(session.scalars(pledged))
+    return sorted(years, reverse=True)

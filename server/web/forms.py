@@ -47,7 +47,9 @@ class UploadForm(FlaskForm):  # type: ignore[misc]
 
 
 class PledgeForm(FlaskForm):  # type: ignore[misc]
-    area = StringField(_l("Area code"), validators=[DataRequired(), Length(max=32)])
+    # Choices: the viewer's areas, set by the view. An area outside them is not a form error but
+    # a refusal (403) from the service, as for any other way of naming it.
+    area = SelectField(_l("Area"), validators=[DataRequired()], validate_choice=False)
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
     pledged = IntegerField(
         _l("Households pledged to exit"), validators=[DataRequired(), NumberRange(0, 100000)]

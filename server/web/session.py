@@ -20,6 +20,7 @@ from server.formats.tables import display
 from server.query_params import LANG
 from server.services import accounts
 from server.services.accounts import StaffMember
+from server.web.numbers import shown, whole
 
 LANGUAGES = ("vi", "en")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,7 +59,7 @@ def setup(app: Flask) -> None:
     login_manager.login_view = "web.login"
     login_manager.login_message = None
     babel.init_app(app, locale_selector=_locale)
-    app.jinja_env.globals.update(display=display, language=_locale)
+    app.jinja_env.globals.update(display=display, shown=shown, whole=whole, language=_locale)
 
 
 def viewer() -> StaffMember:

@@ -1,83 +1,143 @@
 """Pages for the tables and action lists, each with CSV and XLSX downloads.
 
-A page shows the first rows of a long list (a phone cannot render 100,000 rows); the download
-has them all. Lists carry personal data: they are for officers only, and every view or
+Every page has an area picker (the person's own subtree, by name) and, where the table is of
+one review year, a year picker; the last choice is remembered in the session cookie, so moving
+from one table to another keeps it, and the downloads name both. An action list shows one
+household a row (a card on a phone), filtered and sorted on the page and paged; the download
+has every row. Lists carry personal data: they are for officers only, and every view or
 download is written to the audit log.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from itertools import islice
 from typing import Any
 
-from flask import Response, redirect, render_template, url_for
+from flask import redirect, render_template, session, url_for
 from flask_babel import get_locale
 
 from server.domain.vocabulary import Role
 from server.downloads import TABLE_FORMATS, table_file
 from server.extensions import db_session
 from server.formats.tables import Table
-from server.query_params import AREA, FORMAT, GROUP, INDICATOR, PERIOD, raw_query
-from server.services import accounts, action_lists, commitments, reports
+from server.query_params import (
+    AREA,
+    FORMAT,
+    GROUP,
+    INDICATOR,
+    PAGE,
+    PERIOD,
+    SORT,
+    VIEW,
+    VILLAGE,
+    raw_query,
+)
+from server.services import accounts, action_lists, commitments, pickers, reports
 from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import PledgeForm
 from server.web.session import signed_in, viewer
 
-# 500 rows of an action list made a 420 KB page: 150–400 ms to render on the bench VM, seconds for a
-# phone to lay out (bench/pages.py); 200 rows keep the page light, the download has them all.
+# A summary has a few dozen rows; a page of a list shows 50 households (a card each on a
+# phone), the download has them all.
 PAGE_ROWS = 200
+HOUSEHOLDS_A_PAGE = 50
 OFFICERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
+# The session cookie's keys of the last area and year chosen on a table page.
+CHOSEN_AREA, CHOSEN_PERIOD = "table_area", "table_period"
 
 
 def _area_code() -> str:
-    return AREA.read() or reports.default_area_code(db_session(), viewer().scope)
+    wanted = AREA.read()
+    if wanted:
+        session[CHOSEN_AREA] = wanted  # checked by the service; a refused one is forgotten below
+        return wanted
+    scope = viewer().scope
+    remembered = pickers.still_visible(db_session(), scope, session.get(CHOSEN_AREA))
+    return remembered or reports.default_area_code(db_session(), scope)
 
 
 def _period() -> int:
-    return PERIOD.read() or reports.current_period(db_session())
+    wanted = PERIOD.read()
+    if wanted:
+        session[CHOSEN_PERIOD] = wanted
+        return wanted
+    remembered = session.get(CHOSEN_PERIOD)
+    if isinstance(remembered, int):
+        return remembered
+    return reports.current_period(db_session())
 
 
-def _download(table: Table, wanted: str) -> Response:
-    name = f"{table.key}_{AREA.read() or ''}".rstrip("_")
-    return table_file(table, wanted, name, str(get_locale() or "vi"))
+def _file_name(table: Table, area: str, period: int | None) -> str:
+    parts = [table.key, area]
+    if period is not None and str(period) not in table.key:
+        parts.append(str(period))
+    return "_".join(p for p in parts if p)
 
 
-def _show(table: Table, template_args: dict[str, Any]) -> Any:
+def _pickers(area: str, period: int | None) -> dict[str, Any]:
+    """What the pickers offer and show chosen (`period` None: a table not of one year)."""
+    scope = viewer().scope
+    current = reports.current_period(db_session())
+    return {
+        "area_code": area,
+        "areas": pickers.area_choices(db_session(), scope),
+        "period": period,
+        "periods": pickers.period_choices(db_session(), current) if period else [],
+    }
+
+
+def _show(table: Table, area: str, period: int | None, template_args: dict[str, Any]) -> Any:
     wanted = FORMAT.read()
     if wanted in TABLE_FORMATS:
-        return _download(table, wanted)
+        return table_file(table, wanted, _file_name(table, area, period), _language())
     rows = list(islice(table.rows, PAGE_ROWS + 1))
     return render_template(
         "table.html",
-        table=replace(table, rows=rows[:PAGE_ROWS]),
+        table=Table(
+            table.key,
+            table.title_vi,
+            table.title_en,
+            table.subtitle_vi,
+            table.subtitle_en,
+            table.columns,
+            rows[:PAGE_ROWS],
+        ),
         more=len(rows) > PAGE_ROWS,
-        children=reports.areas_below(db_session(), _area_code()),
+        children=reports.areas_below(db_session(), area),
+        kept={"area": area, "period": period},
+        **_pickers(area, period),
         **template_args,
     )
+
+
+def _language() -> str:
+    return str(get_locale() or "vi")
 
 
 @bp.get("/reports/summary")
 @signed_in()
 def summary_page() -> Any:
-    period = _period()
-    table = reports.review_summary(db_session(), viewer().scope, _area_code(), period)
-    return _show(table, {"endpoint": "web.summary_page", "period": period})
+    area, period = _area_code(), _period()
+    table = reports.review_summary(db_session(), viewer().scope, area, period)
+    return _show(table, area, period, {"endpoint": "web.summary_page"})
 
 
 @bp.get("/reports/followup")
 @signed_in()
 def followup_page() -> Any:
-    table = reports.followup_table(db_session(), viewer().scope, _area_code(), date.today())
-    return _show(table, {"endpoint": "web.followup_page", "period": None})
+    area = _area_code()
+    table = reports.followup_table(db_session(), viewer().scope, area, date.today())
+    return _show(table, area, None, {"endpoint": "web.followup_page"})
 
 
 @bp.route("/reports/commitments", methods=["GET", "POST"])
 @signed_in()
 def commitments_page() -> Any:
     form = PledgeForm()
+    choices = pickers.area_choices(db_session(), viewer().scope)
+    form.area.choices = [(a.code, "\u00a0\u00a0" * a.depth + a.name) for a in choices]
     if form.validate_on_submit() and viewer().can(*OFFICERS):
         with writing(db_session()):
             commitments.set_commitment(
@@ -88,24 +148,61 @@ def commitments_page() -> Any:
                 int(form.pledged.data or 0),
             )
         return redirect(url_for("web.commitments_page", area=form.area.data, period=form.year.data))
-    period = _period()
-    table = commitments.commitments_table(db_session(), viewer().scope, _area_code(), period)
-    return _show(table, {"endpoint": "web.commitments_page", "period": period, "form": form})
+    area, period = _area_code(), _period()
+    if not form.is_submitted():
+        form.area.data, form.year.data = area, period
+    table = commitments.commitments_table(db_session(), viewer().scope, area, period)
+    return _show(table, area, period, {"endpoint": "web.commitments_page", "form": form})
 
 
 @bp.get("/lists/<kind>")
 @signed_in(*OFFICERS)
 def list_page(kind: str) -> Any:
-    period = _period()
+    area = _area_code()
+    period = _period() if kind in action_lists.YEARLY else None
     wanted = action_lists.WantedList(
         kind,
-        _area_code(),
+        area,
         period,
         indicators=INDICATOR.read_all(),
         groups=GROUP.read_all(),
+        village=VILLAGE.read(),
     )
     table = action_lists.action_list(db_session(), viewer().scope, wanted)
-    action = "download" if FORMAT.read() in TABLE_FORMATS else "view"
+    file_format = FORMAT.read()
+    action = "download" if file_format in TABLE_FORMATS else "view"
     with writing(db_session()):
         accounts.record_download(db_session(), viewer(), f"list {kind} ({action})", raw_query())
-    return _show(table, {"endpoint": "web.list_page", "kind": kind, "period": period})
+    if file_format in TABLE_FORMATS:
+        if VIEW.read() == "households":
+            table = action_lists.household_table(table)
+        return table_file(table, file_format, _file_name(table, area, period), _language())
+    listed = action_lists.family_page(table, PAGE.read() or 1, HOUSEHOLDS_A_PAGE, SORT.read())
+    kept = {
+        "kind": kind,
+        "area": area,
+        "period": period,
+        "indicator": wanted.indicators,
+        "group": wanted.groups,
+        "village": wanted.village,
+        "sort": SORT.read(),
+    }
+    return render_template(
+        "list.html",
+        table=table,
+        endpoint="web.list_page",
+        kind=kind,
+        listed=listed,
+        kept={k: v for k, v in kept.items() if v},
+        filters={
+            "indicators": action_lists.indicator_choices(period or _period())
+            if kind == "deficiencies"
+            else [],
+            "groups": action_lists.group_choices(),
+            "villages": pickers.village_choices(db_session(), viewer().scope, area),
+            "sorts": action_lists.SORTS,
+            "chosen": wanted,
+            "sort": SORT.read() or "village",
+        },
+        **_pickers(area, period),
+    )
