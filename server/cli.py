@@ -357,7 +357,7 @@ BY_HELP = (
     " only roles below theirs). Without it the command acts as this machine's operator:"
     " unrestricted."
 )
-ROLE_HELP = "administrator, district_officer, commune_officer or viewer."
+ROLE_HELP = "administrator, upper_officer, commune_officer or viewer."
 
 
 def _acting(by: str | None) -> accounts.StaffMember | None:

@@ -19,12 +19,12 @@ VILLAGE_LEVELS = ("village", "quarter")
 LEVELS = (*UPPER_LEVELS, *COMMUNE_LEVELS, *VILLAGE_LEVELS)
 
 # Higher ranks may do more; an officer manages only the roles ranked below their own.
-RANK = {Role.ADMINISTRATOR: 3, Role.DISTRICT_OFFICER: 2, Role.COMMUNE_OFFICER: 1, Role.VIEWER: 0}
+RANK = {Role.ADMINISTRATOR: 3, Role.UPPER_OFFICER: 2, Role.COMMUNE_OFFICER: 1, Role.VIEWER: 0}
 
 # The area levels a role may be given; None among them: no area (the whole province).
 _ROLE_LEVELS: dict[Role, tuple[str | None, ...]] = {
     Role.ADMINISTRATOR: (None, *UPPER_LEVELS, *COMMUNE_LEVELS),
-    Role.DISTRICT_OFFICER: UPPER_LEVELS,
+    Role.UPPER_OFFICER: UPPER_LEVELS,
     Role.COMMUNE_OFFICER: COMMUNE_LEVELS,
     Role.VIEWER: (*UPPER_LEVELS, *COMMUNE_LEVELS),
 }
@@ -69,7 +69,7 @@ def levels_for(role: Role) -> tuple[str, ...]:
 
 def may_manage_people(actor: Actor) -> bool:
     """Whether the person manages accounts at all: administrators and officers."""
-    return actor.role in (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
+    return actor.role in (Role.ADMINISTRATOR, Role.UPPER_OFFICER, Role.COMMUNE_OFFICER)
 
 
 def may_grant(actor: Actor | None, role: Role) -> bool:

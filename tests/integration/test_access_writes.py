@@ -72,7 +72,7 @@ world = access_world.world
 ADMIN_A = "qtv.tuyen@camlo.vn"  # an administrator limited to commune 19603
 DISTRICT_A = "huyen.tuyen@camlo.vn"  # a district officer limited to commune 19603
 VIEWER_A = "xem.tuyen@camlo.vn"  # a viewer of commune 19603
-OF_AREA_A = {ADMIN_A: Role.ADMINISTRATOR, DISTRICT_A: Role.DISTRICT_OFFICER, VIEWER_A: Role.VIEWER}
+OF_AREA_A = {ADMIN_A: Role.ADMINISTRATOR, DISTRICT_A: Role.UPPER_OFFICER, VIEWER_A: Role.VIEWER}
 STAFF = (ADMIN_A, DISTRICT_A, TUYEN, VIEWER_A, ADMIN, DISTRICT)  # the last two: controls
 OUTSIDE = "Ngoài địa bàn của người gửi"
 

@@ -34,7 +34,7 @@ def people(session: Session) -> Session:
     session.commit()
     for email, role, area in (
         (ADMIN, Role.ADMINISTRATOR, None),
-        (UPPER, Role.DISTRICT_OFFICER, "468"),
+        (UPPER, Role.UPPER_OFFICER, "468"),
         (COMMUNE, Role.COMMUNE_OFFICER, "19603"),
     ):
         create_user(
@@ -243,7 +243,7 @@ def test_a_change_of_role_area_or_state_ends_the_persons_api_tokens(
         (("--role", "district", "--area", "19603"), "role"),
         (("--role", "commune_officer", "--area", "99999"), "area"),
         (("--role", "commune_officer", "--area", "468"), "area"),
-        (("--role", "district_officer", "--area", "19603"), "area"),
+        (("--role", "upper_officer", "--area", "19603"), "area"),
         (("--role", "commune_officer", "--area", "1960301"), "area"),
         (("--role", "viewer"), "area"),
         (("--role", "commune_officer", "--area", "19603", "--password", "ngan"), "password"),
@@ -365,7 +365,7 @@ def test_an_officer_may_not_change_someone_they_do_not_manage(app: Flask, people
         app, people, "move", COMMUNE, "--area", "45", "--by", UPPER
     )
     assert "Beyond your rights in role" in refused(
-        app, people, "set-role", COMMUNE, "--role", "district_officer", "--by", UPPER
+        app, people, "set-role", COMMUNE, "--role", "upper_officer", "--by", UPPER
     )
     assert "--by" in refused(app, people, "disable", COMMUNE, "--by", "ai@dau.vn")
 
@@ -388,7 +388,7 @@ def test_moving_or_changing_role_to_a_bad_value_names_the_field(
     assert "area" in refused(app, people, "move", COMMUNE, "--area", "468")
     assert "area" in refused(app, people, "move", COMMUNE, "--area", "nowhere")
     assert "role" in refused(app, people, "set-role", COMMUNE, "--role", "boss")
-    assert "area" in refused(app, people, "set-role", COMMUNE, "--role", "district_officer")
+    assert "area" in refused(app, people, "set-role", COMMUNE, "--role", "upper_officer")
     assert "password" in refused(app, people, "reset-password", COMMUNE, "--password", "ngan")
 
 
