@@ -22,5 +22,6 @@ from server.web import (  # noqa: E402,F401
     phones,
     submissions,
     tables,
+    users,
     views,
 )

@@ -336,7 +336,7 @@ def district(app: Flask, session: Session, live_server: LiveServer) -> Callable[
         email="huyen@camlo.vn",
         display_name="Huyện Cam Lộ",
         password=PASSWORD,
-        role=Role.DISTRICT_OFFICER,
+        role=Role.UPPER_OFFICER,
         area_code="468",
     )
     session.commit()

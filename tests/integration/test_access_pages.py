@@ -116,6 +116,18 @@ WEB = [  # (method, path, body, {person: status}; anyone else 403, signed out 30
         None,
         only(302, ADMIN, DISTRICT, HIEU) | {TUYEN: 404},
     ),
+    # The Users page's writes, with a body each refuses before anything is written: an empty
+    # new account (the form's own check), a person no one has (test_access_writes: the rest).
+    ("POST", fixed("/users"), form(email="", name=""), only(400, ADMIN, DISTRICT, TUYEN, HIEU)),
+    *(
+        (
+            "POST",
+            fixed(f"/users/{change}"),
+            form(email="ai@dau.vn", value="viewer"),
+            only(404, ADMIN, DISTRICT, TUYEN, HIEU),
+        )
+        for change in ("role", "move", "disable", "enable", "reset-password")
+    ),
     # Lifting the lock of an account that is not locked changes nothing (and is logged).
     ("POST", fixed("/audit/unlock"), form(email="xem@camlo.vn"), only(302, ADMIN)),
     # Last: these two sign each person out (signed out, both send to the sign-in page).

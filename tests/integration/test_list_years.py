@@ -127,7 +127,7 @@ def test_every_table_of_a_list_year_names_its_standard_in_the_words_of_its_data_
         email="huyen@camlo.vn",
         display_name="Huyện",
         password=PASSWORD,
-        role=Role.DISTRICT_OFFICER,
+        role=Role.UPPER_OFFICER,
         area_code="468",
     )
     session.commit()
