@@ -82,19 +82,39 @@ def prepare(app: Flask, *, load_demo: bool) -> demo.DemoSetup | None:
 
 def _print_phone(app: Flask, new: app_users.NewAppUser, project_name: str) -> None:
     setup = phone_setup.phone_setup(app.config["RASOAT_BASE_URL"], new, project_name)
-    qr = setup.qr
     folder = Path(app.config["RASOAT_DATA_DIR"]) / "qr"
     folder.mkdir(parents=True, exist_ok=True)
-    png, svg = folder / f"{new.login}.png", folder / f"{new.login}.svg"
-    qr.save(str(png), scale=6)
-    qr.save(str(svg), scale=6)
-    for path in (png, svg):
-        path.chmod(0o600)
+    saved = []
+    for code, suffix in ((setup.qr, ""), (setup.browser_qr, "-trinh-duyet")):
+        for extension in ("png", "svg"):
+            path = folder / f"{new.login}{suffix}.{extension}"
+            code.save(str(path), scale=6)
+            path.chmod(0o600)  # the codes are the phone's key
+            saved.append(path)
     click.echo(f"Điện thoại / phone: {new.display_name} (login {new.login})")
-    click.echo(f"URL cho ODK Collect / server URL for ODK Collect:\n  {setup.url}")
-    click.echo("Quét mã QR này trong ODK Collect / scan this QR code in ODK Collect:")
-    qr.terminal(compact=True)
-    click.echo(f"Mã QR đã lưu / QR code saved: {png} and {svg}")
+    click.echo("")
+    click.echo("1. Điện thoại Android có ODK Collect / an Android phone with ODK Collect:")
+    click.echo(f"   URL máy chủ / server URL:\n   {setup.url}")
+    _echo_qr(
+        setup.collect_payload,
+        "Quét trong ODK Collect (Cài đặt → Quản lý dự án) / scan it in ODK Collect",
+    )
+    click.echo("2. Không có Android: mở trong trình duyệt (điện thoại, máy tính)")
+    click.echo("   / without Android, open in a browser (phone or computer):")
+    click.echo(f"   {setup.browser_url}")
+    _echo_qr(setup.browser_url, "Quét bằng máy ảnh để mở trang / scan it with the camera")
+    click.echo("Giữ kín: ai có mã hoặc đường dẫn này đều gửi được phiếu thay điện thoại này.")
+    click.echo("Keep them private: whoever has the code or the link sends records as this phone.")
+    click.echo("Mã QR đã lưu / QR codes saved: " + ", ".join(str(p) for p in saved))
+
+
+def _echo_qr(text: str, caption: str) -> None:
+    drawn = phone_setup.terminal_qr(text)
+    if drawn is None:
+        click.echo(f"   ({caption}: the code is too large for a terminal, open the PNG below)")
+        return
+    click.echo(f"   {caption}:")
+    click.echo(drawn, nl=False)
 
 
 @main.command()

@@ -61,9 +61,15 @@ def create_phone() -> Any:
         )
         accounts.record_action(db_session(), viewer(), "app_user.create", f"app user {new.login}")
     setup = phone_setup(current_app.config["RASOAT_BASE_URL"], new, DEFAULT_PROJECT_NAME)
-    qr = setup.qr.svg_data_uri(scale=4)
     # Shown once: only the token's hash is kept, so this page cannot be opened again.
-    return render_template("phone_created.html", phone=new, qr=qr, url=setup.url)
+    return render_template(
+        "phone_created.html",
+        phone=new,
+        qr=setup.qr.svg_data_uri(scale=4),
+        url=setup.url,
+        browser_qr=setup.browser_qr.svg_data_uri(scale=4),
+        browser_url=setup.browser_url,
+    )
 
 
 @bp.post("/phones/<login>/revoke")

@@ -87,11 +87,15 @@ def test_an_officer_creates_a_phone_and_sees_its_qr_code(page: Page, camera: Cam
     page.check('input[name="forms"][value="household_survey"]')
     follow(page, 'main form.card button[type="submit"]')
 
-    qr = page.locator('.qr img[src^="data:image/svg+xml"]')
-    expect(qr).to_be_visible()
-    assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR code draws"
-    expect(page.locator("main code")).to_contain_text("/v1/key/")
+    for handover in ("#for-collect", "#for-browser"):  # ODK Collect, and the browser link
+        qr = page.locator(f'{handover} .qr img[src^="data:image/svg+xml"]')
+        expect(qr).to_be_visible()
+        assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR code draws"
+    expect(page.locator("#for-collect code")).to_contain_text("/v1/key/")
+    expect(page.locator("#for-browser h2")).to_contain_text("trình duyệt")
+    browser_link = page.locator("#for-browser code").inner_text()
     camera.shoot(page, "phone-ready")
+    assert page.request.get(browser_link).status == 200, "the browser link opens the web form"
     follow_menu(page, "/phones")
     listed = page.locator("tbody tr", has_text="Cán bộ thôn Bản Chùa")
     expect(listed).to_contain_text("Thôn Bản Chùa")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from server.config import REPO_ROOT
 from tests.conftest import TEST_SECRET
@@ -119,9 +120,19 @@ def test_app_user_commands_add_a_phone_with_a_working_url_and_revoke_it(
         [url] = URL.findall(out)
         assert "le-thi-hoa" in out
         assert CollectClient(url).form_list().status_code == 200
+        # Beside Collect's address, the browser link for a cadre without Android, each said for
+        # whom, and both QR codes drawn within an 80-column terminal.
+        assert "ODK Collect" in out and "trình duyệt" in out
+        [browser] = re.findall(rf"{re.escape(server.base_url)}/f/[A-Za-z0-9_-]+", out)
+        assert requests.get(browser, timeout=10).status_code == 200
+        drawn = [line for line in out.splitlines() if "█" in line or "▀" in line or "▄" in line]
+        assert len(drawn) > 40 and max(len(line) for line in drawn) <= 80
+        qr = Path(environment["RASOAT_DATA_DIR"]) / "qr"
+        assert (qr / "le-thi-hoa-trinh-duyet.png").read_bytes().startswith(b"\x89PNG")
 
         assert "revoked le-thi-hoa" in rasoat(env, "app-user", "revoke", "le-thi-hoa")
         assert CollectClient(url).form_list().status_code == 403
+        assert requests.get(browser, timeout=10).status_code == 403
     finally:
         server.stop()
 
