@@ -3,7 +3,10 @@
 Both write text cells so that nothing in them can run as a formula: in CSV a leading `=`, `+`,
 `-` or `@` gets an apostrophe; in XLSX every text cell is stored as a string, which Excel never
 evaluates. XLSX keeps numbers as numbers with number and percent formats, a title row naming
-area, period and standard, and frozen heading rows.
+area, period and standard, frozen heading rows and a border on every cell. Every sheet prints on
+A4 landscape, one page wide, its headings repeated on each page; a report (Layout.REPORT with a
+place) ends with the place-and-date line and room for both signatures, as Vietnamese official
+tables do; a list (Layout.LIST) has an autofilter instead.
 
 XLSX is written by XlsxWriter in `constant_memory` mode: each row goes to a temporary file as
 soon as the next one starts, so memory stays flat for a list of 100,000 households, and its
@@ -24,6 +27,7 @@ from server.formats.tables import (
     UNKNOWN,
     CellKind,
     Column,
+    Layout,
     Row,
     RowKind,
     Table,
@@ -39,8 +43,12 @@ _FILL = {RowKind.TOTAL: "DDE5F0", RowKind.SUBTOTAL: "EEF2F7", RowKind.BLOCK: "F6
 _SHEET_NAME_MAX = 31
 
 
+def _rate_suffix(column: Column) -> str:
+    return " (%)" if column.kind is CellKind.PERCENT else ""
+
+
 def _csv_heading(column: Column, language: str) -> str:
-    suffix = " (%)" if column.kind is CellKind.PERCENT else ""
+    suffix = _rate_suffix(column)
     group = column.group(language)
     return (
         f"{group} – {column.heading(language)}{suffix}"
@@ -79,29 +87,86 @@ def csv_bytes(table: Table, language: str = "vi", *, excel_vi: bool = False) -> 
 
 
 class _Formats:
-    """The workbook's cell formats, made once each: XlsxWriter wants one object per style."""
+    """The workbook's cell formats, made once each: XlsxWriter wants one object per style.
+    Every cell of a table has a thin border, as a printed official table has."""
 
     def __init__(self, book: Any) -> None:
         self.book = book
         self.title = book.add_format({"bold": True, "font_size": 14})
-        self.heading = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        self.group = book.add_format(
-            {"bold": True, "text_wrap": True, "valign": "top", "align": "center", "border": 1}
+        self.subtitle = book.add_format({"italic": True})
+        self.heading = book.add_format(
+            {"bold": True, "text_wrap": True, "valign": "vcenter", "align": "center", "border": 1}
         )
+        self.group = self.heading
+        self.place = book.add_format({"italic": True, "align": "center"})
+        self.signer = book.add_format({"bold": True, "align": "center"})
+        self.how = book.add_format({"italic": True, "align": "center", "font_size": 9})
         self._cells: dict[tuple[RowKind, CellKind], Any] = {}
 
     def cell(self, row: RowKind, column: CellKind) -> Any:
         """The format of a cell: the number format of its column, bold and filled in a
-        subtotal, total or block row; None (the default style) for text in an ordinary row."""
+        subtotal, total or block row, a border always."""
         key = (row, column)
         if key not in self._cells:
-            style: dict[str, object] = {}
+            style: dict[str, object] = {"border": 1, "valign": "top"}
             if column in NUMBER_FORMATS:
                 style["num_format"] = NUMBER_FORMATS[column]
+            else:
+                style["text_wrap"] = True
             if row in _BOLD_KINDS:
                 style |= {"bold": True, "pattern": 1, "bg_color": f"#{_FILL[row]}"}
-            self._cells[key] = self.book.add_format(style) if style else None
+            self._cells[key] = self.book.add_format(style)
         return self._cells[key]
+
+
+# The block under a signed table, as Vietnamese official tables carry it: the place and date
+# over the head of the unit, and room to sign under both signers.
+_SIGNERS = {
+    "vi": (("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"), ("THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)")),
+    "en": (("PREPARED BY", "(signature and full name)"), ("HEAD OF UNIT", "(signature and seal)")),
+}
+_PLACE_AND_DATE = {
+    "vi": "{place}, ngày …… tháng …… năm ……",
+    "en": "{place}, date ……………………",
+}
+_ROOM_TO_SIGN = 4  # empty rows under the signers' names
+A4 = 9  # XlsxWriter's paper code
+
+
+def _print_setup(sheet: Any, heading_first: int, heading_last: int) -> None:
+    """A4 landscape, fitted to the page width (as many pages down as it takes), the heading
+    rows repeated on every page, page numbers in the footer."""
+    sheet.set_paper(A4)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(heading_first, heading_last)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    sheet.set_footer("&C&P / &N")
+
+
+def _signature_block(
+    sheet: Any, formats: _Formats, first_row: int, columns: int, table: Table, language: str
+) -> None:
+    words = "en" if language == "en" else "vi"
+    left_end = max(columns // 2 - 1, 0)
+    right_start = left_end + 1 if columns > 1 else 0
+    right_end = max(columns - 1, right_start)
+
+    def across(row: int, first: int, last: int, text: str, style: Any) -> None:
+        if last > first:
+            sheet.merge_range(row, first, row, last, text, style)
+        else:
+            sheet.write_string(row, first, text, style)
+
+    place = _PLACE_AND_DATE[words].format(place=table.place)
+    across(first_row, right_start, right_end, place, formats.place)
+    (left_name, left_how), (right_name, right_how) = _SIGNERS[words]
+    across(first_row + 1, 0, left_end, left_name, formats.signer)
+    across(first_row + 1, right_start, right_end, right_name, formats.signer)
+    across(first_row + 2, 0, left_end, left_how, formats.how)
+    across(first_row + 2, right_start, right_end, right_how, formats.how)
+    for room in range(first_row + 3, first_row + 3 + _ROOM_TO_SIGN):
+        sheet.set_row(room, 18)
 
 
 def _sheet_name(table: Table, taken: set[str]) -> str:
@@ -135,7 +200,7 @@ def _add_sheet(book: Any, formats: _Formats, name: str, table: Table, language: 
             heading_cell(number, index, text)
 
     sheet.write_string(0, 0, table.title(language), formats.title)
-    heading_row(1, [table.subtitle(language)])
+    sheet.write_string(1, 0, table.subtitle(language), formats.subtitle)
     if has_groups:
         first = 0
         for text, span in table.group_spans(language):
@@ -144,7 +209,8 @@ def _add_sheet(book: Any, formats: _Formats, name: str, table: Table, language: 
             else:
                 heading_cell(2, first, text)
             first += span
-    heading_row(heading_rows - 1, [c.heading(language) for c in columns])
+    heading_row(heading_rows - 1, [c.heading(language) + _rate_suffix(c) for c in columns])
+    _print_setup(sheet, 2, heading_rows - 1)
 
     write_string, write_number, write_blank = (
         sheet.write_string,
@@ -154,7 +220,9 @@ def _add_sheet(book: Any, formats: _Formats, name: str, table: Table, language: 
     keyed = [(index, column.key, column.kind) for index, column in enumerate(columns)]
     styles = {kind: [formats.cell(kind, c.kind) for c in columns] for kind in RowKind}
     plain = {kind: formats.cell(kind, CellKind.TEXT) for kind in RowKind}
+    last = heading_rows - 1
     for number, row in enumerate(table.rows, start=heading_rows):
+        last = number
         kind, cells = row.kind, row.cells
         for (index, key, column_kind), style in zip(keyed, styles[kind], strict=True):
             value = cells.get(key)
@@ -171,6 +239,10 @@ def _add_sheet(book: Any, formats: _Formats, name: str, table: Table, language: 
                 write_number(
                     number, index, float(value) if isinstance(value, Decimal) else value, style
                 )
+    if table.layout is Layout.LIST:
+        sheet.autofilter(heading_rows - 1, 0, max(last, heading_rows - 1), len(columns) - 1)
+    elif table.place:
+        _signature_block(sheet, formats, last + 2, len(columns), table, language)
 
 
 def write_xlsx(tables: Iterable[Table], out: IO[bytes], language: str = "vi") -> None:

@@ -50,6 +50,29 @@ class Words(str):
 TOTAL = Words("Tổng cộng", "Total")
 
 
+class Layout(enum.StrEnum):
+    """What a table is for on paper and in Excel."""
+
+    REPORT = "report"  # an official table: printed on A4 and signed (place, date, signatures)
+    LIST = "list"  # a working list: filtered and sorted in Excel (autofilter), not signed
+
+
+# The level words an area's name starts with; a place line ("Cam Lộ, ngày … tháng … năm …")
+# names the place without them, as Vietnamese official tables do.
+_LEVEL_WORDS = (
+    "Thành phố ", "Thị trấn ", "Thị xã ", "Tổ dân phố ", "Đặc khu ", "Huyện ", "Tỉnh ",
+    "Quận ", "Phường ", "Xã ", "Thôn ", "Bản ", "Khu phố ",
+)  # fmt: skip
+
+
+def place_name(area_name: str) -> str:
+    """"Huyện Cam Lộ" → "Cam Lộ": the area's name as the place line of a signed table says it."""
+    for word in _LEVEL_WORDS:
+        if area_name.startswith(word) and len(area_name) > len(word):
+            return area_name[len(word) :]
+    return area_name
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -81,6 +104,8 @@ class Table:
     subtitle_en: str
     columns: tuple[Column, ...]
     rows: Iterable[Row]
+    layout: Layout = Layout.REPORT
+    place: str = ""  # where a report is signed (place_name of its area); "" for none
 
     def title(self, language: str) -> str:
         return self.title_en if language == "en" else self.title_vi

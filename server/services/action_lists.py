@@ -24,7 +24,7 @@ from server.domain.followup_measures import followup_window
 from server.domain.standards import Standard, standard_for_year
 from server.domain.vocabulary import HouseholdClass, Trait
 from server.errors import InvalidInput, NotFound
-from server.formats.tables import CellKind, Column, Row, Table
+from server.formats.tables import CellKind, Column, Layout, Row, Table
 from server.services.areas import visible_area
 from server.services.period_words import list_year_words
 from server.storage import lists as queries
@@ -86,7 +86,14 @@ def _table(
         vi_words, en_words = list_year_words(period)
         when_vi, when_en = f" — {vi_words}", f" — {en_words}"
     return Table(
-        key, vi, en, f"{area.name}{when_vi}", f"{area.name}{when_en}", tuple(columns), rows
+        key,
+        vi,
+        en,
+        f"{area.name}{when_vi}",
+        f"{area.name}{when_en}",
+        tuple(columns),
+        rows,
+        Layout.LIST,
     )
 
 
@@ -420,6 +427,7 @@ def household_table(table: Table) -> Table:
         table.subtitle_en,
         columns,
         rows,
+        Layout.LIST,
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from server.domain.measures import POOR
 from server.domain.pledges import pledge_of_area
 from server.errors import InvalidInput
-from server.formats.tables import TOTAL, CellKind, Column, Row, RowKind, Table, rate
+from server.formats.tables import TOTAL, CellKind, Column, Row, RowKind, Table, place_name, rate
 from server.services.areas import visible_area
 from server.services.period_words import list_year_words
 from server.storage import reports as queries
@@ -103,4 +103,5 @@ def commitments_table(session: Session, scope: Area | None, area_code: str, year
             Column("achieved", "Tỷ lệ đạt", "Achieved", CellKind.PERCENT),
         ),
         rows=body,
+        place=place_name(area.name),
     )

@@ -15,7 +15,17 @@ from sqlalchemy.orm import Session
 from server.domain.followup_measures import followup_window
 from server.domain.measures import RATES, Count, Measure, Whole, summary_measures
 from server.domain.standards import Standard, standard_for_year
-from server.formats.tables import TOTAL, CellKind, Column, Row, RowKind, Table, Words, rate
+from server.formats.tables import (
+    TOTAL,
+    CellKind,
+    Column,
+    Row,
+    RowKind,
+    Table,
+    Words,
+    place_name,
+    rate,
+)
 from server.services.areas import visible_area
 from server.services.period_words import list_year_words
 from server.storage import reports as queries
@@ -96,6 +106,7 @@ def review_summary(session: Session, scope: Area | None, area_code: str, period:
         subtitle_en=f"{area.name} — {when_en}",
         columns=summary_columns(standard),
         rows=_rows(rows),
+        place=place_name(area.name),
     )
 
 
@@ -144,6 +155,7 @@ def followup_table(
         subtitle_en=f"{area.name} — as of {today.isoformat()}",
         columns=columns,
         rows=[*body, Row(total, RowKind.TOTAL)],
+        place=place_name(area.name),
     )
 
 

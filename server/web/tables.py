@@ -10,6 +10,7 @@ download is written to the audit log.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from itertools import islice
 from typing import Any
@@ -95,15 +96,7 @@ def _show(table: Table, area: str, period: int | None, template_args: dict[str, 
     rows = list(islice(table.rows, PAGE_ROWS + 1))
     return render_template(
         "table.html",
-        table=Table(
-            table.key,
-            table.title_vi,
-            table.title_en,
-            table.subtitle_vi,
-            table.subtitle_en,
-            table.columns,
-            rows[:PAGE_ROWS],
-        ),
+        table=replace(table, rows=rows[:PAGE_ROWS]),
         more=len(rows) > PAGE_ROWS,
         children=reports.areas_below(db_session(), area),
         kept={"area": area, "period": period},

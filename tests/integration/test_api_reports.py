@@ -105,6 +105,23 @@ def test_the_summary_comes_as_json_csv_and_xlsx_and_revalidates_with_its_etag(ap
     as_xlsx = requests.get(url + "&format=xlsx", headers=auth, timeout=10)
     sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
     assert sheet["A1"].value.startswith("Tổng hợp kết quả rà soát")
+    # Ready to print and sign: A4 landscape, one page wide, headings on every page, and the
+    # place-and-date line with both signers under the table.
+    assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == ("landscape", 9)
+    assert sheet.print_title_rows == "$3:$4"
+    texts = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "Cam Lộ, ngày …… tháng …… năm ……" in texts
+    assert {"NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ"} <= set(texts)
+    assert any(t.endswith("(%)") for t in texts), "rates say they are per cent"
+
+
+def test_an_action_list_workbook_has_an_autofilter_and_frozen_headings(api: str) -> None:
+    auth = token(api, "huyen@camlo.vn")
+    url = f"{api}/lists/deficiencies?area=468&period=2026&format=xlsx"
+    sheet = load_workbook(io.BytesIO(requests.get(url, headers=auth, timeout=10).content)).active
+    assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A3:")
+    assert sheet.freeze_panes == "B4"
+    assert "THỦ TRƯỞNG ĐƠN VỊ" not in {c.value for row in sheet.iter_rows() for c in row}
 
 
 def test_each_person_sees_only_their_own_area(api: str) -> None:
