@@ -96,6 +96,11 @@ class Classification:
     def disagrees(self) -> bool:
         return any(row.differs for row in self.rows)
 
+    @property
+    def phone_calculated(self) -> bool:
+        """Whether the phone sent any of its own results (an old form version may not)."""
+        return any(row.phone != _NOT_SENT for row in self.rows)
+
 
 # Files whose choices are places of the area tree: the page names them from the tree.
 AREA_FILES = ("communes.csv", "villages.csv")

@@ -81,6 +81,7 @@ def test_a_record_shows_places_by_name_and_the_servers_class_beside_the_phones(
     assert pairs["Xã, phường"] == "Xã Cam Tuyền"
     assert pairs["Thôn, tổ dân phố"] == "Thôn Bản Chùa"
     assert pairs["Phân loại của máy chủ"] == "Hộ nghèo"
+    assert "Điện thoại không gửi kết quả tự tính." not in page.text
     comparison = next(
         t for t in read_page(page.text).tables if t[0] == ["", "Máy chủ", "Điện thoại"]
     )
@@ -160,6 +161,13 @@ def test_closing_a_form_says_what_it_does_and_asks_again(site: str) -> None:
     assert "Phones can no longer send this form." in english
 
 
+def test_a_record_whose_phone_sent_no_calculation_says_so(site: str) -> None:
+    page = signed_in(site, "tuyen@camlo.vn").get(RECORD).text
+    assert dict(read_page(page).pairs)["Phân loại của máy chủ"] == "Hộ nghèo"
+    assert "Điện thoại không gửi kết quả tự tính." in page
+    assert "Điện thoại tính ra cùng kết quả." not in page
+
+
 def test_times_are_shown_in_local_time_in_one_format(site: str) -> None:
     tuyen = signed_in(site, "tuyen@camlo.vn")
     record = dict(read_page(tuyen.get(RECORD).text).pairs)
@@ -169,6 +177,8 @@ def test_times_are_shown_in_local_time_in_one_format(site: str) -> None:
     versions = read_page(admin.get("/forms/household_survey").text).tables[0]
     assert versions[1][1] in now_shown()
     assert "UTC" not in admin.get("/forms/household_survey").text
+    phones = read_page(admin.get("/phones").text).tables[0][1:]
+    assert phones and all(set(row) & now_shown() for row in phones)
     audit = read_page(admin.get("/audit").text).tables[0][1:]
     assert {row[0] for row in audit} <= now_shown()
 
