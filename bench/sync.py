@@ -36,6 +36,7 @@ sys.path[:] = [str(REPO_ROOT)] + [
 
 from bench.ingest import INSTANCE_TEMPLATE, own_server  # noqa: E402
 from sync import Instance, Outbox, Pusher, PushPolicy, SyncClient  # noqa: E402
+from sync.replies import Acknowledgement  # noqa: E402
 
 
 def instances(n: int, attachment_kb: int) -> list[Instance]:
@@ -65,8 +66,8 @@ class NoopClient:
         *,
         xml_name: str = "submission.xml",
         incomplete: bool = False,
-    ) -> tuple[int, str]:
-        return 201, "ok"
+    ) -> Acknowledgement:
+        return Acknowledgement(201, "ok")
 
 
 @dataclass

@@ -230,6 +230,19 @@ def _standard_choice() -> str:
     return chosen
 
 
+def _caption_of(standard: Standard, language: str) -> str:
+    """The standard as the tables of the list year name it (Standard.caption_for): a list year
+    beyond the years its title names adds "áp dụng cho năm <year>"."""
+    caption = _quoted(standard.caption(language))
+    if standard.named_last_year is None:
+        return caption
+    beyond = _quoted(f", {standard.beyond_named_words(language)} ")
+    return (
+        f"if(${{review_year}} > {standard.named_last_year},"
+        f" concat({caption}, {beyond}, ${{review_year}}), {caption})"
+    )
+
+
 def _quoted(text: str) -> str:
     if "'" in text:
         raise ValueError(f"an XPath string literal cannot hold an apostrophe: {text!r}")
@@ -641,8 +654,8 @@ LIST_YEAR_ROWS: Rows = (
         ),
     ),
     calc("standard_code", _standard_choice()),
-    calc("standard_caption_vi", by_standard(lambda s: _quoted(s.caption("vi")))),
-    calc("standard_caption_en", by_standard(lambda s: _quoted(s.caption("en")))),
+    calc("standard_caption_vi", by_standard(lambda s: _caption_of(s, "vi"))),
+    calc("standard_caption_en", by_standard(lambda s: _caption_of(s, "en"))),
     Row(
         "note",
         "standard_note",

@@ -17,7 +17,7 @@ from server import create_app, demo, log_masking
 from server.domain.vocabulary import FormState
 from server.errors import RasoatError
 from server.extensions import blob_store, db, db_session
-from server.services import accounts, app_users, forms, phone_setup, registry, upkeep
+from server.services import accounts, app_users, forms, phone_setup, registry, upkeep, users
 from server.storage.transaction import writing
 from sync.cli import sync_group
 
@@ -350,3 +350,138 @@ def users_sign_out_everywhere(email: str) -> None:
     with _command_unit():
         accounts.retire_keys_of(db_session(), None, email)
     click.echo(f"{email.strip().lower()} is signed out everywhere")
+
+
+BY_HELP = (
+    "E-mail of the person acting, whose rights are checked (an officer: only within their area,"
+    " only roles below theirs). Without it the command acts as this machine's operator:"
+    " unrestricted."
+)
+ROLE_HELP = "administrator, upper_officer, commune_officer or viewer."
+
+
+def _acting(by: str | None) -> accounts.StaffMember | None:
+    return users.acting_person(db_session(), by) if by else None
+
+
+def _show_password(new: users.NewPassword) -> None:
+    if new.password is not None:
+        click.echo(
+            "Mật khẩu dùng một lần (chỉ hiện lần này) / one-time password (shown only now): "
+            f"{new.password}"
+        )
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True, help="The person's full name.")
+@click.option("--role", required=True, help=ROLE_HELP)
+@click.option("--area", "area_code", help="Area code (none: the whole province; admins only).")
+@click.option("--password", help="At least 10 characters; without it one is made up and shown.")
+@click.option("--by", help=BY_HELP)
+@with_appcontext
+def users_create(
+    email: str,
+    display_name: str,
+    role: str,
+    area_code: str | None,
+    password: str | None,
+    by: str | None,
+) -> None:
+    """Create a staff account of any role."""
+    upgrade()
+    with _command_unit():
+        new = users.create_person(
+            db_session(),
+            _acting(by),
+            email=email,
+            display_name=display_name,
+            role=role,
+            area_code=area_code,
+            password=password,
+        )
+    click.echo(f"{new.email} created ({role.strip().lower()}, {area_code or '—'})")
+    _show_password(new)
+
+
+@users_group.command("list")
+@click.option("--role", help="Only this role.")
+@click.option("--area", "area_code", help="Only the people within this area.")
+@click.option("--by", help=BY_HELP)
+@with_appcontext
+def users_list(role: str | None, area_code: str | None, by: str | None) -> None:
+    """The accounts: e-mail, name, role, area, state, last sign-in."""
+    try:
+        rows = users.list_people(db_session(), _acting(by), role=role, area_code=area_code)
+    except RasoatError as exc:
+        raise _fail(exc) from exc
+    table = [("email", "name", "role", "area", "state", "last sign-in")]
+    for row in rows:
+        state = "disabled" if row.disabled_at is not None else "active"
+        last = row.last_sign_in.strftime("%Y-%m-%d %H:%M") if row.last_sign_in else "—"
+        area = f"{row.area_name} ({row.area_code})" if row.area_code else "—"
+        table.append((row.email, row.display_name, row.role.value, area, state, last))
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    for line in table:
+        click.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        )
+
+
+@users_group.command("set-role")
+@click.argument("email")
+@click.option("--role", required=True, help=ROLE_HELP)
+@click.option("--by", help=BY_HELP)
+@with_appcontext
+def users_set_role(email: str, role: str, by: str | None) -> None:
+    """Change a person's role (their sessions and keys end at once)."""
+    with _command_unit():
+        users.set_role(db_session(), _acting(by), email, role)
+    click.echo(f"{email.strip().lower()}: {role.strip().lower()}")
+
+
+@users_group.command("move")
+@click.argument("email")
+@click.option("--area", "area_code", required=True, help="The new area's code.")
+@click.option("--by", help=BY_HELP)
+@with_appcontext
+def users_move(email: str, area_code: str, by: str | None) -> None:
+    """Move a person to another area (their sessions and keys end at once)."""
+    with _command_unit():
+        users.move_person(db_session(), _acting(by), email, area_code)
+    click.echo(f"{email.strip().lower()} moved to {area_code}")
+
+
+@users_group.command("disable")
+@click.argument("email")
+@click.option("--by", help=BY_HELP)
+@with_appcontext
+def users_disable(email: str, by: str | None) -> None:
+    """Disable an account: every way in (pages, API tokens, web-form key) ends at once."""
+    with _command_unit():
+        users.disable_person(db_session(), _acting(by), email)
+    click.echo(f"{email.strip().lower()} is disabled")
+
+
+@users_group.command("enable")
+@click.argument("email")
+@click.option("--by", help=BY_HELP)
+@with_appcontext
+def users_enable(email: str, by: str | None) -> None:
+    """Enable a disabled account again."""
+    with _command_unit():
+        users.enable_person(db_session(), _acting(by), email)
+    click.echo(f"{email.strip().lower()} is enabled")
+
+
+@users_group.command("reset-password")
+@click.argument("email")
+@click.option("--password", help="The new password; without it one is made up and shown once.")
+@click.option("--by", help=BY_HELP)
+@with_appcontext
+def users_reset_password(email: str, password: str | None, by: str | None) -> None:
+    """Give a person a new password (their sessions and keys end at once)."""
+    with _command_unit():
+        new = users.reset_password(db_session(), _acting(by), email, password)
+    click.echo(f"{new.email}: new password set")
+    _show_password(new)

@@ -94,6 +94,46 @@ class InvalidXLSForm(InvalidInput):
     en = "The XLSForm has errors: {problems}"
 
 
+class WeakPassword(InvalidInput):
+    """A password a person could be guessed into: too short, or their own e-mail."""
+
+    code = "weak_password"
+    vi = "Mật khẩu ở {field} quá yếu: cần ít nhất {minimum} ký tự và không trùng với e-mail."
+    en = "The password in {field} is too weak: at least {minimum} characters, not the e-mail."
+
+
+class UnknownRole(InvalidInput):
+    """A role name that is not one of the product's roles."""
+
+    code = "unknown_role"
+    vi = "Vai trò {value!r} ở {field} không tồn tại (có: {known})."
+    en = "There is no role {value!r} in {field} (known: {known})."
+
+
+class UnknownArea(InvalidInput):
+    """An area code that names no area."""
+
+    code = "unknown_area"
+    vi = "Không có đơn vị hành chính mã {value!r} ở {field}."
+    en = "There is no area with the code {value!r} in {field}."
+
+
+class AreaNotForRole(InvalidInput):
+    """An area of a level the role does not work at (a commune officer given a province…)."""
+
+    code = "area_not_for_role"
+    vi = "Đơn vị ở {field} ({area}) không hợp với vai trò {role}: cần cấp {levels}."
+    en = "The area in {field} ({area}) does not fit the role {role}: it must be a {levels}."
+
+
+class InvalidEmail(InvalidInput):
+    """An e-mail address without the shape of one."""
+
+    code = "invalid_email"
+    vi = "Địa chỉ e-mail ở {field} không hợp lệ: {value!r}."
+    en = "The e-mail address in {field} is not valid: {value!r}."
+
+
 # --- 401 / 403 ---------------------------------------------------------------------------------
 
 
@@ -113,6 +153,15 @@ class Forbidden(RasoatError):
     status = 403
     vi = "Không có quyền thực hiện việc này."
     en = "You are not allowed to do this."
+
+
+class BeyondYourRights(Forbidden):
+    """A person managing accounts beyond their rights: a role not below their own, an area
+    outside their own, or a person they do not manage; `field` names which."""
+
+    code = "beyond_your_rights"
+    vi = "Vượt quá quyền của bạn ở {field}: {reason_vi}."
+    en = "Beyond your rights in {field}: {reason}."
 
 
 class InvalidToken(Forbidden):
@@ -166,6 +215,14 @@ class NotFound(RasoatError):
     status = 404
     vi = "Không tìm thấy {what}."
     en = "{what} not found."
+
+
+class UnknownPerson(NotFound):
+    """No account with this e-mail (or none the caller manages)."""
+
+    code = "unknown_person"
+    vi = "Không có tài khoản {value} ở {field}."
+    en = "There is no account {value} in {field}."
 
 
 class NoStandardForYear(NotFound):
@@ -225,6 +282,14 @@ class Conflict(RasoatError):
     status = 409
     vi = "Xung đột với dữ liệu đã lưu."
     en = "Conflicts with stored data."
+
+
+class EmailTaken(Conflict):
+    """A new account with the e-mail of an existing one."""
+
+    code = "email_taken"
+    vi = "Đã có tài khoản với e-mail {value} (ở {field})."
+    en = "An account with the e-mail {value} exists already (in {field})."
 
 
 class FormClosed(Conflict):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter, Map
 
+from server.domain.vocabulary import Role
 from server.errors import InvalidInput
 
 # PostgreSQL's `integer`: an id, a year or a version beyond it is no row of ours.
@@ -133,6 +134,8 @@ FORMAT = Choice("format", ("csv", "csv-vi", "xlsx", "json"))
 VILLAGE = Text("village", 20)  # a village's code, narrowing an action list
 SORT = Choice("sort", ("village", "code", "head", "income", "needs"))
 VIEW = Choice("view", ("households",))  # an action list's download, one row per household
+ROLE = Choice("role", tuple(role.value for role in Role))  # the Users page's filter
+SEARCH = Text("q", 100)  # an e-mail or a name, in part (the Users page)
 
 DECLARED: tuple[Number | Text | Choice, ...] = (
     PAGE,
@@ -157,6 +160,8 @@ DECLARED: tuple[Number | Text | Choice, ...] = (
     VILLAGE,
     SORT,
     VIEW,
+    ROLE,
+    SEARCH,
 )
 
 

@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+from datetime import date
 from pathlib import Path
 from types import FrameType
 from typing import NoReturn
@@ -19,12 +20,21 @@ import click
 from requests.auth import AuthBase, HTTPDigestAuth
 
 from sync.client import SyncClient
-from sync.collect import scan_instances
+from sync.collect import instance_label, scan_instances
 from sync.errors import SyncError
 from sync.lock import push_lock
-from sync.outbox import EnqueueOutcome, ItemState, Outbox
-from sync.progress import BarReporter, LineReporter, describe, summary_lines
-from sync.pull import TABLES, PullRequest, api_base, pull_tables, sign_in, sign_out, use_token
+from sync.outbox import EnqueueOutcome, ItemState, Outbox, OutboxItem
+from sync.progress import BarReporter, LineReporter, describe, state_words, summary_lines
+from sync.pull import (
+    TABLES,
+    PullOutcome,
+    PullRequest,
+    api_base,
+    pull_tables,
+    sign_in,
+    sign_out,
+    use_token,
+)
 from sync.push import Pusher, PushPolicy, PushSummary
 
 EXIT_REJECTED, EXIT_QUEUED, EXIT_INTERRUPTED = 3, 4, 130
@@ -177,11 +187,16 @@ def _enqueue_folder(outbox: Outbox, folder: Path) -> None:
     results = outbox.enqueue_all(scan.instances)
     added = sum(r.outcome == EnqueueOutcome.ADDED for r in results)
     click.echo(f"{folder}: {added} queued, {len(results) - added} already in the outbox", err=True)
-    for result in results:
+    skipped = dict(scan.unreadable)
+    for instance, result in zip(scan.instances, results, strict=True):
         if result.outcome == EnqueueOutcome.DIFFERENT:
-            click.echo(f"  skipped {result.instance_id}: {result.outcome}", err=True)
-    for name, reason in scan.unreadable.items():
-        click.echo(f"  skipped {name}: {reason}", err=True)
+            skipped[instance.source or instance.instance_id] = (
+                f"{result.instance_id}: {result.outcome} (an edit saved as a new instance?)"
+            )
+    for source, reason in skipped.items():
+        click.echo(f"  skipped {source}: {reason}", err=True)
+    queued = [i.source for i in scan.instances if i.source and i.source not in skipped]
+    outbox.note_scan(skipped, queued)
 
 
 @sync_group.command("status")
@@ -196,13 +211,26 @@ def status_command(outbox_path: Path, show_all: bool) -> None:
                 f"{outbox_path}: " + ", ".join(f"{n} {state}" for state, n in counts.items())
             )
             for item in outbox.items():
-                if show_all or item.state != ItemState.SENT:
-                    click.echo(
-                        f"{item.id:>6} {item.state:<8} {item.instance_id} ({item.form_id})"
-                        f" attempts {item.attempts}: {describe(item)}"
-                    )
+                if show_all or item.state != ItemState.SENT or item.issues:
+                    click.echo(_status_line(item, outbox.xml(item.id)))
+            skipped = outbox.skipped()
+            if skipped:
+                click.echo(f"Skipped when queuing ({len(skipped)}):")
+            for entry in skipped:
+                click.echo(f"  {entry.source}: {entry.reason} ({entry.seen_at[:19]})")
     except SyncError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _status_line(item: OutboxItem, xml: bytes) -> str:
+    """One item as a person knows it: the household code and head's name (the instance's
+    name), else the file it came from, beside the uuid."""
+    known_as = instance_label(xml) or Path(item.source or item.xml_name).name
+    what = describe(item) if not item.issues else item.issues
+    return (
+        f"{item.id:>6} {state_words(item)} {item.instance_id} ({item.form_id}) — {known_as},"
+        f" attempts {item.attempts}: {what}"
+    )
 
 
 @sync_group.command("requeue")
@@ -227,7 +255,13 @@ def requeue_command(outbox_path: Path, item_ids: tuple[int, ...]) -> None:
 @click.option("--password", envvar="RASOAT_SYNC_PASSWORD", help="…and this password.")
 @click.option("--token", envvar="RASOAT_SYNC_TOKEN", help="Or use this bearer token.")
 @click.option("--area", required=True, help="Area code, e.g. 468.")
-@click.option("--period", type=int, help="Review year, e.g. 2026.")
+@click.option(
+    "--period",
+    type=int,
+    default=lambda: date.today().year,
+    show_default="this year",
+    help="Review year, e.g. 2026.",
+)
 @click.option(
     "--table",
     "tables",
@@ -253,7 +287,7 @@ def pull_command(
     password: str | None,
     token: str | None,
     area: str,
-    period: int | None,
+    period: int,
     tables: tuple[str, ...],
     file_format: str,
     lang: str,
@@ -262,15 +296,21 @@ def pull_command(
     connect_timeout: float,
     read_timeout: float,
 ) -> None:
-    """Download the tables and action lists of an area into DIR, only those that changed."""
+    """Download the tables and action lists of an area into DIR, only those that changed.
+
+    Exit codes: 0 every table downloaded or unchanged, 3 some table refused or not reached
+    (each named with the reason), 1 a fatal error (sign-in, wrong address)."""
     if not token and not email:
         raise click.UsageError("give --email (and --password) or --token")
     wanted = PullRequest(area, period, tables or tuple(TABLES), file_format, lang, retries)
     try:
         with SyncClient(api_base(server), timeout=(connect_timeout, read_timeout)) as client:
-            _pull(client, folder, wanted, token, email, password)
+            refused = _pull(client, folder, wanted, token, email, password)
     except SyncError as exc:
         raise click.ClickException(str(exc)) from exc
+    if refused:
+        click.echo(f"{refused} of {len(wanted.tables)} tables not downloaded (see above)", err=True)
+        sys.exit(EXIT_REJECTED)
 
 
 def _pull(
@@ -280,7 +320,8 @@ def _pull(
     token: str | None,
     email: str | None,
     password: str | None,
-) -> None:
+) -> int:
+    """Pull, print one line per table; the number of tables that did not arrive."""
     signed_in = token is None
     if token is None:
         password = password if password is not None else click.prompt("Password", hide_input=True)
@@ -293,3 +334,4 @@ def _pull(
             sign_out(client)
     for result in results:
         click.echo(f"{result.outcome:<10} {result.filename} {result.detail}".rstrip())
+    return sum(r.outcome in (PullOutcome.REFUSED, PullOutcome.FAILED) for r in results)

@@ -19,7 +19,7 @@ from requests.auth import AuthBase
 
 from sync.batches import DEFAULT_ACCEPT_LENGTH
 from sync.errors import AuthenticationFailed, NotOpenRosa, Rejected, ServerUnreachable
-from sync.replies import Reply, check_submission, submission_error
+from sync.replies import Acknowledgement, Reply, check_submission, submission_error
 
 DEFAULT_TIMEOUT = (10.0, 120.0)
 USER_AGENT = "rasoat-sync/0.1 (+OpenRosa 1.0)"
@@ -110,15 +110,31 @@ class SyncClient:
             self.accept_length = _accept_length(head.headers)
             self._submission_url = _remapped(target, head.headers.get("Location"))
             return self.accept_length
-        self._refuse_preflight(_reply(head))
+        self._refuse_preflight(_reply(head), self.auth_hint())
         # Collect ignores other statuses (404, 405 …) and goes ahead with the POST.
         self._submission_url = target
         return self.accept_length
 
+    def auth_hint(self) -> str:
+        """The likely cause of a 401/403, from what this client was given."""
+        if "/key/" in self.server_url:
+            return (
+                "the token in this address is wrong, or the phone was revoked on the server's"
+                " Phones page: ask the commune officer for the phone's current address (QR)"
+            )
+        if self.session.auth is None:
+            return (
+                "this address needs credentials: give --username (and --password), or use a"
+                " phone's token address <server>/v1/key/<token>/projects/<id>"
+            )
+        return "wrong user name or password, or that app user was revoked"
+
     @staticmethod
-    def _refuse_preflight(reply: Reply) -> None:
+    def _refuse_preflight(reply: Reply, hint: str) -> None:
         if reply.status in (401, 403):
-            raise AuthenticationFailed(f"the server refused this address: {reply.text}", 401)
+            raise AuthenticationFailed(
+                f"the server refused this address ({reply.text}): {hint}", reply.status
+            )
         if 200 <= reply.status < 300:
             raise NotOpenRosa(
                 f"HEAD answered {reply.status}, not 204: is this an OpenRosa submission"
@@ -136,9 +152,9 @@ class SyncClient:
         *,
         xml_name: str = "submission.xml",
         incomplete: bool = False,
-    ) -> tuple[int, str]:
+    ) -> Acknowledgement:
         """One multipart POST: the XML, some attachments, `*isIncomplete*=yes` unless last.
-        Returns (status, the server's message) on 201/202; raises otherwise."""
+        Returns the acknowledgement of a 201/202; raises otherwise."""
         self.preflight()
         parts: list[tuple[str, Any]] = [(INSTANCE_PART, (xml_name, xml, "text/xml"))]
         # Collect's convention: form-field name = file name (openrosa.md §3.2).
@@ -149,7 +165,10 @@ class SyncClient:
         reply = _reply(response)
         if reply.status == 403:
             self._recheck_token(reply)
-        return reply.status, check_submission(reply)
+        if reply.status == 401:
+            hint = self.auth_hint()
+            raise AuthenticationFailed(f"credentials refused ({reply.text}): {hint}", 401)
+        return check_submission(reply)
 
     def _recheck_token(self, reply: Reply) -> None:
         """403 either refuses this item (a form the phone may not use) or the whole token

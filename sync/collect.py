@@ -25,7 +25,7 @@ ENCRYPTED_MANIFEST = "submission.xml"
 @dataclass(frozen=True)
 class FolderScan:
     instances: list[Instance]
-    unreadable: dict[str, str]  # folder name → why it was skipped
+    unreadable: dict[str, str]  # folder path → why it was skipped
 
 
 def scan_instances(folder: Path) -> FolderScan:
@@ -39,7 +39,7 @@ def scan_instances(folder: Path) -> FolderScan:
         try:
             instances.append(read_instance(path))
         except InstanceUnreadable as exc:
-            unreadable[path.name] = str(exc)
+            unreadable[str(path)] = str(exc)
     logger.info("found %d instances in %s (%d unreadable)", len(instances), folder, len(unreadable))
     return FolderScan(instances, unreadable)
 
@@ -107,3 +107,25 @@ def _first_text(root: Element, name: str) -> str:
 
 def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+# Where rasoat's forms keep the household code and the head's name, for an instance saved
+# without meta/instanceName (a form without instance_name, or XML written by another tool).
+_HOUSEHOLD_FIELDS = ("household_code", "household")
+_HEAD_FIELDS = ("head_name",)
+
+
+def instance_label(xml: bytes) -> str | None:
+    """What a person knows the instance by: its meta/instanceName (rasoat's forms make it the
+    household code and the head's name, as Collect lists them), else the household code and
+    head's name read from the answers, else None."""
+    try:
+        root = ElementTree.fromstring(xml)
+    except (ParseError, DefusedXmlException):
+        return None
+    named = _first_text(root, "instanceName")
+    if named:
+        return named
+    household = next(filter(None, (_first_text(root, f) for f in _HOUSEHOLD_FIELDS)), "")
+    head = next(filter(None, (_first_text(root, f) for f in _HEAD_FIELDS)), "")
+    return " ".join(filter(None, (household, head))) or None

@@ -28,6 +28,7 @@ from sync.outbox_items import (
     Instance,
     ItemState,
     OutboxItem,
+    SkippedSource,
     now,
     sha256,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "ItemState",
     "Outbox",
     "OutboxItem",
+    "SkippedSource",
 ]
 
 
@@ -211,7 +213,7 @@ class Outbox:
         row = self._db.execute(
             "SELECT id, form_id, instance_id, xml_name, xml_sha256, state, attempts,"
             " last_status, last_error, message, source, created_at, updated_at,"
-            " last_attempt_at, sent_at FROM item WHERE id = ?",
+            " last_attempt_at, sent_at, issues FROM item WHERE id = ?",
             (item_id,),
         ).fetchone()
         if row is None:
@@ -246,6 +248,26 @@ class Outbox:
         found = {ItemState(r[0]): int(r[1]) for r in rows}
         return {state: found.get(state, 0) for state in ItemState}
 
+    def skipped(self) -> list[SkippedSource]:
+        """The folders scans met but could not queue, newest first."""
+        rows = self._db.execute(
+            "SELECT source, reason, seen_at FROM skipped ORDER BY seen_at DESC, source"
+        )
+        return [SkippedSource(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def note_scan(self, skipped: dict[str, str], queued_sources: Iterable[str]) -> None:
+        """Remember what a scan skipped (source → why); a source that was queued since, or
+        skipped again for another reason, replaces its older note."""
+        with self._transaction(durable=False):
+            self._db.executemany(
+                "DELETE FROM skipped WHERE source = ?", [(s,) for s in queued_sources]
+            )
+            stamp = now()
+            self._db.executemany(
+                "INSERT OR REPLACE INTO skipped (source, reason, seen_at) VALUES (?, ?, ?)",
+                [(source, reason, stamp) for source, reason in skipped.items()],
+            )
+
     def xml(self, item_id: int) -> bytes:
         row = self._db.execute("SELECT xml FROM item WHERE id = ?", (item_id,)).fetchone()
         return bytes(row[0])
@@ -279,12 +301,21 @@ class Outbox:
             [(stamp, item_id, name) for name in names],
         )
 
-    def mark_sent(self, item_id: int, status: int, message: str, names: Sequence[str]) -> None:
-        """The final POST was acknowledged (201/202): the item and its last files are sent."""
+    def mark_sent(
+        self,
+        item_id: int,
+        status: int,
+        message: str,
+        names: Sequence[str],
+        issues: str | None = None,
+    ) -> None:
+        """The final POST was acknowledged (201/202): the item and its last files are sent;
+        `issues` is the server's note when it stored the item but flagged it."""
         with self._transaction():
             stamp = now()
             self._mark_files(item_id, names, stamp)
             self._finish(item_id, ItemState.SENT, status, message, stamp)
+            self._db.execute("UPDATE item SET issues = ? WHERE id = ?", (issues, item_id))
 
     def mark_rejected(self, item_id: int, status: int, message: str) -> None:
         """The server refused the item for good; `message` is its reason, kept for people."""

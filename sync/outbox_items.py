@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE item (
@@ -29,6 +29,7 @@ CREATE TABLE item (
     updated_at TEXT NOT NULL,
     last_attempt_at TEXT,
     sent_at TEXT,
+    issues TEXT,
     UNIQUE (form_id, instance_id)
 );
 CREATE INDEX item_state ON item (state, id);
@@ -40,9 +41,20 @@ CREATE TABLE attachment (
     sent_at TEXT,
     PRIMARY KEY (item_id, name)
 );
+CREATE TABLE skipped (
+    source TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    seen_at TEXT NOT NULL
+);
 """
 # v1 → v2: an edit names the instance it replaces, so a push never sends it before that one.
-UPGRADES = {1: ["ALTER TABLE item ADD COLUMN deprecated_id TEXT"]}
+# v2 → v3: the server's note on a record it stored but flagged ("has issues"), and the folders
+# a scan could not queue, so `status` can show both long after the push that met them.
+_V3 = [
+    "ALTER TABLE item ADD COLUMN issues TEXT",
+    "CREATE TABLE skipped (source TEXT PRIMARY KEY, reason TEXT NOT NULL, seen_at TEXT NOT NULL)",
+]
+UPGRADES = {1: ["ALTER TABLE item ADD COLUMN deprecated_id TEXT", *_V3], 2: _V3}
 
 
 class ItemState(StrEnum):
@@ -88,6 +100,9 @@ class OutboxItem:
     updated_at: str
     last_attempt_at: str | None
     sent_at: str | None
+    # The server stored the item but flagged it for an officer (its review state "has
+    # issues"): the server's words. None for a plain success and for items not yet sent.
+    issues: str | None = None
     attachments: tuple[Attachment, ...] = field(default=())
 
 
@@ -95,6 +110,15 @@ class EnqueueOutcome(StrEnum):
     ADDED = "added"
     ALREADY_THERE = "already there"
     DIFFERENT = "different XML already queued under this instanceID"
+
+
+@dataclass(frozen=True)
+class SkippedSource:
+    """A folder (or file) a scan met but could not queue, with why."""
+
+    source: str
+    reason: str
+    seen_at: str
 
 
 @dataclass(frozen=True)

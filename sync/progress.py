@@ -27,7 +27,7 @@ class LineReporter:
         self._say(f"{queued} queued")
 
     def item_done(self, item: OutboxItem) -> None:
-        self._say(f"{item.state} {item.instance_id} ({item.form_id}): {describe(item)}")
+        self._say(f"{state_words(item)} {item.instance_id} ({item.form_id}): {describe(item)}")
 
     def waiting(self, seconds: float, error: SyncError) -> None:
         self._say(f"waiting {seconds:.1f} s: {error}")
@@ -71,8 +71,18 @@ def describe(item: OutboxItem) -> str:
     return f"{status}{item.message or item.last_error or ''}".strip()
 
 
+def state_words(item: OutboxItem) -> str:
+    """`sent`, `rejected`, `queued`, or `sent, has issues` for a record the server stored but
+    put aside for an officer: not a plain success, the cadre may have to correct it."""
+    return "sent, has issues" if item.state == ItemState.SENT and item.issues else item.state
+
+
 def summary_lines(summary: PushSummary) -> list[str]:
-    lines = [f"Sent: {len(summary.sent)}", f"Rejected: {len(summary.rejected)}"]
+    flagged = [i for i in summary.sent if i.issues]
+    note = f" ({len(flagged)} stored with issues for an officer to look at)" if flagged else ""
+    lines = [f"Sent: {len(summary.sent)}{note}"]
+    lines += [f"  has issues {i.instance_id} ({i.form_id}): {i.issues}" for i in flagged]
+    lines.append(f"Rejected: {len(summary.rejected)}")
     lines += [f"  {i.instance_id} ({i.form_id}): {describe(i)}" for i in summary.rejected]
     lines.append(f"Still queued: {summary.still_queued}")
     if summary.stopped_by:

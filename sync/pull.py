@@ -25,7 +25,7 @@ import requests
 
 from sync.backoff import retrying
 from sync.client import BearerAuth, SyncClient
-from sync.errors import AuthenticationFailed, NotOpenRosa, Rejected, ServerError
+from sync.errors import AuthenticationFailed, NotOpenRosa, Rejected, ServerError, TemporaryFailure
 
 logger = logging.getLogger(__name__)
 STATE_FILE = ".rasoat-pull.json"
@@ -52,6 +52,7 @@ class PullOutcome(StrEnum):
     DOWNLOADED = "downloaded"
     UNCHANGED = "unchanged"
     REFUSED = "refused"
+    FAILED = "failed"  # the server did not answer usefully, even after the retries
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,10 @@ def pull_tables(client: SyncClient, folder: Path, wanted: PullRequest) -> list[T
         except Rejected as exc:
             refused = TableResult(table, _filename(table, wanted), PullOutcome.REFUSED, str(exc))
             results.append(refused)
+        except TemporaryFailure as exc:
+            retries = f"{wanted.retries} {'retry' if wanted.retries == 1 else 'retries'}"
+            detail = f"gave up after {retries}: {exc}"
+            results.append(TableResult(table, _filename(table, wanted), PullOutcome.FAILED, detail))
     return results
 
 
@@ -161,7 +166,14 @@ def _raise_for(response: requests.Response, what: str) -> None:
         return
     message = f"{what}: HTTP {status} {_problem_message(response)}".strip()
     if status == 401:
-        raise AuthenticationFailed(message, status)
+        hint = (
+            "wrong e-mail or password, or the account is locked or disabled"
+            if what == "sign-in"
+            else "the token expired or was revoked: sign in again with --email"
+        )
+        raise AuthenticationFailed(f"{message} ({hint})", status)
+    if status == 403:
+        raise Rejected(f"{message} (your account may not read this area or table)", status)
     if status >= 500 or status in (408, 429):
         raise ServerError(message, status)
     if 400 <= status < 500:

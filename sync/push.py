@@ -69,11 +69,9 @@ def send_item(client: SyncClient, outbox: Outbox, item: OutboxItem) -> None:
     for number, names in enumerate(batches, start=1):
         last = number == len(batches)
         files = [(name, outbox.attachment(item.id, name)) for name in names]
-        status, message = client.post_submission(
-            xml, files, xml_name=item.xml_name, incomplete=not last
-        )
+        answer = client.post_submission(xml, files, xml_name=item.xml_name, incomplete=not last)
         if last:
-            outbox.mark_sent(item.id, status, message, names)
+            outbox.mark_sent(item.id, answer.status, answer.message, names, answer.issues)
         else:
             outbox.mark_attachments_sent(item.id, names)
 
@@ -146,7 +144,11 @@ class Pusher:
         self.outbox.record_failure(item.id, str(exc), exc.status)
         self._failures += 1
         if not self.policy.watch and self._failures > self.policy.retries:
-            self.summary.stopped_by = f"gave up after {self._failures} failures: {exc}"
+            retries = self.policy.retries
+            self.summary.stopped_by = (
+                f"gave up after {retries} {'retry' if retries == 1 else 'retries'}"
+                f" ({self._failures} failed attempts in a row): {exc}"
+            )
             return False
         delay = backoff_delay(
             self._failures,

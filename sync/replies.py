@@ -19,6 +19,11 @@ from defusedxml.common import DefusedXmlException
 from sync.errors import AuthenticationFailed, NotOpenRosa, Rejected, ServerError
 
 SUCCESS = (201, 202)
+# rasoat's answer to a record it stored but put aside for an officer (review state "has
+# issues"): the status stays 201/202 (the record is safe), the OpenRosa message says why for
+# the cadre, and this header says it for programs. Other servers never send it.
+REVIEW_STATE_HEADER = "X-Rasoat-Review-State"
+HAS_ISSUES = "has_issues"
 # Statuses that say "not now" rather than "never".
 TEMPORARY_4XX = (408, 425, 429)
 
@@ -71,11 +76,22 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-def check_submission(reply: Reply) -> str:
-    """The success message of a submission POST, or the error that the reply means."""
-    if reply.status in SUCCESS:
-        return reply.text
-    raise submission_error(reply)
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A submission the server took (201/202): its message, and the server's note when it
+    stored the record but flagged it for an officer."""
+
+    status: int
+    message: str
+    issues: str | None = None
+
+
+def check_submission(reply: Reply) -> Acknowledgement:
+    """The acknowledgement of a submission POST, or the error that the reply means."""
+    if reply.status not in SUCCESS:
+        raise submission_error(reply)
+    flagged = (reply.headers or {}).get(REVIEW_STATE_HEADER, "").strip() == HAS_ISSUES
+    return Acknowledgement(reply.status, reply.text, reply.text if flagged else None)
 
 
 def submission_error(reply: Reply) -> Exception:

@@ -122,8 +122,8 @@ def _phone_view(
         middle_line=int(lines.middle),
         provisional_class=assessed.household_class,
         standard_code=standard.code,
-        standard_caption_vi=standard.caption("vi"),
-        standard_caption_en=standard.caption("en"),
+        standard_caption_vi=standard.caption_for(given.review_year, "vi"),
+        standard_caption_en=standard.caption_for(given.review_year, "en"),
         indicator_total=len(standard.indicators),
     )
     return view

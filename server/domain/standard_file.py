@@ -43,6 +43,7 @@ def read_standard(path: Path) -> Standard:
         legal_basis=table.text("legal_basis"),
         first_year=table.integer("first_year"),
         last_year=table.integer("last_year"),
+        named_last_year=table.optional("named_last_year", table.integer),
         shape=shape,
         rural=_lines(table.table("rural"), shape),
         urban=_lines(table.table("urban"), shape),
@@ -235,6 +236,13 @@ def _relapse(table: TomlTable) -> RelapseRules:
 def _check_numbers(table: TomlTable, standard: Standard) -> None:
     if standard.last_year < standard.first_year:
         raise table.error("last_year", f"must not be before first_year ({standard.first_year})")
+    named = standard.named_last_year
+    if named is not None and not standard.first_year <= named < standard.last_year:
+        raise table.error(
+            "named_last_year",
+            f"must lie from first_year ({standard.first_year}) to before last_year"
+            f" ({standard.last_year}); leave it out when the title names every year",
+        )
     if not 1 <= standard.deficiency_cutoff <= len(standard.indicators):
         raise table.error(
             "deficiency_cutoff", f"must be between 1 and {len(standard.indicators)} (indicators)"

@@ -99,6 +99,9 @@ class Standard:
     legal_basis: str
     first_year: int
     last_year: int
+    # The last year the standard's own title names ("giai đoạn 2022–2025"), when it applies
+    # beyond it (NĐ 351/2025 keeps NĐ 07 for the 2026 list); None when the title covers all.
+    named_last_year: int | None
     shape: RuleShape
     rural: IncomeLines
     urban: IncomeLines
@@ -131,3 +134,16 @@ class Standard:
             (self.title_en, self.caveat_en) if language == "en" else (self.title_vi, self.caveat_vi)
         )
         return f"{title} ({caveat})" if caveat else title
+
+    def caption_for(self, year: int, language: str) -> str:
+        """The standard as a table of list `year` names it: its caption, and "applied to
+        <year>" for a year beyond the period its title names (a transition year), so nobody
+        reads "2022–2025" on a 2026 table and wonders which standard classified it."""
+        caption = self.caption(language)
+        if self.named_last_year is None or year <= self.named_last_year:
+            return caption
+        return f"{caption}, {self.beyond_named_words(language)} {year}"
+
+    @staticmethod
+    def beyond_named_words(language: str) -> str:
+        return "applied to" if language == "en" else "áp dụng cho năm"

@@ -37,7 +37,7 @@ class AreaHold(StrEnum):
 
 class Role(StrEnum):
     ADMINISTRATOR = "administrator"
-    DISTRICT_OFFICER = "district_officer"
+    UPPER_OFFICER = "upper_officer"
     COMMUNE_OFFICER = "commune_officer"
     VIEWER = "viewer"
 

@@ -66,6 +66,12 @@ def manifest(files: Iterable[MediaFileEntry]) -> bytes:
     return _document(root)
 
 
+# rasoat's own header on a 201/202 for a record stored but put aside for an officer (its review
+# state is "has issues"); the OpenRosa message says the same for the cadre. sync/replies.py
+# reads it under the same name (sync never imports the server).
+REVIEW_STATE_HEADER = "X-Rasoat-Review-State"
+
+
 def response(message: str, *, error: bool = False) -> bytes:
     """An OpenRosaResponse; Collect shows the text of the first <message> to the cadre."""
     root = Element("OpenRosaResponse", xmlns=RESPONSE_NS, items="0")

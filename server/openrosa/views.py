@@ -10,6 +10,7 @@ from flask import Response, current_app, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from server.domain.vocabulary import ReviewState
 from server.errors import (
     InvalidMultipart,
     MissingInstanceFile,
@@ -51,6 +52,12 @@ _SUCCESS = {
     Outcome.DUPLICATE: "Phiếu này đã được nhận trước đó. / This submission was already received.",
 }
 
+
+_SET_ASIDE = (
+    "Đã nhận phiếu, nhưng phiếu có vấn đề nên chưa vào sổ hộ; cán bộ xã sẽ xem lại."
+    " / Received, but the record has issues and is not in the registry yet; an officer will"
+    " look at it:"
+)
 
 View = Callable[..., Response]
 
@@ -137,7 +144,14 @@ def submission(token: str | None = None, project_id: int | None = None) -> Respo
         db_session(), blob_store(current_app), upstream(current_app), receipt
     )
     status = 202 if receipt.outcome == Outcome.DUPLICATE else 201
-    return xml_response(xml.response(_SUCCESS[receipt.outcome]), status)
+    if receipt.issues is None:
+        return xml_response(xml.response(_SUCCESS[receipt.outcome]), status)
+    # Stored and safe, so still a success for Collect; its message tells the cadre that an
+    # officer must look at the record, and a header tells programs (rasoat sync, forwarding).
+    message = f"{_SET_ASIDE} {receipt.issues}"
+    response = xml_response(xml.response(message), status)
+    response.headers[xml.REVIEW_STATE_HEADER] = ReviewState.HAS_ISSUES.value
+    return response
 
 
 def _incoming_submission() -> IncomingSubmission:

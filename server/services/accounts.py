@@ -26,7 +26,7 @@ MAX_FAILURES = 5
 MAX_FAILURES_PER_ADDRESS = 30
 LOCKOUT = timedelta(minutes=15)
 # Lists carry names, incomes and addresses: not for the "viewer" role, which sees aggregates.
-PERSONAL_DATA_ROLES = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
+PERSONAL_DATA_ROLES = (Role.ADMINISTRATOR, Role.UPPER_OFFICER, Role.COMMUNE_OFFICER)
 
 
 @cache

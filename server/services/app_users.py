@@ -36,7 +36,7 @@ Phone: TypeAlias = AppUser
 TOKEN_LENGTH = 64
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
 # Who may fill forms in the browser as their own app user (services/web_form_users).
-WEB_FORM_ROLES = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
+WEB_FORM_ROLES = (Role.ADMINISTRATOR, Role.UPPER_OFFICER, Role.COMMUNE_OFFICER)
 # Central's tokens also use "!" and "$"; accept them so Central-style URLs keep working.
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9!$]{64}$")
 

@@ -16,20 +16,11 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from server.domain.roles import LEVELS
 from server.errors import Forbidden, InvalidInput, NotFound
 from server.storage import areas as queries
 from server.storage.models import Area
 
-LEVELS = (
-    "province",
-    "district",
-    "commune",
-    "ward",
-    "township",
-    "special_zone",
-    "village",
-    "quarter",
-)
 COLUMNS = ("code", "name", "level", "parent_code", "urban")
 _HOUSEHOLDS = re.compile(r"^households_(\d{4})$")
 

@@ -38,17 +38,23 @@ class KeyNumbers:
 
 
 def key_numbers(
-    session: Session, scope: Area | None, period: int | None, today: date
+    session: Session, scope: Area | None, period: int | None, today: date, language: str = "vi"
 ) -> KeyNumbers:
+    """The key numbers of `period` (default: the latest with data), named in `language`."""
     area = scope or next(iter(top_areas(session)), None)
     period = period or latest_period(session) or today.year
     standard = standard_for_year(period)
+    caption = standard.caption_for(period, language)
     if area is None:
-        return KeyNumbers(None, period, standard.caption("vi"), None, {}, ())
+        return KeyNumbers(None, period, caption, None, {}, ())
     table = review_summary(session, scope, area.code, period)
     total = next(r.cells for r in table.rows if r.kind is RowKind.TOTAL)
     counts = [
-        (i.name_vi, int(str(total.get(deficiency_key(i.code)) or 0))) for i in standard.indicators
+        (
+            i.name_en if language == "en" else i.name_vi,
+            int(str(total.get(deficiency_key(i.code)) or 0)),
+        )
+        for i in standard.indicators
     ]
     largest = max((c for _, c in counts), default=0) or 1
     bars = tuple(Bar(name, count, Decimal(count) / Decimal(largest)) for name, count in counts)
@@ -56,7 +62,7 @@ def key_numbers(
     return KeyNumbers(
         area,
         period,
-        standard.caption("vi"),
+        caption,
         residents if isinstance(residents, int) else None,
         dict(total),
         bars,

@@ -27,7 +27,7 @@ from server.storage.models import Form, FormVersion
 PROJECT_ID = forms.DEFAULT_PROJECT_ID
 # Who may see the forms pages and try a draft; only administrators without an area change
 # anything (accounts.require_whole_province).
-VIEWERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER)
+VIEWERS = (Role.ADMINISTRATOR, Role.UPPER_OFFICER)
 # What an administrator may set by hand; a draft only leaves "draft" by being published.
 SETTABLE = (FormState.OPEN, FormState.CLOSING, FormState.CLOSED)
 

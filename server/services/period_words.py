@@ -11,4 +11,5 @@ from server.domain.standards import standard_for_year
 def list_year_words(period: int) -> tuple[str, str]:
     """("năm 2027 — <standard, vi>", "2027 — <standard, en>"); NoStandardForYear without one."""
     standard = standard_for_year(period)
-    return f"năm {period} — {standard.caption('vi')}", f"{period} — {standard.caption('en')}"
+    vi, en = standard.caption_for(period, "vi"), standard.caption_for(period, "en")
+    return f"năm {period} — {vi}", f"{period} — {en}"

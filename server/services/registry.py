@@ -49,14 +49,16 @@ def load_rules() -> tuple[Standard, ...]:
     return load_standards()
 
 
-def after_store(session: Session, xml_form_id: str, submission_id: int, root: Element) -> None:
-    """Derive registry rows from a newly stored submission of a registry form."""
+def after_store(
+    session: Session, xml_form_id: str, submission_id: int, root: Element
+) -> str | None:
+    """Derive registry rows from a newly stored submission of a registry form; the issue that
+    keeps it out of the registry (the record is then "has issues"), or None."""
     handler = _HANDLERS.get(xml_form_id)
-    if handler is not None:
-        handler(session, submission_id, root)
+    return handler(session, submission_id, root) if handler is not None else None
 
 
-def record_household_review(session: Session, submission_id: int, root: Element) -> None:
+def record_household_review(session: Session, submission_id: int, root: Element) -> str | None:
     conflicting = None
     try:
         with savepoint(session):
@@ -70,11 +72,11 @@ def record_household_review(session: Session, submission_id: int, root: Element)
     except RasoatError as problem:
         mark_issues(session, submission_id, problem.message)
         logger.info("submission %s kept out of the registry: %s", submission_id, problem.code)
-        return
+        return problem.message
     if conflicting is not None:
-        _flag_conflict(session, conflicting, submission_id, derived)
-        return
+        return _flag_conflict(session, conflicting, submission_id, derived)
     mark_issues(session, submission_id, None)
+    return None
 
 
 def _derive(session: Session, root: Element) -> _Derived:
@@ -158,7 +160,7 @@ def _disagreement(derived: _Derived) -> str | None:
 
 def _flag_conflict(
     session: Session, review: queries.OtherReview, submission_id: int, derived: _Derived
-) -> None:
+) -> str:
     """Two different records for one household and period: keep both, overwrite nothing, and
     put both in front of the commune officer."""
     queries.mark_review_in_conflict(session, review.review_id)
@@ -170,9 +172,10 @@ def _flag_conflict(
     )
     mark_issues(session, review.submission_id, message)
     mark_issues(session, submission_id, message)
+    return message
 
 
-def record_followup_visit(session: Session, submission_id: int, root: Element) -> None:
+def record_followup_visit(session: Session, submission_id: int, root: Element) -> str | None:
     from server.services.followups import record_visit
 
     try:
@@ -180,11 +183,12 @@ def record_followup_visit(session: Session, submission_id: int, root: Element) -
             record_visit(session, submission_id, root)
     except RasoatError as problem:
         mark_issues(session, submission_id, problem.message)
-        return
+        return problem.message
     mark_issues(session, submission_id, None)
+    return None
 
 
-_HANDLERS: dict[str, Callable[[Session, int, Element], None]] = {
+_HANDLERS: dict[str, Callable[[Session, int, Element], str | None]] = {
     HOUSEHOLD_SURVEY: record_household_review,
     FOLLOWUP_VISIT: record_followup_visit,
 }

@@ -79,6 +79,9 @@ class Receipt:
     # The version as it now stands, once complete: what forwarding sends upstream, so that it
     # need not read the record back after the commit.
     stored: queries.StoredInstance | None
+    # Why the record was stored but put aside for an officer ("has issues"), for the phone's
+    # answer; None when it went into the registry (or is no registry form, or a re-send).
+    issues: str | None = None
 
 
 @dataclass(frozen=True)
@@ -240,6 +243,7 @@ def _new_receipt(
     received: _Received,
     files: Sequence[tuple[str, str | None]],
     complete: bool,
+    issues: str | None = None,
 ) -> Receipt:
     """The receipt of a version whose attachments are `files` (in the order stored)."""
     missing = tuple(name for name, sha in files if sha is None)
@@ -252,7 +256,12 @@ def _new_receipt(
         files=tuple((name, sha) for name, sha in files if sha is not None),
     )
     return Receipt(
-        outcome, stored.xml_form_id, stored.instance_id, missing, stored if complete else None
+        outcome,
+        stored.xml_form_id,
+        stored.instance_id,
+        missing,
+        stored if complete else None,
+        issues,
     )
 
 
@@ -272,12 +281,12 @@ def _create(
         return _stored_meanwhile(session, incoming, received)
     files = _attach(session, version_id, received)
     ids = (submission_id, version_id)
-    write_scope.apply_if_inside(
+    issues = write_scope.apply_if_inside(
         session, app_user, received.form.xml_form_id, ids, received.parsed.root
     )
     logger.info("stored submission %s of form %s", received.instance_id, received.form.xml_form_id)
     complete = not incoming.incomplete
-    return _new_receipt(Outcome.CREATED, version_id, incoming, received, files, complete)
+    return _new_receipt(Outcome.CREATED, version_id, incoming, received, files, complete, issues)
 
 
 def _stored_meanwhile(
@@ -316,12 +325,12 @@ def _edit(
     # The editor's area decides, as for a new record: an edit from outside is held, and the
     # version it replaces stays applied.
     ids = (submission.id, version_id)
-    write_scope.apply_if_inside(
+    issues = write_scope.apply_if_inside(
         session, app_user, received.form.xml_form_id, ids, received.parsed.root
     )
     logger.info("stored edit %s of %s", received.instance_id, deprecated_id)
     complete = not incoming.incomplete
-    return _new_receipt(Outcome.EDITED, version_id, incoming, received, files, complete)
+    return _new_receipt(Outcome.EDITED, version_id, incoming, received, files, complete, issues)
 
 
 def _version_to_edit(session: Session, form: Form, deprecated_id: str) -> SubmissionVersion:

@@ -68,25 +68,26 @@ def apply_if_inside(
     xml_form_id: str,
     ids: tuple[int, int],
     root: Element,
-) -> None:
+) -> str | None:
     """Apply a newly stored version (`ids`: submission id, version id) to the registry, or
-    hold it when it writes outside its sender's area."""
+    hold it when it writes outside its sender's area; the record's issue, if it has one."""
     submission_id, version_id = ids
     if xml_form_id not in registry.REGISTRY_FORMS:
-        return
+        return None
     scope = sender_area(session, app_user)
     outside = place_outside(session, xml_form_id, root, scope, submission_id) if scope else None
     if scope is None or outside is None:
-        registry.after_store(session, xml_form_id, submission_id, root)
-        return
+        return registry.after_store(session, xml_form_id, submission_id, root)
     queries.hold_version(session, version_id, sender_area_id=scope.id, named_village_id=outside.id)
-    queries.mark_issues(session, submission_id, outside_message(scope, outside))
+    message = outside_message(scope, outside)
+    queries.mark_issues(session, submission_id, message)
     logger.info(
         "submission %s held: it names %s, outside its sender's area %s",
         submission_id,
         outside.code,
         scope.code,
     )
+    return message
 
 
 def outside_message(sender: Area | None, named: Area | None) -> str:

@@ -8,10 +8,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from server.domain import roles
 from server.storage.common import insert_ignoring_duplicates
 from server.storage.models import Area, AreaHouseholds, AreaSuccessor
 
-VILLAGE_LEVELS = ("village", "quarter")
+VILLAGE_LEVELS = roles.VILLAGE_LEVELS
 
 
 def find_area_by_code(session: Session, code: str) -> Area | None:

@@ -23,5 +23,6 @@ from server.web import (  # noqa: E402,F401
     phones,
     submissions,
     tables,
+    users,
     views,
 )

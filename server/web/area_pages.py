@@ -20,7 +20,7 @@ from server.web import bp
 from server.web.forms import HouseholdsForm, UploadForm
 from server.web.session import signed_in, viewer
 
-EDITORS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER)
+EDITORS = (Role.ADMINISTRATOR, Role.UPPER_OFFICER)
 MAX_CSV_BYTES = 5_000_000
 LEVELS = {
     "province": _l("province"),

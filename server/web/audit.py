@@ -36,6 +36,12 @@ KINDS = {
     "account.lock": _l("Account locked (wrong passwords)"),
     "account.unlock": _l("Account lock lifted"),
     "account.sign_out_everywhere": _l("Signed out everywhere"),
+    "user.create": _l("Account created"),
+    "user.set_role": _l("Role changed"),
+    "user.move": _l("Account moved to another area"),
+    "user.disable": _l("Account disabled"),
+    "user.enable": _l("Account enabled again"),
+    "user.reset_password": _l("Password reset"),
 }
 
 

@@ -78,3 +78,24 @@ class HouseholdsForm(FlaskForm):  # type: ignore[misc]
     households = IntegerField(
         _l("Resident households"), validators=[InputRequired(), NumberRange(0, 10_000_000)]
     )
+
+
+class PersonForm(FlaskForm):  # type: ignore[misc]
+    """A new account on the Users page. Role and area choices are set by the view; a value
+    outside them is the service's refusal (naming the field), as for the command line."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), validators=[DataRequired()], validate_choice=False)
+    area = SelectField(_l("Area"), validators=[Optional()], validate_choice=False)
+    password = PasswordField(
+        _l("Password (empty: one is made up and shown once)"),
+        validators=[Optional(), Length(max=200)],
+    )
+
+
+class PersonChangeForm(FlaskForm):  # type: ignore[misc]
+    """One change to an account: whose (the e-mail) and, for a role or a move, the new value."""
+
+    email = StringField(validators=[DataRequired(), Length(max=254)])
+    value = StringField(validators=[Optional(), Length(max=32)])

@@ -16,7 +16,7 @@ from server.web import bp
 from server.web.forms import EmptyForm, PhoneForm
 from server.web.session import signed_in, viewer
 
-OFFICERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
+OFFICERS = (Role.ADMINISTRATOR, Role.UPPER_OFFICER, Role.COMMUNE_OFFICER)
 
 
 def _phone_form() -> PhoneForm:

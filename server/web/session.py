@@ -59,7 +59,9 @@ def setup(app: Flask) -> None:
     login_manager.login_view = "web.login"
     login_manager.login_message = None
     babel.init_app(app, locale_selector=_locale)
-    app.jinja_env.globals.update(display=display, shown=shown, whole=whole, language=_locale)
+    app.jinja_env.globals.update(
+        display=display, shown=shown, whole=whole, language=_locale, Role=Role
+    )
 
 
 def viewer() -> StaffMember:

@@ -40,7 +40,7 @@ from server.web.forms import EmptyForm, ReviewForm
 from server.web.session import signed_in, viewer
 from server.web.times import zone
 
-OFFICERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
+OFFICERS = (Role.ADMINISTRATOR, Role.UPPER_OFFICER, Role.COMMUNE_OFFICER)
 STATES = {
     ReviewState.RECEIVED: _l("Received"),
     ReviewState.HAS_ISSUES: _l("Has issues"),

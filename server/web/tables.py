@@ -43,7 +43,7 @@ from server.web.session import signed_in, viewer
 # phone), the download has them all.
 PAGE_ROWS = 200
 HOUSEHOLDS_A_PAGE = 50
-OFFICERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
+OFFICERS = (Role.ADMINISTRATOR, Role.UPPER_OFFICER, Role.COMMUNE_OFFICER)
 # The session cookie's keys of the last area and year chosen on a table page.
 CHOSEN_AREA, CHOSEN_PERIOD = "table_area", "table_period"
 

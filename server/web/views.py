@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -97,5 +97,7 @@ def home() -> str:
     if not current_user.is_authenticated:
         return render_template("landing.html", forms=phone_forms.published_forms(db_session()))
     person = viewer()
-    numbers = key_numbers(db_session(), person.scope, PERIOD.read(), today=date.today())
+    numbers = key_numbers(
+        db_session(), person.scope, PERIOD.read(), today=date.today(), language=str(get_locale())
+    )
     return render_template("home.html", numbers=numbers, person=person)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from server.storage.models import Form
 from tests.integration.test_web_access import PASSWORD
-from tests.support.browser import Camera
+from tests.support.browser import DESKTOP, PHONE, Camera, follow_menu
 from tests.support.xlsforms import xlsform
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,7 +49,7 @@ def test_an_officer_signs_in_and_sees_the_key_numbers_of_their_area(
 
     expect(page.locator("h1")).to_contain_text("Cam Lộ")
     expect(page.locator(".number").first).to_be_visible()
-    expect(page.locator("nav")).to_be_visible()
+    expect(page.locator("header .menu-button")).to_be_visible()  # a phone: the menu is a button
     camera.shoot(page, "home")
     assert camera.too_wide == {}
 
@@ -58,7 +58,7 @@ def test_an_officer_opens_the_summary_table_and_downloads_it_as_a_workbook(
     page: Page, camera: Camera, tmp_path: Path
 ) -> None:
     sign_in(page, "huyen@camlo.vn")
-    follow(page, 'nav a[href="/reports/summary"]')
+    follow_menu(page, "/reports/summary")
     expect(page.locator("table tbody tr").first).to_be_visible()
     camera.shoot(page)
     shown = page.locator("table tbody tr td:first-child").all_inner_texts()
@@ -80,7 +80,7 @@ def test_an_officer_opens_the_summary_table_and_downloads_it_as_a_workbook(
 
 def test_an_officer_creates_a_phone_and_sees_its_qr_code(page: Page, camera: Camera) -> None:
     sign_in(page, "tuyen@camlo.vn")
-    follow(page, 'nav a[href="/phones"]')
+    follow_menu(page, "/phones")
     camera.shoot(page)
     page.fill('input[name="name"]', "Cán bộ thôn Bản Chùa")
     page.select_option('select[name="area"]', "1960301")  # a village of the officer's commune
@@ -92,7 +92,7 @@ def test_an_officer_creates_a_phone_and_sees_its_qr_code(page: Page, camera: Cam
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR code draws"
     expect(page.locator("main code")).to_contain_text("/v1/key/")
     camera.shoot(page, "phone-ready")
-    follow(page, 'nav a[href="/phones"]')
+    follow_menu(page, "/phones")
     listed = page.locator("tbody tr", has_text="Cán bộ thôn Bản Chùa")
     expect(listed).to_contain_text("Thôn Bản Chùa")
     assert camera.too_wide == {}
@@ -154,3 +154,48 @@ def test_no_page_in_the_menu_scrolls_sideways_on_a_390_px_phone(page: Page, came
         page.context.clear_cookies()
 
     assert camera.too_wide == {}
+
+
+def test_on_a_phone_the_menu_is_one_button_and_wide_tables_say_they_scroll(
+    page: Page, camera: Camera
+) -> None:
+    sign_in(page, "huyen@camlo.vn")
+    menu, nav = page.locator("header .menu-button"), page.locator("header nav")
+
+    expect(menu).to_be_visible()
+    expect(nav).to_be_hidden()
+    header_height = page.locator("header").bounding_box()
+    assert header_height is not None and header_height["height"] < 110, header_height
+    camera.shoot(page, "menu-closed")
+    menu.click()
+    expect(nav).to_be_visible()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    camera.shoot(page, "menu-open")
+    follow_menu(page, "/reports/summary")
+
+    # The summary is wider than a phone: its box says so, and the first column stays in view.
+    hint = page.locator("p.scroll-hint").first
+    expect(hint).to_be_visible()
+    expect(hint).to_contain_text("vuốt ngang")
+    first_cell = page.locator(".scroll table tbody tr td:first-child").first
+    before = first_cell.bounding_box()
+    page.locator(".scroll").first.evaluate("box => { box.scrollLeft = 400; }")
+    after = first_cell.bounding_box()
+    assert before is not None and after is not None and abs(after["x"] - before["x"]) < 1
+    camera.shoot(page, "summary-scrolled")
+
+    page.set_viewport_size(DESKTOP)
+    expect(menu).to_be_hidden()
+    expect(nav).to_be_visible()
+    page.set_viewport_size(PHONE)
+    assert page.locator('link[rel="icon"]').get_attribute("href") == "/static/favicon.svg"
+    assert page.request.get("/static/favicon.svg").ok
+    assert camera.too_wide == {}
+
+
+def test_an_officer_s_web_form_pages_carry_the_site_menu(page: Page, camera: Camera) -> None:
+    sign_in(page, "tuyen@camlo.vn")
+    follow_menu(page, "/f/staff")
+    expect(page.locator("header .menu-button")).to_be_visible()
+    expect(page.locator('header nav a[href="/reports/summary"]')).to_have_count(1)
+    camera.shoot(page, "web-form-list")

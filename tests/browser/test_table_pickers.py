@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_staff_pages import follow, sign_in
 from tests.integration.test_table_pickers import lists_site  # noqa: F401  (a fixture)
-from tests.support.browser import DESKTOP, PHONE, Camera
+from tests.support.browser import DESKTOP, PHONE, Camera, follow_menu
 
 YEARLY = ("/reports/summary", "/reports/commitments", "/lists/deficiencies", "/lists/exited")
 BY_DATE = ("/reports/followup", "/lists/due-visits", "/lists/relapse-risk")
@@ -34,7 +34,7 @@ def test_every_table_and_list_page_has_its_pickers_and_fits_a_phone(
     page.select_option("#pick-area", "19603")
     page.select_option("#pick-period", "2025")
     follow(page, "form.pickers button[type=submit]")
-    follow(page, 'nav a[href="/lists/deficiencies"]')
+    follow_menu(page, "/lists/deficiencies")
     expect(page.locator("#pick-area option:checked")).to_contain_text("Xã Cam Tuyền")
     expect(page.locator("#pick-period option:checked")).to_have_text("2025")
     assert camera.too_wide == {}

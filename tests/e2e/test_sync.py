@@ -312,7 +312,7 @@ def test_rasoat_sync_push_sends_an_odk_collect_instances_folder_copied_off_a_pho
 
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
     assert f"{instances}: 4 queued, 0 already in the outbox" in pushed.stderr
-    assert f"skipped {broken.name}: " in pushed.stderr and "not readable XML" in pushed.stderr
+    assert f"skipped {broken}: " in pushed.stderr and "not readable XML" in pushed.stderr
     assert "Sent: 4" in pushed.stdout and "Still queued: 0" in pushed.stdout
     edit_id = edit_xml.split(b"<instanceID>")[1].split(b"<")[0].decode()
     assert_stored_exactly_once(session, expected | {edit_id: (edit_xml, {})})
@@ -336,7 +336,7 @@ def district(app: Flask, session: Session, live_server: LiveServer) -> Callable[
         email="huyen@camlo.vn",
         display_name="Huyện Cam Lộ",
         password=PASSWORD,
-        role=Role.DISTRICT_OFFICER,
+        role=Role.UPPER_OFFICER,
         area_code="468",
     )
     session.commit()
@@ -386,3 +386,151 @@ def test_pull_downloads_the_tables_then_only_what_changed(
     assert as_xlsx.stdout.split()[:2] == ["downloaded", "summary_468_2026_vi.xlsx"]
     book = load_workbook(io.BytesIO((folder / "summary_468_2026_vi.xlsx").read_bytes()))
     assert book.active is not None and book.active["A1"].value
+
+
+# --- what a person reads: records flagged, names, skipped folders, causes of refusals ----------
+
+
+@pytest.fixture
+def survey_phone(app: Flask, session: Session) -> str:
+    """The token of a phone without an area that may send the household survey."""
+    make_areas(session)
+    path = REPO_ROOT / "forms" / "household_survey.xlsx"
+    publish_form(app, session, path.read_bytes(), filename=path.name)
+    return make_app_user(session).token
+
+
+def write_instance(instances: Path, name: str, xml: bytes) -> Path:
+    folder = instances / name
+    folder.mkdir(parents=True)
+    (folder / f"{name}.xml").write_bytes(xml)
+    return folder
+
+
+def test_a_record_the_server_stored_but_flagged_is_reported_with_its_issue_not_as_success(
+    live_server: LiveServer, survey_phone: str, tmp_path: Path
+) -> None:
+    instances = tmp_path / "instances"
+    good, _ = survey(POOR, household_code="1960301-101")
+    # A village the area tree does not know: stored (the cadre's work is safe), kept out of
+    # the registry, "has issues" for the commune officer.
+    flagged, flagged_id = survey(POOR, household_code="1960399-102", village="1960399")
+    write_instance(instances, "ho_101", good)
+    write_instance(instances, "ho_102", flagged)
+    outbox = tmp_path / "outbox.sqlite3"
+    server = f"{live_server.base_url}/v1/key/{survey_phone}/projects/1"
+
+    pushed = run_sync(
+        "push", "--server", server, "--from-collect", str(instances), "--no-progress",
+        outbox=outbox,
+    )  # fmt: skip
+
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    assert "Sent: 2 (1 stored with issues for an officer to look at)" in pushed.stdout
+    [issue_line] = [line for line in pushed.stdout.splitlines() if "has issues" in line]
+    assert flagged_id in issue_line and "1960399" in issue_line
+    assert f"sent, has issues {flagged_id}" in pushed.stderr  # the running log says it too
+    [item] = [i for i in outbox_items(outbox) if i.instance_id == flagged_id]
+    assert item.state == ItemState.SENT and item.issues and "1960399" in item.issues
+
+    status = run_sync("status", outbox=outbox)  # without --all: a flagged item still shows
+    [line] = status.stdout.splitlines()[1:]
+    assert "sent, has issues" in line and "1960399-102 Hồ Văn Lợi" in line and flagged_id in line
+
+
+def test_status_names_each_item_by_household_and_head_and_lists_the_folders_it_skipped(
+    live_server: LiveServer, survey_phone: str, tmp_path: Path
+) -> None:
+    instances = tmp_path / "instances"
+    xml, instance_id = survey(POOR, household_code="1960301-103", head_name="Lê Thị Hoa")
+    write_instance(instances, "ho_103", xml)
+    broken = write_instance(instances, "ho_hong", b"<data id='household_survey'><meta>")
+    outbox = tmp_path / "outbox.sqlite3"
+    dead = f"http://127.0.0.1:{free_port()}/v1/key/abc/projects/1"  # nothing is sent yet
+
+    run_sync(
+        "push", "--server", dead, "--from-collect", str(instances), "--no-progress",
+        "--retries", "0", "--base-delay", "0.01", outbox=outbox,
+    )  # fmt: skip
+    status = run_sync("status", outbox=outbox)
+
+    assert status.returncode == 0, status.stderr
+    lines = status.stdout.splitlines()
+    assert lines[0].endswith(": 1 queued, 0 sent, 0 rejected")
+    assert "1960301-103 Lê Thị Hoa" in lines[1] and instance_id in lines[1]
+    assert lines[2] == "Skipped when queuing (1):"
+    assert lines[3].startswith(f"  {broken}: ") and "not readable XML" in lines[3]
+
+    # Once the folder is mended and queued, it is no longer listed as skipped.
+    (broken / f"{broken.name}.xml").write_bytes(survey(POOR, household_code="1960301-104")[0])
+    run_sync(
+        "push", "--server", dead, "--from-collect", str(instances), "--no-progress",
+        "--retries", "0", "--base-delay", "0.01", outbox=outbox,
+    )  # fmt: skip
+    again = run_sync("status", outbox=outbox).stdout
+    assert "Skipped" not in again and "1960301-104 Hồ Văn Lợi" in again
+
+
+def test_push_gives_up_after_exactly_the_retries_asked_for_and_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "instances"
+    write_instance(folder, "ho_1", survey(POOR)[0])
+    dead = f"http://127.0.0.1:{free_port()}/v1/key/abc/projects/1"
+
+    pushed = run_sync(
+        "push", "--server", dead, "--from-collect", str(folder), "--no-progress",
+        "--retries", "2", "--base-delay", "0.01", outbox=tmp_path / "outbox.sqlite3",
+    )  # fmt: skip
+
+    assert pushed.returncode == 4, pushed.stdout + pushed.stderr
+    assert "Stopped: gave up after 2 retries (3 failed attempts in a row)" in pushed.stdout
+    assert pushed.stderr.count("waiting ") == 2  # two waits between the three attempts
+
+
+def test_a_refused_push_names_the_likely_cause(
+    app: Flask, session: Session, live_server: LiveServer, survey_phone: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "instances"
+    write_instance(folder, "ho_1", survey(POOR)[0])
+
+    def push(server: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        return run_sync(
+            "push", "--server", server, "--from-collect", str(folder), "--no-progress", *extra,
+            outbox=tmp_path / f"outbox-{len(extra)}-{abs(hash(server))}.sqlite3",
+        )  # fmt: skip
+
+    wrong_token = push(f"{live_server.base_url}/v1/key/not-a-token/projects/1")
+    no_username = push(live_server.base_url)
+    wrong_password = push(live_server.base_url, "--username", "cadre", "--password", "sai")
+
+    def said(run: subprocess.CompletedProcess[str]) -> str:
+        return run.stdout + run.stderr
+
+    assert wrong_token.returncode == 1
+    assert "the token in this address is wrong, or the phone was revoked" in said(wrong_token)
+    assert no_username.returncode == 1 and "give --username" in said(no_username)
+    assert wrong_password.returncode == 1 and "wrong user name or password" in said(wrong_password)
+    for refused in (wrong_token, no_username, wrong_password):
+        assert "Still queued: 1" in refused.stdout  # nothing lost: the item waits in the outbox
+
+
+def test_pull_defaults_to_this_year_and_exits_non_zero_naming_each_table_refused(
+    district: Callable[[str], None], live_server: LiveServer, tmp_path: Path
+) -> None:
+    folder = tmp_path / "tables"
+    signed = ("--email", "huyen@camlo.vn", "--password", PASSWORD, "--dir", str(folder))
+    this_year = time.gmtime().tm_year
+
+    pulled = run_sync("pull", "--server", live_server.base_url, "--area", "468", *signed)
+    outside = run_sync("pull", "--server", live_server.base_url, "--area", "999999", *signed)
+    wrong = run_sync(
+        "pull", "--server", live_server.base_url, "--area", "468",
+        "--email", "huyen@camlo.vn", "--password", "sai", "--dir", str(folder),
+    )  # fmt: skip
+
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    assert f"summary_468_{this_year}_vi.csv" in pulled.stdout
+    assert outside.returncode == 3, outside.stdout + outside.stderr
+    refused = [line for line in outside.stdout.splitlines() if line.startswith("refused")]
+    assert len(refused) == 7 and all("HTTP 4" in line for line in refused)
+    assert "7 of 7 tables not downloaded" in outside.stderr
+    assert wrong.returncode == 1 and "wrong e-mail or password" in wrong.stderr

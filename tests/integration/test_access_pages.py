@@ -45,7 +45,7 @@ def only(status: int, *people: str) -> dict[str, int]:
     return dict.fromkeys(people, status)
 
 
-VERSION = "/forms/household_survey/versions/2026120301"  # the shipped version, forms/common.py
+VERSION = "/forms/household_survey/versions/2026120401"  # the shipped version, forms/common.py
 WEB = [  # (method, path, body, {person: status}; anyone else 403, signed out 302 to sign in)
     ("GET", fixed(VERSION), None, only(200, ADMIN, DISTRICT)),
     ("GET", fixed(f"{VERSION}/xlsform"), None, only(200, ADMIN, DISTRICT)),
@@ -115,6 +115,18 @@ WEB = [  # (method, path, body, {person: status}; anyone else 403, signed out 30
         lambda world: f"/phones/{world.revocable}/revoke",
         None,
         only(302, ADMIN, DISTRICT, HIEU) | {TUYEN: 404},
+    ),
+    # The Users page's writes, with a body each refuses before anything is written: an empty
+    # new account (the form's own check), a person no one has (test_access_writes: the rest).
+    ("POST", fixed("/users"), form(email="", name=""), only(400, ADMIN, DISTRICT, TUYEN, HIEU)),
+    *(
+        (
+            "POST",
+            fixed(f"/users/{change}"),
+            form(email="ai@dau.vn", value="viewer"),
+            only(404, ADMIN, DISTRICT, TUYEN, HIEU),
+        )
+        for change in ("role", "move", "disable", "enable", "reset-password")
     ),
     # Lifting the lock of an account that is not locked changes nothing (and is logged).
     ("POST", fixed("/audit/unlock"), form(email="xem@camlo.vn"), only(302, ADMIN)),

@@ -72,7 +72,7 @@ world = access_world.world
 ADMIN_A = "qtv.tuyen@camlo.vn"  # an administrator limited to commune 19603
 DISTRICT_A = "huyen.tuyen@camlo.vn"  # a district officer limited to commune 19603
 VIEWER_A = "xem.tuyen@camlo.vn"  # a viewer of commune 19603
-OF_AREA_A = {ADMIN_A: Role.ADMINISTRATOR, DISTRICT_A: Role.DISTRICT_OFFICER, VIEWER_A: Role.VIEWER}
+OF_AREA_A = {ADMIN_A: Role.ADMINISTRATOR, DISTRICT_A: Role.UPPER_OFFICER, VIEWER_A: Role.VIEWER}
 STAFF = (ADMIN_A, DISTRICT_A, TUYEN, VIEWER_A, ADMIN, DISTRICT)  # the last two: controls
 OUTSIDE = "Ngoài địa bàn của người gửi"
 
@@ -488,6 +488,50 @@ def form_fields(**fields: Any) -> Callable[[Any], Body]:
     return lambda _target: {"data": fields}
 
 
+def officer_of_19612(setup: Setup) -> str:
+    """A fresh commune officer of 19612 (one a cell may change without touching the others)."""
+    email = f"cb{setup.fresh()}@camhieu.vn"
+    create_user(
+        setup.session,
+        email=email,
+        display_name=email,
+        password=PASSWORD,
+        role=Role.COMMUNE_OFFICER,
+        area_code="19612",
+    )
+    setup.session.commit()
+    return email
+
+
+def disabled_officer_of_19612(setup: Setup) -> str:
+    email = officer_of_19612(setup)
+    user = setup.session.scalars(select(User).where(User.email == email)).one()
+    user.disabled_at = datetime.now(UTC)
+    setup.session.commit()
+    return email
+
+
+def new_email(setup: Setup) -> str:
+    return f"moi{setup.fresh()}@camhieu.vn"
+
+
+def account_of(session: Session, email: str) -> object:
+    """What the Users page's writes change: the account's role, area, state and password."""
+    user = session.scalars(select(User).where(User.email == email)).first()
+    if user is None:
+        return None
+    return (user.role, user.area_id, user.disabled_at, user.password_hash)
+
+
+def change_of(value: str = "") -> Callable[[Any], Body]:
+    return lambda email: {"data": {"email": email, "value": value}}
+
+
+# The Users page: area A's administrator and officers reach no one of 19612 and may put no one
+# there; the viewer has no Users page; the whole-province administrator and 468's officer do.
+PEOPLE_OF_B_REFUSED = dict.fromkeys((ADMIN_A, DISTRICT_A, TUYEN, VIEWER_A), refused(403))
+
+
 # A new village under 19612, and a resident-household count for one of 19612's villages.
 AREAS_CSV = (
     "code,name,level,parent_code,urban,households_2026\n"
@@ -672,6 +716,54 @@ ACTIONS: dict[str, Action] = {
             ADMIN: written(302),
             DISTRICT: NOT_AN_EDITOR,
         },
+    ),
+    "create an account in 19612": Action(
+        "POST",
+        same("/users"),
+        lambda email: {"data": {"email": email, "name": "Mới", "role": "viewer", "area": "19612"}},
+        new_email,
+        account_of,
+        {**PEOPLE_OF_B_REFUSED, ADMIN: written(200), DISTRICT: written(200)},
+    ),
+    "change the role of 19612's officer": Action(
+        "POST",
+        same("/users/role"),
+        change_of("viewer"),
+        officer_of_19612,
+        account_of,
+        {**PEOPLE_OF_B_REFUSED, ADMIN: written(302), DISTRICT: written(302)},
+    ),
+    "move 19612's officer to 19609": Action(
+        "POST",
+        same("/users/move"),
+        change_of("19609"),
+        officer_of_19612,
+        account_of,
+        {**PEOPLE_OF_B_REFUSED, ADMIN: written(302), DISTRICT: written(302)},
+    ),
+    "disable 19612's officer": Action(
+        "POST",
+        same("/users/disable"),
+        change_of(),
+        officer_of_19612,
+        account_of,
+        {**PEOPLE_OF_B_REFUSED, ADMIN: written(302), DISTRICT: written(302)},
+    ),
+    "enable 19612's disabled officer": Action(
+        "POST",
+        same("/users/enable"),
+        change_of(),
+        disabled_officer_of_19612,
+        account_of,
+        {**PEOPLE_OF_B_REFUSED, ADMIN: written(302), DISTRICT: written(302)},
+    ),
+    "reset the password of 19612's officer": Action(
+        "POST",
+        same("/users/reset-password"),
+        change_of(),
+        officer_of_19612,
+        account_of,
+        {**PEOPLE_OF_B_REFUSED, ADMIN: written(200), DISTRICT: written(200)},
     ),
     "sign out everywhere, naming 19612's officer": Action(
         "POST",

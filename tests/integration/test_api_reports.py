@@ -37,7 +37,7 @@ def api(app: Flask, session: Session, live_server: LiveServer) -> str:
             xml, _ = survey(answers, household_code=code, review_year=year)
             receive_submission(session, blob_store(app), phone, IncomingSubmission(xml=xml))  # type: ignore[arg-type]
     for email, role, area in (
-        ("huyen@camlo.vn", Role.DISTRICT_OFFICER, "468"),
+        ("huyen@camlo.vn", Role.UPPER_OFFICER, "468"),
         ("xa@camtuyen.vn", Role.COMMUNE_OFFICER, "19603"),
         ("xem@camlo.vn", Role.VIEWER, "468"),
     ):
@@ -59,7 +59,7 @@ def token(api: str, email: str) -> dict[str, str]:
 def test_sign_in_gives_a_bearer_token_that_identifies_the_user(api: str) -> None:
     me = requests.get(f"{api}/users/current", headers=token(api, "huyen@camlo.vn"), timeout=10)
     assert me.status_code == 200
-    assert (me.json()["email"], me.json()["role"]) == ("huyen@camlo.vn", "district_officer")
+    assert (me.json()["email"], me.json()["role"]) == ("huyen@camlo.vn", "upper_officer")
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,8 @@ ND351_CAPTION = (
     "Chuẩn nghèo đa chiều quốc gia giai đoạn 2026–2030 (áp dụng từ năm 2027) (ngưỡng tạm, chờ "
     "văn bản hướng dẫn; mức sống trung bình = 1,5 × chuẩn nghèo là lựa chọn thiết kế)"
 )
-ND07_CAPTION = "Chuẩn nghèo đa chiều giai đoạn 2022–2025"
+# 2026 is the transition year: NĐ 07 classifies it, and its tables say so in the form's words.
+ND07_CAPTION = "Chuẩn nghèo đa chiều giai đoạn 2022–2025, áp dụng cho năm 2026"
 
 
 def test_every_table_of_a_list_year_names_its_standard_in_the_words_of_its_data_file(
@@ -126,7 +127,7 @@ def test_every_table_of_a_list_year_names_its_standard_in_the_words_of_its_data_
         email="huyen@camlo.vn",
         display_name="Huyện",
         password=PASSWORD,
-        role=Role.DISTRICT_OFFICER,
+        role=Role.UPPER_OFFICER,
         area_code="468",
     )
     session.commit()

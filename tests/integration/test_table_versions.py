@@ -36,7 +36,7 @@ def district(app: Flask, session: Session) -> tuple[FlaskClient, dict[str, str]]
             email="huyen@camlo.vn",
             display_name="Huyện",
             password=PASSWORD,
-            role=Role.DISTRICT_OFFICER,
+            role=Role.UPPER_OFFICER,
             area_code="468",
         )
     client = app.test_client()

@@ -30,7 +30,7 @@ SECOND_HOUSEHOLD = "uuid:6a1f0c3e-2b7d-4c1e-9f0a-5d2e8b7c4a19"
 DRAFT = "ban_nhap"  # a form uploaded as a draft, never published
 PEOPLE = {  # email: (role, area)
     "admin@tinh.vn": (Role.ADMINISTRATOR, None),
-    "huyen@camlo.vn": (Role.DISTRICT_OFFICER, "468"),
+    "huyen@camlo.vn": (Role.UPPER_OFFICER, "468"),
     "tuyen@camlo.vn": (Role.COMMUNE_OFFICER, "19603"),
     "hieu@camlo.vn": (Role.COMMUNE_OFFICER, "19612"),
     "xem@camlo.vn": (Role.VIEWER, "468"),
@@ -127,6 +127,7 @@ def test_the_session_cookie_is_http_only_and_same_site(site: str) -> None:
 ROUTES = [  # (path, who gets 200; others 403, or 302 to the sign-in page when signed out)
     ("/", set(PEOPLE)),
     ("/account", set(PEOPLE)),
+    ("/users", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "hieu@camlo.vn"}),
     ("/reports/summary?area=468", {"admin@tinh.vn", "huyen@camlo.vn", "xem@camlo.vn"}),
     (
         "/reports/summary?area=19603",

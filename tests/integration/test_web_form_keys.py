@@ -138,8 +138,8 @@ def make_viewer(session: Session) -> None:
     change(session, role=Role.VIEWER)
 
 
-def make_district_officer(session: Session) -> None:
-    change(session, role=Role.DISTRICT_OFFICER)  # still fills forms: a new key works
+def make_upper_officer(session: Session) -> None:
+    change(session, role=Role.UPPER_OFFICER)  # still fills forms: a new key works
 
 
 CHANGES: dict[str, tuple[Callable[[Session], None], str | None]] = {
@@ -147,7 +147,7 @@ CHANGES: dict[str, tuple[Callable[[Session], None], str | None]] = {
     "disabled": (disable, None),
     "moved to commune 19603": (move_to_19603, "19603"),
     "made a viewer": (make_viewer, None),
-    "made a district officer": (make_district_officer, "19612"),
+    "made a district officer": (make_upper_officer, "19612"),
 }
 
 

@@ -174,7 +174,7 @@ def test_the_same_version_with_other_content_cannot_become_a_draft(site: str) ->
     assert "tăng số phiên bản" in refused.text
 
 
-def test_a_district_officer_corrects_resident_households_only_within_their_district(
+def test_a_upper_officer_corrects_resident_households_only_within_their_district(
     site: str,  # noqa: F811
     session: Session,
 ) -> None:

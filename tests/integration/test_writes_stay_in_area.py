@@ -124,6 +124,9 @@ def test_a_phone_s_survey_naming_a_village_of_another_commune_is_stored_but_not_
     assert response.status_code == 201, response.text
     assert household(session, "1961201-050") is None
     assert_flagged(submission_of(session, instance_id))
+    # The cadre reads on the phone that the record waits for an officer, and why.
+    assert "phiếu có vấn đề" in response.text and "19612" in response.text
+    assert response.headers["X-Rasoat-Review-State"] == "has_issues"
 
 
 def test_a_phone_s_survey_naming_a_household_of_another_commune_changes_nothing_of_it(

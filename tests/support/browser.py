@@ -61,6 +61,16 @@ def horizontal_overflow(page: Page) -> int:
     return max(overflow, 0)
 
 
+def follow_menu(page: Page, href: str) -> None:
+    """Go to a page of the site menu as a person would: on a phone the menu is one button, so
+    open it first; then click the link and wait for the page it leads to."""
+    button = page.locator("header .menu-button")
+    if button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()
+    with page.expect_navigation():
+        page.locator(f'header nav a[href="{href}"]').first.click()
+
+
 def _top_of(page: Page, size: dict[str, int]) -> dict[str, float]:
     """The whole page, but at most a few screens of it: a 500-row list would make a picture
     too tall for Chromium to take in time, and its first screens show all there is to see."""

@@ -12,7 +12,7 @@ import pytest
 
 from server.config import REPO_ROOT
 from server.domain.measures import SUMMARY, deficiency_key
-from server.domain.vocabulary import HouseholdClass, Transition
+from server.domain.vocabulary import HouseholdClass, Role, Transition
 
 WORDS = {member.value for member in (*HouseholdClass, *Transition)}
 MEASURE_KEYS = {measure.key for measure in SUMMARY} | {deficiency_key("")}
@@ -64,3 +64,23 @@ def test_storage_and_services_name_the_summary_s_measures_by_their_entries_in_th
     path: Path,
 ) -> None:
     assert spelled(path, MEASURE_KEYS) == []
+
+
+ROLES = {member.value for member in Role}
+
+
+def every_module_but_the_vocabulary() -> list[Path]:
+    vocabulary = REPO_ROOT / "server" / "domain" / "vocabulary.py"
+    return sorted(p for p in (REPO_ROOT / "server").rglob("*.py") if p != vocabulary)
+
+
+@pytest.mark.parametrize(
+    "path", every_module_but_the_vocabulary(), ids=lambda p: str(p.relative_to(REPO_ROOT))
+)
+def test_every_module_names_a_role_by_its_enum_member(path: Path) -> None:
+    assert spelled(path, ROLES) == []
+
+
+def test_the_menu_names_roles_by_their_enum_members() -> None:
+    base = (REPO_ROOT / "server" / "web" / "templates" / "base.html").read_text(encoding="utf-8")
+    assert [role for role in ROLES if f"'{role}'" in base or f'"{role}"' in base] == []

@@ -23,6 +23,13 @@ def broken_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
 BROKEN = [
     # (file, old text, new text, field named, words in the detail)
     (
+        "nd07_2022.toml",
+        "named_last_year = 2025",
+        "named_last_year = 2026",
+        "nd07_2022.toml: named_last_year",
+        "leave it out when the title names every year",
+    ),
+    (
         "nd351_2027.toml",
         'caveat_vi = "ngưỡng tạm',
         'caveat_note = "ngưỡng tạm',

@@ -225,3 +225,31 @@ def test_the_standard_for_a_year_can_be_chosen_among_given_standards() -> None:
     assert standard_for_year(2024, only_nd07).code == "nd07_2022"
     with pytest.raises(NotFound):
         standard_for_year(2019, only_nd07)
+
+
+@pytest.mark.parametrize(
+    ("year", "vi", "en"),
+    [
+        (
+            2025,
+            "Chuẩn nghèo đa chiều giai đoạn 2022–2025",
+            "Multidimensional poverty standard 2022–2025",
+        ),
+        (
+            2026,
+            "Chuẩn nghèo đa chiều giai đoạn 2022–2025, áp dụng cho năm 2026",
+            "Multidimensional poverty standard 2022–2025, applied to 2026",
+        ),
+    ],
+)
+def test_a_list_year_beyond_the_years_a_standard_s_title_names_says_it_is_applied_to_it(
+    year: int, vi: str, en: str
+) -> None:
+    standard = standard_for_year(year)
+    assert (standard.caption_for(year, "vi"), standard.caption_for(year, "en")) == (vi, en)
+
+
+def test_a_standard_whose_title_names_all_its_years_is_named_by_its_caption_alone() -> None:
+    nd351 = standard_for_year(2027)
+    assert nd351.named_last_year is None
+    assert nd351.caption_for(2027, "vi") == nd351.caption("vi")

@@ -627,7 +627,13 @@ def test_the_list_year_chooses_the_standard_and_its_questions() -> None:
     assert "ngưỡng tạm, chờ văn bản hướng dẫn" in shown["standard_caption_vi"]
     assert "awaiting the guiding circular" in shown["standard_caption_en"]
     assert values_of(corrected)["standard_code"] == "nd07_2022"
-    assert values_of(corrected)["standard_caption_vi"] == "Chuẩn nghèo đa chiều giai đoạn 2022–2025"
+    # 2026, the transition year: the form names NĐ 07 in the words every 2026 table uses.
+    assert values_of(corrected)["standard_caption_vi"] == (
+        "Chuẩn nghèo đa chiều giai đoạn 2022–2025, áp dụng cho năm 2026"
+    )
+    assert values_of(corrected)["standard_caption_en"] == (
+        "Multidimensional poverty standard 2022–2025, applied to 2026"
+    )
 
 
 def test_the_default_list_year_is_2027_the_list_the_late_2026_review_makes() -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 from sync import Instance, ItemState, NotOpenRosa, Outbox, Rejected, ServerUnreachable
 from sync.outbox_items import SCHEMA
 
-V1_SCHEMA = SCHEMA.replace("    deprecated_id TEXT,\n", "")
+V2_SCHEMA = SCHEMA.replace("    issues TEXT,\n", "").split("CREATE TABLE skipped")[0]
+V1_SCHEMA = V2_SCHEMA.replace("    deprecated_id TEXT,\n", "")
 
 
 def instance(instance_id: str, deprecated_id: str | None = None) -> Instance:
@@ -34,6 +35,25 @@ def test_an_outbox_of_the_first_schema_is_upgraded_and_keeps_its_items(tmp_path:
         assert [i.instance_id for i in outbox.items(ItemState.QUEUED)] == ["uuid:1"]
         outbox.enqueue(instance("uuid:2", deprecated_id="uuid:1"))
         assert outbox.ready_ids() == [outbox.item_id("hh", "uuid:1")]
+
+
+def test_an_outbox_of_the_second_schema_gains_flags_and_skipped_folders(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    with sqlite3.connect(path) as db:
+        for statement in filter(str.strip, V2_SCHEMA.split(";")):
+            db.execute(statement)
+        db.execute("INSERT INTO meta VALUES ('device_id', 'rasoat-sync:old')")
+        db.execute("PRAGMA user_version=2")
+    db.close()
+
+    with Outbox(path) as outbox:
+        item_id = outbox.enqueue(instance("uuid:1")).item_id
+        outbox.mark_sent(item_id, 201, "ok", ["a.jpg"], issues="unknown village 1960399")
+        outbox.note_scan({"/sd/instances/broken": "not readable XML"}, [])
+        assert outbox.get(item_id).issues == "unknown village 1960399"
+        assert [s.source for s in outbox.skipped()] == ["/sd/instances/broken"]
+        outbox.note_scan({}, ["/sd/instances/broken"])
+        assert outbox.skipped() == []
 
 
 def test_an_edit_waits_while_the_record_it_replaces_is_queued(tmp_path: Path) -> None:
