@@ -76,6 +76,12 @@ _SIMPLE = {
     "app_user.create": "phone_create",
     "app_user.revoke": "phone_revoke",
     "area.import": "area_import",
+    "user.create": "user_create",
+    "user.set_role": "user_set_role",
+    "user.move": "user_move",
+    "user.disable": "user_disable",
+    "user.enable": "user_enable",
+    "user.reset_password": "user_reset_password",
 }
 
 
