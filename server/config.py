@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +48,15 @@ def _secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _checked_zone(name: str) -> str:
+    """A zone the server can convert to, else a start-up error naming the setting."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"RASOAT_TIMEZONE: {name!r} is not a known time zone") from exc
+    return name
+
+
 def load(instance_path: str, overrides: dict[str, Any]) -> dict[str, Any]:
     """Return the Flask config mapping for one app instance."""
     instance = Path(instance_path)
@@ -81,6 +91,8 @@ def load(instance_path: str, overrides: dict[str, Any]) -> dict[str, Any]:
         "RASOAT_UPSTREAM_POLL_SECONDS": float(_env("UPSTREAM_POLL_SECONDS", "2")),
         "RASOAT_UPSTREAM_MAX_DELAY": float(_env("UPSTREAM_MAX_DELAY", "60")),
         "RASOAT_UPSTREAM_SCAN_SECONDS": float(_env("UPSTREAM_SCAN_SECONDS", "600")),
+        # Times on the pages are shown in this zone (an IANA name); Vietnam keeps UTC+7.
+        "RASOAT_TIMEZONE": _env("TIMEZONE", "Asia/Ho_Chi_Minh"),
         # No pre-ping: it costs a round trip per request; a connection broken by a database
         # restart fails one request (503, the phone retries) and the pool is then renewed.
         "SQLALCHEMY_ENGINE_OPTIONS": {},
@@ -94,6 +106,8 @@ def load(instance_path: str, overrides: dict[str, Any]) -> dict[str, Any]:
         config.setdefault(f"{prefix}_COOKIE_SAMESITE", "Lax")
         config.setdefault(f"{prefix}_COOKIE_SECURE", secure)
     config.setdefault("PERMANENT_SESSION_LIFETIME", 12 * 3600)
+    config["RASOAT_TIMEZONE"] = _checked_zone(str(config["RASOAT_TIMEZONE"]))
+    config.setdefault("BABEL_DEFAULT_TIMEZONE", config["RASOAT_TIMEZONE"])
     config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
     config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(REPO_ROOT / "server" / "translations"))
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])

@@ -8,12 +8,13 @@ nothing, so both are left out; a page on a phone stays short.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
 from server.formats.instance import local_name
-from server.formats.xform_outline import Outline, Question
+from server.formats.xform_outline import Outline, Question, flatten
 
 MULTIPLE = "select"
 FILE = "upload"
@@ -62,13 +63,48 @@ def _text(node: Element | None) -> str:
     return (node.text or "").strip() if node is not None else ""
 
 
-def display_value(question: Question, raw: str, language: str) -> str:
-    """A select answer by its choice labels; anything else as given."""
-    if not question.choices:
-        return raw
+# Names of the values of choice lists read from a media file (the communes and villages of the
+# area tree), by file name; a page passes them so that it shows names, never codes.
+FileNames = Mapping[str, Mapping[str, str]]
+_NO_NAMES: FileNames = {}
+
+
+def display_value(
+    question: Question, raw: str, language: str, file_names: FileNames = _NO_NAMES
+) -> str:
+    """A select answer by its choice labels (or the names its choice file has); anything else
+    as given."""
     values = raw.split() if question.kind == MULTIPLE else [raw]
+    if not question.choices:
+        named = file_names.get(question.choices_file) if question.choices_file else None
+        return ", ".join(named.get(v, v) for v in values) if named else raw
     known = question.choices
     return ", ".join(known[v].get(language) or v if v in known else v for v in values)
+
+
+def file_choice_values(outline: Outline, root: Element) -> dict[str, set[str]]:
+    """The values answered to questions whose choices come from a media file, by file (outside
+    repeats), so that the caller can look their names up."""
+    found: dict[str, set[str]] = {}
+    for _, question in flatten(outline.questions):
+        if not question.choices_file or question.kind == "repeat":
+            continue
+        for node in _nodes_at(root, _relative(question.path, "")):
+            found.setdefault(question.choices_file, set()).update(_text(node).split())
+    return found
+
+
+def labelled_issues(message: str, outline: Outline) -> str:
+    """An issue message (errors.py: "… ở <field>. / … in <field>.") with each question named by
+    its label instead of its variable name: Vietnamese label after "ở", English after "in"."""
+    labels = {q.name: q.label for _, q in flatten(outline.questions) if q.kind != "group"}
+    for name, label in labels.items():
+        vi, en = label.get("vi"), label.get("en")
+        if vi:
+            message = re.sub(rf"(?<=\bở ){re.escape(name)}\b", f"«{vi}»", message)
+        if en:
+            message = re.sub(rf"(?<=\bin ){re.escape(name)}\b", f"“{en}”", message)
+    return message
 
 
 def _leaves(questions: tuple[Question, ...]) -> Iterator[Question]:
@@ -99,7 +135,9 @@ def _table(base: Element, question: Question, language: str) -> RepeatTable | No
     return RepeatTable(question.label.get(language) or question.name, headings, rows)
 
 
-def _items(root: Element, questions: tuple[Question, ...], language: str) -> list[Item]:
+def _items(
+    root: Element, questions: tuple[Question, ...], language: str, names: FileNames
+) -> list[Item]:
     items: list[Item] = []
     for question in questions:
         label = question.label.get(language) or question.name
@@ -107,13 +145,13 @@ def _items(root: Element, questions: tuple[Question, ...], language: str) -> lis
             table = _table(root, question, language)
             items.extend([table] if table else [])
         elif question.kind == "group":
-            inner = _items(root, question.children, language)
+            inner = _items(root, question.children, language, names)
             items.extend([Section(label, tuple(inner))] if inner else [])
         else:
             nodes = _nodes_at(root, _relative(question.path, ""))
             raw = _text(nodes[0]) if nodes else ""
             if raw:
-                value = display_value(question, raw, language)
+                value = display_value(question, raw, language, names)
                 items.append(Answer(label, value, raw if question.kind == FILE else None))
     return items
 
@@ -136,9 +174,11 @@ def _unasked(root: Element, asked: dict[str, str], path: str = "") -> Iterator[A
             yield Answer(child_path, value)
 
 
-def answer_sheet(outline: Outline, root: Element, language: str) -> tuple[Item, ...]:
+def answer_sheet(
+    outline: Outline, root: Element, language: str, file_names: FileNames = _NO_NAMES
+) -> tuple[Item, ...]:
     """The answers of `root` (an instance of the outlined form) in the given language."""
-    items = _items(root, outline.questions, language)
+    items = _items(root, outline.questions, language, file_names)
     asked = {question.path: question.kind for question in _asked(outline.questions)}
     others = tuple(_unasked(root, asked))
     if others:

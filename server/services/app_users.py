@@ -14,6 +14,7 @@ import string
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeAlias
 
 from sqlalchemy.orm import Session
@@ -186,7 +187,7 @@ class PhoneRow:
     login: str
     display_name: str
     area_name: str | None
-    created_at: str
+    created_at: datetime  # UTC; the page shows it in local time
     revoked: bool
     forms: tuple[str, ...] = ()  # empty: every form of the project
 
@@ -226,7 +227,7 @@ def phones_within(session: Session, scope: Area | None) -> list[PhoneRow]:
                 app_user.login,
                 app_user.display_name,
                 area.name if area else None,
-                f"{app_user.created_at:%d/%m/%Y}",
+                app_user.created_at,
                 app_user.revoked_at is not None,
                 () if app_user.all_forms else tuple(forms.get(app_user.id, ())),
             )

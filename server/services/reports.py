@@ -152,7 +152,7 @@ def followup_table(
         title_vi="Theo dõi hộ mới thoát nghèo",
         title_en="Follow-up of households that recently left poverty",
         subtitle_vi=f"{area.name} — đến ngày {today:%d/%m/%Y}",
-        subtitle_en=f"{area.name} — as of {today.isoformat()}",
+        subtitle_en=f"{area.name} — as of {today:%d/%m/%Y}",
         columns=columns,
         rows=[*body, Row(total, RowKind.TOTAL)],
         place=place_name(area.name),

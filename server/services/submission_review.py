@@ -14,9 +14,10 @@ import math
 import mimetypes
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -38,14 +39,10 @@ from server.storage.models import Area, Form, Submission
 
 PAGE_SIZE = 50
 MAX_COMMENT = 2000
-# Vietnam keeps UTC+7 all year; the pages show and filter days as the cadres live them.
-LOCAL_TIME = timezone(timedelta(hours=7))
+# The pages filter days as the cadres live them: in the configured zone (RASOAT_TIMEZONE),
+# Vietnam's by default (UTC+7 all year).
+LOCAL_TIME: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")
 _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
-
-
-def local_time(moment: datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC
-    return f"{aware.astimezone(LOCAL_TIME):%d/%m/%Y %H:%M}"
 
 
 @dataclass(frozen=True)
@@ -64,6 +61,7 @@ class ListRequest:
     received_to: str | None = None
     state: str | None = None
     page: int = 1
+    zone: tzinfo = LOCAL_TIME  # the days of `received_from`/`received_to` are days there
 
 
 @dataclass(frozen=True)
@@ -105,8 +103,8 @@ def _day(value: str | None, field: str) -> date | None:
     return day
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(), LOCAL_TIME).astimezone(UTC)
+def _day_start(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, time(), zone).astimezone(UTC)
 
 
 def review_state(value: str | None, field: str = "state") -> ReviewState | None:
@@ -119,17 +117,17 @@ def review_state(value: str | None, field: str = "state") -> ReviewState | None:
 
 
 def _filter(
-    session: Session, reader: Reader, form: Form, wanted: ListRequest
+    session: Session, reader: Reader, form: Form | None, wanted: ListRequest
 ) -> queries.SubmissionFilter:
     area = visible_area(session, reader.scope, wanted.area_code) if wanted.area_code else None
     start, end = _day(wanted.received_from, "from"), _day(wanted.received_to, "to")
     return queries.SubmissionFilter(
-        form_id=form.id,
+        form_id=form.id if form else None,
         scope_path=reader.scope.path if reader.scope else None,
         include_unplaced=reader.user.role == Role.ADMINISTRATOR,
         area_path=area.path if area else None,
-        received_from=_day_start(start) if start else None,
-        received_before=_day_start(end + timedelta(days=1)) if end else None,
+        received_from=_day_start(start, wanted.zone) if start else None,
+        received_before=_day_start(end + timedelta(days=1), wanted.zone) if end else None,
         state=review_state(wanted.state),
     )
 
@@ -148,21 +146,21 @@ def area_choices(session: Session, scope: Area | None) -> list[tuple[str, str]]:
 
 
 def list_submissions(session: Session, reader: Reader, wanted: ListRequest) -> SubmissionList:
-    """One page of a form's records the reader may see, filtered; the reading is audited."""
+    """One page of the records the reader may see, newest first, filtered; of one form when
+    `wanted` names one, else of every form (the page opens on all of them, so a person never
+    lands on an empty form while another holds the records). The reading is audited."""
     require_personal_data(reader.user)
     forms = tuple(FormChoice(f.xml_form_id, f.title) for f in queries.all_forms(session))
     chosen = next((f for f in forms if f.xml_form_id == wanted.xml_form_id), None)
     if wanted.xml_form_id and chosen is None:
         raise NotFound(what=f"form {wanted.xml_form_id}")
-    chosen = chosen or next(iter(forms), None)
-    if chosen is None:
-        return SubmissionList(None, forms, 0, 1, 1, ())
-    form = _form(session, chosen.xml_form_id)
+    form = _form(session, chosen.xml_form_id) if chosen else None
     page = max(1, wanted.page)
     total, rows = queries.list_submissions(
         session, _filter(session, reader, form, wanted), (page - 1) * PAGE_SIZE, PAGE_SIZE
     )
-    audit.record(session, reader.user.id, "download", f"submissions {form.xml_form_id} (list)")
+    what = f"submissions {form.xml_form_id} (list)" if form else "submissions (list)"
+    audit.record(session, reader.user.id, "download", what)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     return SubmissionList(chosen, forms, total, page, pages, tuple(rows))
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from server.storage.models import AuditEvent, User
+from server.storage.models import Area, AuditEvent, User
 
 
 @dataclass(frozen=True)
@@ -61,3 +61,9 @@ def people_logged(session: Session) -> Sequence[tuple[int, str]]:
         .order_by(User.email)
     )
     return [(user_id, email) for user_id, email in session.execute(query)]
+
+
+def area_names(session: Session, codes: set[str]) -> dict[str, str]:
+    """The names of the areas with these codes (the audit log names areas, not codes)."""
+    query = select(Area.code, Area.name).where(Area.code.in_(sorted(codes)))
+    return {str(code): str(name) for code, name in session.execute(query).tuples()}

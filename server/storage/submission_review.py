@@ -35,7 +35,8 @@ from server.storage.models import (
 
 @dataclass(frozen=True)
 class SubmissionFilter:
-    form_id: int
+    # One form's records; None: every form's (the list opens on all of them).
+    form_id: int | None
     # Only records whose village lies under this path; None: anywhere.
     scope_path: str | None
     # Records with no known village (kept out of the registry): administrators only.
@@ -55,6 +56,8 @@ class ListedSubmission:
     submitted_by: str | None
     received_at: datetime
     review_state: ReviewState
+    xml_form_id: str
+    form_title: str
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,8 @@ def _household_id() -> ColumnElement[Any]:
 
 
 def _filtered(query: Any, village: Any, wanted: SubmissionFilter) -> Any:
-    query = query.where(Submission.form_id == wanted.form_id)
+    if wanted.form_id is not None:
+        query = query.where(Submission.form_id == wanted.form_id)
     if wanted.scope_path is not None:
         inside = or_(village.path.startswith(wanted.scope_path), _sender_within(wanted.scope_path))
         query = query.where(
@@ -142,6 +146,7 @@ def list_submissions(
         .outerjoin(village, village.id == _village_id())
         .outerjoin(household, household.id == _household_id())
         .outerjoin(AppUser, AppUser.id == Submission.app_user_id)
+        .join(Form, Form.id == Submission.form_id)
     )
     total = session.scalar(
         select(func.count()).select_from(_filtered(base, village, wanted).subquery())
@@ -154,6 +159,8 @@ def list_submissions(
         AppUser.display_name,
         Submission.created_at,
         Submission.review_state,
+        Form.xml_form_id,
+        Form.title,
     )
     query = _filtered(query, village, wanted).order_by(
         Submission.created_at.desc(), Submission.id.desc()

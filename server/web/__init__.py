@@ -9,9 +9,10 @@ bp = Blueprint(
 
 def setup(app: Flask) -> None:
     """Sign-in, language and template helpers for the pages."""
-    from server.web import session
+    from server.web import session, times
 
     session.setup(app)
+    times.setup(app)
 
 
 # Routes register on import.

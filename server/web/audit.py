@@ -14,7 +14,7 @@ from server.domain.vocabulary import Role
 from server.extensions import db_session
 from server.query_params import KIND, PAGE, PERSON, every_pair
 from server.services import accounts
-from server.services.audit_log import audit_page
+from server.services.audit_log import Described, audit_page
 from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import EmptyForm
@@ -45,6 +45,82 @@ KINDS = {
 }
 
 
+# Each described event as a sentence (services/audit_log.describe gives the key and its parts);
+# the area and period it concerns follow, separated by dashes.
+SENTENCES = {
+    "sign_in": _l("Signed in to the pages"),
+    "api_sign_in": _l("Signed in to the API"),
+    "sign_out_everywhere": _l("Signed out everywhere: %(target)s"),
+    "account_lock": _l("Account %(target)s locked after wrong passwords"),
+    "account_unlock": _l("Lock of account %(target)s lifted"),
+    "phone_create": _l("Phone set up: %(target)s"),
+    "phone_revoke": _l("Phone revoked: %(target)s"),
+    "area_import": _l("Areas imported from %(target)s (%(details)s)"),
+    "user_create": _l("Created the account of %(target)s (%(details)s)"),
+    "user_set_role": _l("Changed the role of %(target)s: %(details)s"),
+    "user_move": _l("Moved %(target)s to another area: %(details)s"),
+    "user_disable": _l("Disabled the account of %(target)s"),
+    "user_enable": _l("Enabled the account of %(target)s again"),
+    "user_reset_password": _l("Reset the password of %(target)s"),
+    "list_view": _l("Opened the list of %(kind)s"),
+    "list_download": _l("Downloaded the list of %(kind)s"),
+    "submissions_all": _l("Opened the submissions of every form"),
+    "submissions_form": _l("Opened the submissions of form %(form)s"),
+    "record_view": _l("Opened record %(record)s of form %(form)s"),
+    "record_file": _l("Downloaded file %(file)s of record %(record)s"),
+    "submission_review": _l("Reviewed record %(record)s of form %(form)s: %(details)s"),
+    "submission_apply": _l(
+        "Applied record %(record)s (sent from outside its area) to the registry"
+    ),
+    "submission_reject": _l("Rejected record %(record)s (sent from outside its area)"),
+    "area_households": _l("Changed the resident households: %(details)s"),
+    "form_draft": _l("Uploaded draft %(version)s of form %(form)s"),
+    "form_publish": _l("Published version %(version)s of form %(form)s"),
+    "form_state": _l("Changed whether form %(form)s accepts records: %(details)s"),
+}
+LIST_NAMES = {
+    "deficiencies": _l("households with deficiencies"),
+    "due-visits": _l("households due for a visit"),
+    "relapse-risk": _l("households at risk of falling back into poverty"),
+    "exited": _l("households that left poverty"),
+}
+# Words of the form and review states as the log's details spell them ("open → closed").
+STATE_WORDS = {
+    "open": _l("open"),
+    "closing": _l("closing"),
+    "closed": _l("closed"),
+    "draft": _l("draft"),
+    "received": _l("Received"),
+    "has_issues": _l("Has issues"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+}
+
+
+def _states_in_words(details: str) -> str:
+    return " → ".join(
+        str(STATE_WORDS.get(part.strip(), part.strip())) for part in details.split("→")
+    )
+
+
+def in_words(found: Described, target: str) -> str:
+    """The sentence of one event in the reader's language, with its area and period."""
+    template = SENTENCES.get(found.sentence)
+    if template is None:
+        return target
+    parts = dict(found.parts)
+    if "kind" in parts:
+        parts["kind"] = str(LIST_NAMES.get(parts["kind"], parts["kind"]))
+    if "details" in parts and found.sentence in ("form_state", "submission_review"):
+        parts["details"] = _states_in_words(parts["details"])
+    text = str(template) % {k: parts.get(k, "") for k in _names_in(str(template))}
+    return " — ".join(p for p in (text, parts.get("area", ""), parts.get("period", "")) if p)
+
+
+def _names_in(template: str) -> list[str]:
+    return [piece.split(")", 1)[0] for piece in template.split("%(")[1:]]
+
+
 @bp.get("/audit")
 @signed_in(Role.ADMINISTRATOR)
 def audit_log() -> Any:
@@ -55,6 +131,7 @@ def audit_log() -> Any:
         "audit.html",
         log=page,
         kinds=KINDS,
+        in_words=in_words,
         kind=kind,
         person=person,
         kept=kept,

@@ -31,7 +31,6 @@ from server.services.submission_review import (
     area_choices,
     attachment,
     list_submissions,
-    local_time,
     reject_outside,
     review,
 )
@@ -39,6 +38,7 @@ from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import EmptyForm, ReviewForm
 from server.web.session import signed_in, viewer
+from server.web.times import zone
 
 OFFICERS = (Role.ADMINISTRATOR, Role.UPPER_OFFICER, Role.COMMUNE_OFFICER)
 STATES = {
@@ -47,11 +47,6 @@ STATES = {
     ReviewState.APPROVED: _l("Approved"),
     ReviewState.REJECTED: _l("Rejected"),
 }
-
-
-@bp.app_template_filter("local_time")
-def _local_time(moment: Any) -> str:
-    return local_time(moment) if moment else ""
 
 
 def _reader() -> Reader:
@@ -68,6 +63,7 @@ def submissions() -> Any:
         received_to=RECEIVED_TO.read(),
         state=STATE.read(),
         page=PAGE.read() or 1,
+        zone=zone(),
     )
     areas = area_choices(db_session(), viewer().scope)
     with writing(db_session()):  # reading records writes their audit event

@@ -102,7 +102,9 @@ def test_answers_carry_question_and_choice_labels_in_vietnamese_or_in_english(si
 
 
 def test_household_members_are_a_table_of_one_row_each_with_choice_labels(site: str) -> None:
-    members = read_page(signed_in(site, "huyen@camlo.vn").get(RECORD).text).tables[0]
+    tables = read_page(signed_in(site, "huyen@camlo.vn").get(RECORD).text).tables
+    # The classification table comes first; the members table is the one numbered by row.
+    members = next(table for table in tables if table[0][:1] == ["#"])
     assert members[0][:4] == ["#", "Họ và tên", "Giới tính", "Quan hệ với chủ hộ"]
     assert [row[1:4] for row in members[1:]] == [
         ["Hồ Văn Lợi", "Nam", "Chủ hộ"],

@@ -1,0 +1,48 @@
+"""Each kind of audit event is read back from how the code writes it into a sentence key and
+the parts the sentence names (services/audit_log.describe); an unknown shape keeps its text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from server.services.audit_log import describe
+from server.storage.audit_log import LoggedEvent
+
+
+def event(action: str, target: str, details: str | None = None) -> LoggedEvent:
+    return LoggedEvent(datetime(2026, 12, 4, tzinfo=UTC), action, target, details, None, None)
+
+
+def test_a_list_download_names_its_kind_area_and_period() -> None:
+    found = describe(event("download", "list deficiencies (download)", "area=19603&period=2026"))
+    assert found.sentence == "list_download"
+    assert found.parts == {"kind": "deficiencies", "area": "19603", "period": "2026"}
+    opened = describe(event("download", "list exited (view)", "area=468"))
+    assert (opened.sentence, opened.parts["period"]) == ("list_view", "")
+
+
+def test_records_and_their_files_are_named_by_form_and_record() -> None:
+    view = describe(event("download", "submission household_survey uuid:1 (view)"))
+    assert (view.sentence, view.parts["record"]) == ("record_view", "uuid:1")
+    file = describe(event("download", "submission household_survey uuid:1 file anh nha.jpg"))
+    assert (file.sentence, file.parts["file"]) == ("record_file", "anh nha.jpg")
+    listed = describe(event("download", "submissions (list)"))
+    assert listed.sentence == "submissions_all"
+    one = describe(event("download", "submissions followup_visit (list)"))
+    assert (one.sentence, one.parts["form"]) == ("submissions_form", "followup_visit")
+
+
+def test_changes_carry_their_area_period_form_and_person() -> None:
+    households = describe(event("area.households", "area 19603 year 2026", "120 → 130"))
+    assert households.parts == {"area": "19603", "period": "2026", "details": "120 → 130"}
+    state = describe(event("form.state", "form household_survey", "open → closed"))
+    assert (state.sentence, state.parts["form"]) == ("form_state", "household_survey")
+    draft = describe(event("form.draft", "form household_survey version 2026120401", "x"))
+    assert draft.parts["version"] == "2026120401"
+    moved = describe(event("user.move", "a@b.vn", "19603 → 19612"))
+    assert (moved.sentence, moved.parts["target"]) == ("user_move", "a@b.vn")
+
+
+def test_an_event_of_an_unknown_shape_keeps_its_text() -> None:
+    found = describe(event("download", "something new"))
+    assert (found.sentence, found.parts["target"]) == ("other", "something new")
