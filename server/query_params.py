@@ -133,6 +133,7 @@ FORMAT = Choice("format", ("csv", "csv-vi", "xlsx", "json"))
 VILLAGE = Text("village", 20)  # a village's code, narrowing an action list
 SORT = Choice("sort", ("village", "code", "head", "income", "needs"))
 VIEW = Choice("view", ("households",))  # an action list's download, one row per household
+ODATA = Text("odata", 10)  # Central's /fields?odata=true (pyodk sends Python's "True")
 
 DECLARED: tuple[Number | Text | Choice, ...] = (
     PAGE,
@@ -157,6 +158,7 @@ DECLARED: tuple[Number | Text | Choice, ...] = (
     VILLAGE,
     SORT,
     VIEW,
+    ODATA,
 )
 
 

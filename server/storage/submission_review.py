@@ -238,3 +238,74 @@ def record_review(
 def all_forms(session: Session) -> Sequence[Form]:
     """Every form, by title (the submission pages offer them in a menu)."""
     return list(session.scalars(select(Form).order_by(Form.title, Form.xml_form_id)))
+
+
+@dataclass(frozen=True)
+class SubmissionFacts:
+    """A record as ODK Central's API shows it: the record, its current version and how many
+    times it was edited (versions after the first)."""
+
+    submission: Submission
+    current: SubmissionVersion
+    edits: int
+
+
+def _facts(session: Session, query: Any) -> list[SubmissionFacts]:
+    every = aliased(SubmissionVersion)
+    versions = (
+        select(func.count(every.id) - 1)
+        .where(every.submission_id == Submission.id)
+        .correlate(Submission)
+        .scalar_subquery()
+    )
+    # An alias: the village's subqueries name SubmissionVersion and must not correlate to it.
+    current = aliased(SubmissionVersion)
+    rows = session.execute(
+        query.with_only_columns(Submission, current, versions)
+        .join(current, (current.submission_id == Submission.id) & current.current.is_(True))
+        .order_by(Submission.created_at.desc(), Submission.id.desc())
+    )
+    return [SubmissionFacts(s, v, int(edits or 0)) for s, v, edits in rows]
+
+
+def every_submission(session: Session, wanted: SubmissionFilter) -> list[SubmissionFacts]:
+    """Every record of the filter, newest first, unpaged (pyodk reads a list whole)."""
+    village = aliased(Area)
+    base = select(Submission.id).outerjoin(village, village.id == _village_id())
+    return _facts(session, _filtered(base, village, wanted))
+
+
+def facts_of(session: Session, submission_id: int) -> SubmissionFacts | None:
+    found = _facts(session, select(Submission.id).where(Submission.id == submission_id))
+    return found[0] if found else None
+
+
+def count_visible(session: Session, wanted: SubmissionFilter) -> tuple[int, datetime | None]:
+    """How many records of the filter, and when the newest of them arrived."""
+    village = aliased(Area)
+    base = select(Submission.id).outerjoin(village, village.id == _village_id())
+    inner = _filtered(base.add_columns(Submission.created_at), village, wanted).subquery()
+    count, last = session.execute(
+        select(func.count(), func.max(inner.c.created_at)).select_from(inner)
+    ).one()
+    return int(count or 0), last
+
+
+def version_of_submission(
+    session: Session, form_id: int, instance_id: str
+) -> SubmissionVersion | None:
+    """The version with this instanceID, of any record of the form."""
+    query = select(SubmissionVersion).where(
+        SubmissionVersion.form_id == form_id, SubmissionVersion.instance_id == instance_id
+    )
+    return session.scalars(query).first()
+
+
+def last_comment(session: Session, submission_id: int) -> SubmissionComment | None:
+    query = (
+        select(SubmissionComment)
+        .where(SubmissionComment.submission_id == submission_id)
+        .order_by(SubmissionComment.id.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
