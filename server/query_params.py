@@ -134,6 +134,13 @@ VILLAGE = Text("village", 20)  # a village's code, narrowing an action list
 SORT = Choice("sort", ("village", "code", "head", "income", "needs"))
 VIEW = Choice("view", ("households",))  # an action list's download, one row per household
 ODATA = Text("odata", 10)  # Central's /fields?odata=true (pyodk sends Python's "True")
+# OData's system query options, as Central's feeds read them (booleans case-insensitive).
+ODATA_TOP = Number("$top", 0, LARGEST_INT)
+ODATA_SKIP = Number("$skip", 0, LARGEST_INT)
+ODATA_COUNT = Text("$count", 10)
+ODATA_WKT = Text("$wkt", 10)
+ODATA_FILTER = Text("$filter", 2000)
+ODATA_FORMAT = Choice("$format", ("json", "application/json"))
 
 DECLARED: tuple[Number | Text | Choice, ...] = (
     PAGE,
@@ -159,7 +166,18 @@ DECLARED: tuple[Number | Text | Choice, ...] = (
     SORT,
     VIEW,
     ODATA,
+    ODATA_TOP,
+    ODATA_SKIP,
+    ODATA_COUNT,
+    ODATA_WKT,
+    ODATA_FILTER,
+    ODATA_FORMAT,
 )
+
+
+def odata_options() -> tuple[str, ...]:
+    """The `$`-options a request names, known or not (a feed refuses those it does not read)."""
+    return tuple(sorted({name for name in request.args if name.startswith("$")}))
 
 
 class BoundedInteger(IntegerConverter):

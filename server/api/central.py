@@ -5,6 +5,7 @@ errors are Central's problem JSON (api/http.py), whatever the route."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import Response, current_app, jsonify, request, send_file
 
@@ -18,11 +19,24 @@ from server.api.central_schemas import (
     ProjectSchema,
     ReviewSchema,
     SubmissionSchema,
+    feed_page,
+    service_document,
 )
 from server.api.http import current_user
-from server.errors import InvalidInput
+from server.errors import InvalidInput, UnsupportedQueryOption
 from server.extensions import blob_store, db_session
-from server.query_params import DEVICE_ID, ODATA
+from server.query_params import (
+    DEVICE_ID,
+    ODATA,
+    ODATA_COUNT,
+    ODATA_FILTER,
+    ODATA_FORMAT,
+    ODATA_SKIP,
+    ODATA_TOP,
+    ODATA_WKT,
+    every_pair,
+    odata_options,
+)
 from server.services import central, web_form_users
 from server.services.accounts import StaffMember
 from server.storage.transaction import writing
@@ -210,3 +224,70 @@ def central_attachment(project_id: int, xml_form_id: str, instance_id: str, name
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- The OData feed ------------------------------------------------------------------------------
+
+ODATA_JSON = "application/json; odata.metadata=minimal"
+# The options a feed reads; any other `$`-option is refused with Central's 501.1.
+_FEED_OPTIONS = {"$top", "$skip", "$count", "$wkt", "$filter", "$format"}
+
+
+def _true(value: str | None) -> bool:
+    return (value or "").strip().lower() == "true"
+
+
+def _odata(response: Response) -> Response:
+    response.headers["OData-Version"] = "4.0"
+    return response
+
+
+def _service_root(xml_form_id: str) -> str:
+    """The absolute URL of the form's service, `…/forms/<id>.svc`."""
+    path = request.path
+    return request.host_url.rstrip("/") + path[: path.index(".svc") + len(".svc")]
+
+
+@bp.get(f"{FORM}.svc")
+def odata_service(project_id: int, xml_form_id: str) -> Response:
+    user = current_user()
+    tables = central.feed_tables(db_session(), user, (project_id, xml_form_id))
+    response = jsonify(service_document(_service_root(xml_form_id), tables))
+    response.content_type = ODATA_JSON
+    return _odata(response)
+
+
+@bp.get(f"{FORM}.svc/$metadata")
+def odata_metadata(project_id: int, xml_form_id: str) -> Response:
+    user = current_user()
+    document = central.feed_metadata(db_session(), user, (project_id, xml_form_id))
+    return _odata(Response(document, mimetype="application/xml"))
+
+
+@bp.get(f"{FORM}.svc/<table>")
+def odata_table(project_id: int, xml_form_id: str, table: str) -> Response:
+    unknown = sorted(set(odata_options()) - _FEED_OPTIONS)
+    if unknown:
+        raise UnsupportedQueryOption(what=", ".join(unknown))
+    ODATA_FORMAT.read()
+    query = central.FeedQuery(
+        table=table,
+        top=ODATA_TOP.read(),
+        skip=ODATA_SKIP.read() or 0,
+        count=_true(ODATA_COUNT.read()),
+        filter=ODATA_FILTER.read(),
+        wkt=_true(ODATA_WKT.read()),
+    )
+    user = current_user()
+    with writing(db_session()):  # reading records writes their audit event
+        page = central.feed(db_session(), user, (project_id, xml_form_id), query)
+    root = _service_root(xml_form_id)
+    next_link = None
+    if page.next_skip is not None:
+        kept = [(k, v) for k, v in every_pair() if k not in ("$skip", "$top")]
+        pairs = [*kept, ("$top", str(query.top)), ("$skip", str(page.next_skip))]
+        next_link = f"{root}/{quote(table)}?{urlencode(pairs)}"
+    body = feed_page(root, table, page.rows, page.count, next_link)
+    response = jsonify(body)
+    response.content_type = ODATA_JSON
+    return _odata(response)

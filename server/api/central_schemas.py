@@ -3,21 +3,12 @@ models require, with Central's names, times as `toISOString()` writes them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import Schema, fields
 
+from server.formats.odata import iso
 from server.services.central import FormFacts, SubmissionFacts, central_state, form_state
-
-
-def iso(moment: datetime | None) -> str | None:
-    """2025-01-02T03:04:05.678Z (SQLite hands back naive datetimes; every time stored is UTC)."""
-    if moment is None:
-        return None
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    utc = aware.astimezone(UTC)
-    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
 
 
 def _time(attribute: str) -> fields.Function:
@@ -134,3 +125,27 @@ class ReviewSchema(Schema):
 
 class CommentBodySchema(Schema):
     body = fields.String(required=True)
+
+
+def service_document(service_root: str, tables: list[str]) -> dict[str, Any]:
+    """The OData service document: every table of the form's feed."""
+    return {
+        "@odata.context": f"{service_root}/$metadata",
+        "value": [{"name": t, "kind": "EntitySet", "url": t} for t in tables],
+    }
+
+
+def feed_page(
+    service_root: str,
+    table: str,
+    rows: list[dict[str, Any]],
+    count: int | None,
+    next_link: str | None,
+) -> dict[str, Any]:
+    """One page of a table: its rows, the context, the link to the next page, the count."""
+    page: dict[str, Any] = {"value": rows, "@odata.context": f"{service_root}/$metadata#{table}"}
+    if next_link is not None:
+        page["@odata.nextLink"] = next_link
+    if count is not None:
+        page["@odata.count"] = count
+    return page

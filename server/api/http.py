@@ -21,11 +21,15 @@ from server.errors import (
     Forbidden,
     FormClosed,
     FormVersionNotFound,
+    InvalidFilter,
     InvalidInput,
     NotFound,
+    NotSupported,
     RasoatError,
     StaleEdit,
     TooManyAttempts,
+    UnsupportedFilterField,
+    UnsupportedQueryOption,
 )
 from server.extensions import db_session
 from server.formats.tables import Table
@@ -48,7 +52,11 @@ _CENTRAL_CODES: tuple[tuple[type[RasoatError], float], ...] = (
     (FormClosed, 409.2),
     (StaleEdit, 409.9),
     (Conflict, 409.3),
+    (InvalidFilter, 400.18),
     (InvalidInput, 400.8),
+    (UnsupportedFilterField, 501.5),
+    (UnsupportedQueryOption, 501.1),
+    (NotSupported, 501.4),
 )
 
 

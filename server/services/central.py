@@ -15,12 +15,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from server.domain.odata_filter import Comparison, Condition, Logical, Negation, parse_filter
 from server.domain.vocabulary import FormState, ReviewState
-from server.errors import Forbidden, InvalidInput, NotFound
-from server.formats.instance import parse_instance
+from server.errors import Forbidden, InvalidFilter, InvalidInput, NotFound
+from server.formats.instance import parse_instance, parse_xml
+from server.formats.odata import (
+    ROOT_TABLE,
+    Node,
+    RowContext,
+    iso,
+    metadata_document,
+    repeat_rows,
+    repeat_tables,
+    schema_tree,
+    submission_row,
+)
 from server.formats.xform import SchemaField, schema_fields
 from server.services import submission_review as review_service
 from server.services.accounts import StaffMember, require_personal_data
@@ -365,4 +378,149 @@ def attachment(
     project(session, member, project_id)
     return review_service.attachment(
         session, blobs, _reader(member), (xml_form_id, instance_id, name), None, project_id
+    )
+
+
+# --- The OData feed (odk-central-api.md §4) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedQuery:
+    table: str
+    top: int | None
+    skip: int
+    count: bool
+    filter: str | None
+    wkt: bool
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    rows: list[dict[str, Any]]
+    count: int | None
+    next_skip: int | None  # where the next page starts, when there is one
+
+
+_FEED_STATES: dict[str | None, ReviewState] = {
+    **_OURS,
+    EDITED: ReviewState.RECEIVED,  # an edited record is one no officer has reviewed since
+}
+
+
+# What a filter may compare each field with (a string with a date column is no instant).
+_FEED_VALUE_TYPES: dict[str, tuple[type, ...]] = {
+    "instance_id": (str,),
+    "submission_date": (datetime,),
+    "updated_at": (datetime,),
+    "submitter_id": (int,),
+}
+
+
+def _checked(condition: Condition) -> Condition:
+    """The filter with each value of the type of its field, Central's review states as ours
+    (null: a record not reviewed); else InvalidFilter naming the value."""
+    if isinstance(condition, Negation):
+        return Negation(_checked(condition.inner))
+    if isinstance(condition, Logical):
+        return Logical(condition.op, _checked(condition.left), _checked(condition.right))
+    value = condition.value
+    if condition.field == "review_state":
+        if not (value is None or isinstance(value, str)) or value not in _FEED_STATES:
+            raise InvalidFilter(reason=f"{value!r} is not a review state")
+        return Comparison(condition.field, condition.op, _FEED_STATES[value].value)
+    kinds = _FEED_VALUE_TYPES[condition.field]
+    wrong = value is not None and (not isinstance(value, kinds) or isinstance(value, bool))
+    if wrong or (isinstance(value, int) and not -(2**31) <= value < 2**31):
+        raise InvalidFilter(reason=f"{value!r} cannot be compared with {condition.field}")
+    return condition
+
+
+def _published_tree(session: Session, form: Form) -> tuple[Node, ...]:
+    version = form_queries.published_version(session, form)
+    if version is None:
+        raise NotFound(what=f"published version of form {form.xml_form_id}")
+    return schema_tree(version.xform)
+
+
+def _feed_form(session: Session, member: StaffMember, address: tuple[int, str]) -> Form:
+    require_personal_data(member)  # the feed is the records (the submission pages' readers)
+    project(session, member, address[0])
+    found = form_queries.find_form(session, *address)
+    if found is None:
+        raise NotFound(what=f"form {address[1]}")
+    return found
+
+
+def feed_tables(session: Session, member: StaffMember, address: tuple[int, str]) -> list[str]:
+    """The tables of the form's feed: Submissions, then one per repeat."""
+    tree = _published_tree(session, _feed_form(session, member, address))
+    return [ROOT_TABLE, *repeat_tables(tree)]
+
+
+def feed_metadata(session: Session, member: StaffMember, address: tuple[int, str]) -> str:
+    found = _feed_form(session, member, address)
+    return metadata_document(found.xml_form_id, _published_tree(session, found))
+
+
+def _system(row: queries.FeedRow) -> dict[str, Any]:
+    facts = row.facts
+    return {
+        "submissionDate": iso(facts.submission.created_at),
+        "updatedAt": iso(row.updated_at),
+        "submitterId": str(facts.submission.app_user_id or 0),
+        "submitterName": row.submitter_name,
+        "attachmentsPresent": row.attachments_present,
+        "attachmentsExpected": row.attachments_expected,
+        "status": None,
+        "reviewState": central_state(facts),
+        "deviceId": facts.current.device_id,
+        "edits": facts.edits,
+        "formVersion": row.form_version,
+        "deletedAt": None,
+    }
+
+
+def feed(
+    session: Session, member: StaffMember, address: tuple[int, str], query: FeedQuery
+) -> FeedPage:
+    """One page of a table of the feed, of the records the member may see, newest first; the
+    reading is audited. `$filter` applies to the records (a repeat table's rows follow their
+    record), `$top`/`$skip` to the table's rows."""
+    found = _feed_form(session, member, address)
+    tree = _published_tree(session, found)
+    repeats = repeat_tables(tree)
+    if query.table != ROOT_TABLE and query.table not in repeats:
+        raise NotFound(what=f"table {query.table}")
+    condition = _checked(parse_filter(query.filter)) if query.filter else None
+    wanted = review_service.visible_filter(session, _reader(member), found)
+    audit.record(session, member.id, "download", f"submissions {found.xml_form_id} (odata)")
+    if query.table == ROOT_TABLE:
+        total, rows = queries.feed_rows(session, wanted, condition, (query.skip, query.top))
+        shaped = [
+            submission_row(
+                parse_xml(r.facts.current.xml),
+                tree,
+                _system(r),
+                RowContext(r.facts.submission.instance_id, query.wkt),
+            )
+            for r in rows
+        ]
+    else:
+        _, records = queries.feed_rows(session, wanted, condition, (0, None))
+        path = repeats[query.table][0]
+        every = [
+            row
+            for r in records
+            for row in repeat_rows(
+                parse_xml(r.facts.current.xml),
+                path,
+                RowContext(r.facts.submission.instance_id, query.wkt),
+            )
+        ]
+        total = len(every)
+        end = None if query.top is None else query.skip + query.top
+        shaped = every[query.skip : end]
+    more = query.top is not None and query.skip + query.top < total
+    return FeedPage(
+        shaped, total if query.count else None, query.skip + len(shaped) if more else None
     )

@@ -102,6 +102,9 @@ API: list[tuple[str, str, Any, set[str] | dict[str, int]]] = [
     ("GET", f"{OF_19603}/attachments/anh_nha.jpg", None, READERS_OF_19603),
     ("GET", f"{OF_19603}/comments", None, READERS_OF_19603),
     ("GET", OF_19612, None, {ADMIN, DISTRICT, HIEU}),
+    ("GET", f"{FORM}.svc", None, {ADMIN, DISTRICT, TUYEN, HIEU}),  # the feed: as the records
+    ("GET", f"{FORM}.svc/$metadata", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
+    ("GET", f"{FORM}.svc/Submissions?$top=2&$count=true", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
     ("PATCH", OF_19603, {"reviewState": "approved"}, READERS_OF_19603),
     ("POST", f"{OF_19603}/comments", {"body": "đã xem"}, READERS_OF_19603),
     ("POST", f"{FORM}/submissions", NEW_OF_19603, READERS_OF_19603),
