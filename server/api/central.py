@@ -4,6 +4,7 @@ errors are Central's problem JSON (api/http.py), whatever the route."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -39,6 +40,7 @@ from server.query_params import (
 )
 from server.services import central, web_form_users
 from server.services.accounts import StaffMember
+from server.services.submissions import IncomingFile
 from server.storage.transaction import writing
 
 PROJECT = "/projects/<int:project_id>"
@@ -224,6 +226,21 @@ def central_attachment(project_id: int, xml_form_id: str, instance_id: str, name
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.post(f"{SUBMISSION}/attachments/<name>")
+def central_upload_attachment(
+    project_id: int, xml_form_id: str, instance_id: str, name: str
+) -> Response:
+    # The body is read in full before the write unit starts (docs/architecture.md).
+    upload = IncomingFile(name, io.BytesIO(request.get_data(cache=False)), request.mimetype or None)
+    user = current_user()
+    address = (project_id, xml_form_id, instance_id, name)
+    with writing(db_session()):
+        central.add_attachment(
+            db_session(), blob_store(current_app), _sender(user), address, upload
+        )
+    return jsonify(success=True)
 
 
 # --- The OData feed ------------------------------------------------------------------------------

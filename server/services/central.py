@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.odata_filter import Comparison, Condition, Logical, Negation, parse_filter
 from server.domain.vocabulary import FormState, ReviewState
-from server.errors import Forbidden, InvalidFilter, InvalidInput, NotFound
+from server.errors import AttachmentNotFound, Forbidden, InvalidFilter, InvalidInput, NotFound
 from server.formats.instance import parse_instance, parse_xml
 from server.formats.odata import (
     ROOT_TABLE,
@@ -39,7 +39,12 @@ from server.services import submission_review as review_service
 from server.services.accounts import StaffMember, require_personal_data
 from server.services.form_admin import VIEWERS
 from server.services.submission_review import Reader, Visible, target_of, visible_submission
-from server.services.submissions import IncomingSubmission, Outcome, receive_submission
+from server.services.submissions import (
+    IncomingFile,
+    IncomingSubmission,
+    Outcome,
+    receive_submission,
+)
 from server.storage import accounts as audit
 from server.storage import forms as form_queries
 from server.storage import submission_review as queries
@@ -366,6 +371,28 @@ def attachments(
         AttachmentFacts(a.name, a.blob_sha256 is not None)
         for a in attachments_of(session, current.id)
     ]
+
+
+def add_attachment(
+    session: Session,
+    blobs: BlobStore,
+    sender: Sender,
+    address: tuple[int, str, str, str],
+    upload: IncomingFile,
+) -> None:
+    """A file the record's current version names, uploaded (pyodk's `attachments=`): the
+    record's own XML again with the file, through the ingest, as a phone sends its files in
+    several posts; a file that arrived already keeps its first bytes, as over OpenRosa."""
+    member, app_user = sender
+    project_id, xml_form_id, instance_id, name = address
+    visible = _visible(session, member, (project_id, xml_form_id, instance_id))
+    current = _facts(session, visible).current
+    if name not in {a.name for a in attachments_of(session, current.id) if a.referenced}:
+        raise AttachmentNotFound(name=name)
+    incoming = IncomingSubmission(current.xml, files=(upload,))
+    receive_submission(session, blobs, app_user, incoming)
+    target = f"{target_of(visible)} file {name}"
+    audit.record(session, member.id, "submission.attachment", target, "API")
 
 
 def attachment(

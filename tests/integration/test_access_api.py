@@ -108,6 +108,12 @@ API: list[tuple[str, str, Any, set[str] | dict[str, int]]] = [
     ("PATCH", OF_19603, {"reviewState": "approved"}, READERS_OF_19603),
     ("POST", f"{OF_19603}/comments", {"body": "đã xem"}, READERS_OF_19603),
     ("POST", f"{FORM}/submissions", NEW_OF_19603, READERS_OF_19603),
+    (  # the survey names no file: a reader of the record is told so (test_central_api uploads)
+        "POST",
+        f"{OF_19603}/attachments/anh_nha.jpg",
+        b"\xff\xd8\xff",
+        {ADMIN: 404, DISTRICT: 404, TUYEN: 404},
+    ),
     ("PUT", OF_19603, EDIT_OF_19603, READERS_OF_19603),
     ("DELETE", "/v1/sessions/current", None, ALL),  # last: it signs each person out
 ]

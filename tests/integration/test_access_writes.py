@@ -577,6 +577,16 @@ ACTIONS: dict[str, Action] = {
             DISTRICT: written(200),
         },
     ),
+    "upload a file to a record of 19612 through the Central API": Action(
+        "POST",
+        lambda record: f"{CENTRAL_RECORDS}/{record}/attachments/anh.jpg",
+        lambda _: {"data": b"\xff\xd8\xff", "headers": {"Content-Type": "image/jpeg"}},
+        record_of_19612,
+        review_of,
+        # The survey names no file: those who may see the record are told so (404), nothing is
+        # written; test_central_api uploads a file a record names.
+        {**AREA_A_REFUSED, ADMIN: refused(404), DISTRICT: refused(404)},
+    ),
     "edit a record of 19612 through the Central API": Action(
         "PUT",
         edited_record,

@@ -16,19 +16,24 @@ from typing import Any
 
 import pytest
 import requests
+from flask import Flask
 from pyodk.client import Client
 from pyodk.errors import PyODKError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.domain.vocabulary import Role
+from server.formats.instance_builder import build_instance
 from server.services.users import create_user
 from server.storage.models import AuditEvent, Household, User
+from server.xlsform import compile_xlsform
 from tests.integration import test_web_access
 from tests.integration.test_web_access import PASSWORD
 from tests.support import access_world
 from tests.support.access_world import ADMIN, HIEU, PHOTO, TUYEN, VIEWER, World
+from tests.support.factories import publish_form
 from tests.support.surveys import POOR, survey
+from tests.support.xlsforms import photo_form
 
 site = test_web_access.site  # the fixtures: see tests/support/access_world.py
 world = access_world.world
@@ -165,6 +170,27 @@ def test_a_record_of_another_form_or_an_unknown_version_is_refused_in_central_s_
     assert (no_version.status_code, no_version.json()["code"]) == (404, 404.6)
     not_xml = requests.post(url, json={"x": 1}, headers=basic(TUYEN), timeout=30)
     assert (not_xml.status_code, not_xml.json()["code"]) == (400, 400.8)
+
+
+def test_pyodk_uploads_the_file_a_new_record_names_through_the_ingest(
+    world: World, tmp_path: Path, app: Flask, session: Session
+) -> None:
+    publish_form(app, session, photo_form("anh_ho"), filename="anh_ho.xlsx")
+    xform = compile_xlsform(photo_form("anh_ho"), "anh_ho.xlsx").xform
+    instance_id = f"uuid:{uuid.uuid4()}"
+    xml = build_instance(
+        xform, {"household_code": "1960301-001", "photo": "nha.jpg"}, instance_id=instance_id
+    )
+    photo = tmp_path / "nha.jpg"
+    photo.write_bytes(PHOTO)
+    with pyodk_client(world.base, ADMIN, tmp_path) as client:
+        created = client.submissions.create(xml.decode(), form_id="anh_ho", attachments=[photo])
+        assert created.instanceId == instance_id
+        record = f"projects/1/forms/anh_ho/submissions/{instance_id}"
+        assert client.get(f"{record}/attachments").json() == [{"name": "nha.jpg", "exists": True}]
+        assert client.get(f"{record}/attachments/nha.jpg").content == PHOTO
+        unnamed = client.post(f"{record}/attachments/khac.jpg", data=b"x")
+        assert (unnamed.status_code, unnamed.json()["code"]) == (404, 404.1)
 
 
 def test_a_record_s_files_and_xml_are_read_through_the_api_and_audited(

@@ -95,6 +95,7 @@ READS_NOTHING = {  # endpoints whose view reads no query parameter (pages still 
     "api.central_add_comment",
     "api.central_attachments",
     "api.central_attachment",
+    "api.central_upload_attachment",
     "api.odata_service",
     "api.odata_metadata",
     "openrosa.form_xml",
