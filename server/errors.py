@@ -102,6 +102,14 @@ class InvalidFilter(InvalidInput):
     en = "The $filter expression cannot be read: {reason}"
 
 
+class InvalidSelect(InvalidInput):
+    """A `$select` naming no field of the table (Central's 400.23)."""
+
+    code = "invalid_select"
+    vi = "$select nêu trường không có trong bảng."
+    en = "$select names a field the table does not have."
+
+
 # --- 401 / 403 ---------------------------------------------------------------------------------
 
 

@@ -141,6 +141,7 @@ ODATA_COUNT = Text("$count", 10)
 ODATA_WKT = Text("$wkt", 10)
 ODATA_FILTER = Text("$filter", 2000)
 ODATA_FORMAT = Choice("$format", ("json", "application/json"))
+ODATA_SELECT = Text("$select", 2000)
 
 DECLARED: tuple[Number | Text | Choice, ...] = (
     PAGE,
@@ -172,6 +173,7 @@ DECLARED: tuple[Number | Text | Choice, ...] = (
     ODATA_WKT,
     ODATA_FILTER,
     ODATA_FORMAT,
+    ODATA_SELECT,
 )
 
 

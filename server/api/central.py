@@ -32,6 +32,7 @@ from server.query_params import (
     ODATA_COUNT,
     ODATA_FILTER,
     ODATA_FORMAT,
+    ODATA_SELECT,
     ODATA_SKIP,
     ODATA_TOP,
     ODATA_WKT,
@@ -247,7 +248,7 @@ def central_upload_attachment(
 
 ODATA_JSON = "application/json; odata.metadata=minimal"
 # The options a feed reads; any other `$`-option is refused with Central's 501.1.
-_FEED_OPTIONS = {"$top", "$skip", "$count", "$wkt", "$filter", "$format"}
+_FEED_OPTIONS = {"$top", "$skip", "$count", "$wkt", "$filter", "$format", "$select"}
 
 
 def _true(value: str | None) -> bool:
@@ -294,6 +295,7 @@ def odata_table(project_id: int, xml_form_id: str, table: str) -> Response:
         count=_true(ODATA_COUNT.read()),
         filter=ODATA_FILTER.read(),
         wkt=_true(ODATA_WKT.read()),
+        select=ODATA_SELECT.read(),
     )
     user = current_user()
     with writing(db_session()):  # reading records writes their audit event

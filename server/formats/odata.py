@@ -234,7 +234,7 @@ _EDM = {
 _EDM_NS = "http://docs.oasis-open.org/odata/ns/edm"
 _VOCABULARIES = "http://docs.oasis-open.org/odata/odata/v4.0/os/vocabularies"
 _CAP = "Org.OData.Capabilities.V1"
-_SYSTEM_FIELDS = (
+_SYSTEM_FIELDS: tuple[tuple[str, str], ...] = (
     ("submissionDate", "Edm.DateTimeOffset"),
     ("updatedAt", "Edm.DateTimeOffset"),
     ("deletedAt", "Edm.DateTimeOffset"),
@@ -248,6 +248,9 @@ _SYSTEM_FIELDS = (
     ("edits", "Edm.Int64"),
     ("formVersion", "Edm.String"),
 )
+
+
+SYSTEM_KEYS = frozenset(name for name, _ in _SYSTEM_FIELDS)
 
 
 def _system_schema() -> list[str]:
@@ -384,3 +387,34 @@ def metadata_document(xml_form_id: str, tree: tuple[Node, ...]) -> str:
             "</edmx:Edmx>",
         ]
     )
+
+
+def selected(row: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
+    """The row with only the `$select`ed paths (`__id`, `__system`, `__system/<key>`, a field,
+    a group with all it holds, `a/b` inside a group); the groups that hold them stay objects."""
+    if "*" in paths:
+        return row
+    kept: dict[str, Any] = {}
+    for path in paths:
+        source, target = row, kept
+        parts = path.split("/")
+        for part in parts[:-1]:
+            source = source[part]
+            target = target.setdefault(part, {})
+        target[parts[-1]] = source[parts[-1]]
+    return kept
+
+
+def selectable(tree: tuple[Node, ...], path: str) -> bool:
+    """Whether `$select` may name this path of the Submissions table (not inside a repeat)."""
+    if path in ("*", "__id", "__system") or (
+        path.startswith("__system/") and path.removeprefix("__system/") in SYSTEM_KEYS
+    ):
+        return True
+    nodes: tuple[Node, ...] = tree
+    for part in path.split("/"):
+        node = next((n for n in nodes if n.key == part), None)
+        if node is None or node.type == "repeat":
+            return False
+        nodes = node.children
+    return True

@@ -21,7 +21,15 @@ from sqlalchemy.orm import Session
 
 from server.domain.odata_filter import Comparison, Condition, Logical, Negation, parse_filter
 from server.domain.vocabulary import FormState, ReviewState
-from server.errors import AttachmentNotFound, Forbidden, InvalidFilter, InvalidInput, NotFound
+from server.errors import (
+    AttachmentNotFound,
+    Forbidden,
+    InvalidFilter,
+    InvalidInput,
+    InvalidSelect,
+    NotFound,
+    UnsupportedQueryOption,
+)
 from server.formats.instance import parse_instance, parse_xml
 from server.formats.odata import (
     ROOT_TABLE,
@@ -32,6 +40,8 @@ from server.formats.odata import (
     repeat_rows,
     repeat_tables,
     schema_tree,
+    selectable,
+    selected,
     submission_row,
 )
 from server.formats.xform import SchemaField, schema_fields
@@ -419,6 +429,7 @@ class FeedQuery:
     count: bool
     filter: str | None
     wkt: bool
+    select: str | None = None
 
 
 @dataclass(frozen=True)
@@ -507,6 +518,30 @@ def _system(row: queries.FeedRow) -> dict[str, Any]:
     }
 
 
+def _selection(tree: tuple[Node, ...], query: FeedQuery) -> tuple[str, ...]:
+    paths = tuple(p.strip() for p in (query.select or "").split(",") if p.strip())
+    if query.table != ROOT_TABLE:
+        raise UnsupportedQueryOption(what="$select on a repeat table")
+    wrong = [p for p in paths if not selectable(tree, p)]
+    if wrong or not paths:
+        raise InvalidSelect(detail=", ".join(wrong) or "empty")
+    return paths
+
+
+def _submission_rows(
+    tree: tuple[Node, ...], rows: list[queries.FeedRow], wkt: bool
+) -> list[dict[str, Any]]:
+    return [
+        submission_row(
+            parse_xml(r.facts.current.xml),
+            tree,
+            _system(r),
+            RowContext(r.facts.submission.instance_id, wkt),
+        )
+        for r in rows
+    ]
+
+
 def feed(
     session: Session, member: StaffMember, address: tuple[int, str], query: FeedQuery
 ) -> FeedPage:
@@ -519,18 +554,14 @@ def feed(
     if query.table != ROOT_TABLE and query.table not in repeats:
         raise NotFound(what=f"table {query.table}")
     condition = _checked(parse_filter(query.filter)) if query.filter else None
+    chosen = _selection(tree, query) if query.select else None
     wanted = review_service.visible_filter(session, _reader(member), found)
     audit.record(session, member.id, "download", f"submissions {found.xml_form_id} (odata)")
     if query.table == ROOT_TABLE:
         total, rows = queries.feed_rows(session, wanted, condition, (query.skip, query.top))
         shaped = [
-            submission_row(
-                parse_xml(r.facts.current.xml),
-                tree,
-                _system(r),
-                RowContext(r.facts.submission.instance_id, query.wkt),
-            )
-            for r in rows
+            selected(row, chosen) if chosen else row
+            for row in _submission_rows(tree, rows, query.wkt)
         ]
     else:
         _, records = queries.feed_rows(session, wanted, condition, (0, None))

@@ -90,6 +90,20 @@ def test_a_filter_on_the_submission_date_and_updated_at_pulls_what_changed(
         assert [r["__id"] for r in approved] == [world.record_19612]
 
 
+def test_select_keeps_only_the_fields_named_and_the_groups_holding_them(
+    world: World, tmp_path: Path
+) -> None:
+    with pyodk_client(world.base, ADMIN, tmp_path) as client:
+        chosen = "__id,area/review_year,__system/submitterId"
+        rows = client.submissions.get_table(form_id=FORM, select=chosen)["value"]
+        assert rows and all(set(row) == {"__id", "area", "__system"} for row in rows)
+        assert all(set(row["area"]) == {"review_year"} for row in rows)
+        assert all(set(row["__system"]) == {"submitterId"} for row in rows)
+        groups = client.submissions.get_table(form_id=FORM, select="meta")["value"]
+        assert {row["meta"]["instanceID"] for row in groups} >= {world.record_19603}
+        assert all(set(row) == {"meta"} for row in groups)
+
+
 def refusal(client: Any, **options: Any) -> float:
     with pytest.raises(PyODKError) as refused:
         client.submissions.get_table(form_id=FORM, **options)
@@ -104,7 +118,10 @@ def test_what_the_feed_cannot_read_is_refused_in_central_s_words(
         assert refusal(client, filter="__system/submissionDate gt 2026-13-45") == 400.18
         assert refusal(client, filter="household_code eq 'x'") == 501.5
         assert refusal(client, filter="year(__system/submissionDate) eq 2026") == 501.4
-        assert refusal(client, select="__id") == 501.1
+        assert refusal(client, expand="*") == 501.1
+        assert refusal(client, select="khong_co") == 400.23
+        assert refusal(client, select="members/member/m_birth_year") == 400.23  # in a repeat
+        assert refusal(client, select="__id", table_name=MEMBERS) == 501.1
         assert refusal(client, top=-1) == 400.8
         assert refusal(client, top=10**12) == 400.8
         assert refusal(client, table_name="Submissions.khong_co") == 404.1

@@ -69,7 +69,7 @@ READS: dict[str, tuple[str, ...]] = {  # endpoint: the query parameters it reads
     "api.action_list": (*TABLE, "period", "indicator", "group"),
     "api.central_form_fields": ("odata",),
     "api.central_create_submission": ("deviceID",),
-    "api.odata_table": ("$top", "$skip", "$count", "$wkt", "$filter", "$format"),
+    "api.odata_table": ("$top", "$skip", "$count", "$wkt", "$filter", "$format", "$select"),
     "api.central_edit_submission": ("deviceID",),
     "openrosa.form_list": ("formID",),
     "openrosa.submission": ("deviceID",),
