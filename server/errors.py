@@ -134,6 +134,22 @@ class InvalidEmail(InvalidInput):
     en = "The e-mail address in {field} is not valid: {value!r}."
 
 
+class InvalidFilter(InvalidInput):
+    """An OData `$filter` that cannot be read (Central's 400.18)."""
+
+    code = "invalid_filter"
+    vi = "Không đọc được biểu thức $filter: {reason}"
+    en = "The $filter expression cannot be read: {reason}"
+
+
+class InvalidSelect(InvalidInput):
+    """A `$select` naming no field of the table (Central's 400.23)."""
+
+    code = "invalid_select"
+    vi = "$select nêu trường không có trong bảng."
+    en = "$select names a field the table does not have."
+
+
 # --- 401 / 403 ---------------------------------------------------------------------------------
 
 
@@ -355,6 +371,31 @@ class TooManyAttempts(RasoatError):
     status = 429
     vi = "Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút."
     en = "Too many failed sign-ins. Try again in {minutes} minutes."
+
+
+# --- 501 ---------------------------------------------------------------------------------------
+
+
+class NotSupported(RasoatError):
+    """An OData query the feed does not (yet) answer: an option, a filter's field or function;
+    the request may be sent again without it."""
+
+    code = "not_supported"
+    status = 501
+    vi = "Chưa hỗ trợ: {what}."
+    en = "Not supported: {what}."
+
+
+class UnsupportedQueryOption(NotSupported):
+    """An OData query option the feed does not answer (Central's 501.1)."""
+
+    code = "unsupported_query_option"
+
+
+class UnsupportedFilterField(NotSupported):
+    """A `$filter` on a field the feed cannot filter by (Central's 501.5)."""
+
+    code = "unsupported_filter_field"
 
 
 # --- 413 / 503 ---------------------------------------------------------------------------------

@@ -136,6 +136,15 @@ SORT = Choice("sort", ("village", "code", "head", "income", "needs"))
 VIEW = Choice("view", ("households",))  # an action list's download, one row per household
 ROLE = Choice("role", tuple(role.value for role in Role))  # the Users page's filter
 SEARCH = Text("q", 100)  # an e-mail or a name, in part (the Users page)
+ODATA = Text("odata", 10)  # Central's /fields?odata=true (pyodk sends Python's "True")
+# OData's system query options, as Central's feeds read them (booleans case-insensitive).
+ODATA_TOP = Number("$top", 0, LARGEST_INT)
+ODATA_SKIP = Number("$skip", 0, LARGEST_INT)
+ODATA_COUNT = Text("$count", 10)
+ODATA_WKT = Text("$wkt", 10)
+ODATA_FILTER = Text("$filter", 2000)
+ODATA_FORMAT = Choice("$format", ("json", "application/json"))
+ODATA_SELECT = Text("$select", 2000)
 
 DECLARED: tuple[Number | Text | Choice, ...] = (
     PAGE,
@@ -162,7 +171,20 @@ DECLARED: tuple[Number | Text | Choice, ...] = (
     VIEW,
     ROLE,
     SEARCH,
+    ODATA,
+    ODATA_TOP,
+    ODATA_SKIP,
+    ODATA_COUNT,
+    ODATA_WKT,
+    ODATA_FILTER,
+    ODATA_FORMAT,
+    ODATA_SELECT,
 )
+
+
+def odata_options() -> tuple[str, ...]:
+    """The `$`-options a request names, known or not (a feed refuses those it does not read)."""
+    return tuple(sorted({name for name in request.args if name.startswith("$")}))
 
 
 class BoundedInteger(IntegerConverter):

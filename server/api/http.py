@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from collections.abc import Callable
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -17,9 +19,18 @@ from server.errors import (
     Conflict,
     DatabaseUnavailable,
     Forbidden,
+    FormClosed,
+    FormVersionNotFound,
+    InvalidFilter,
     InvalidInput,
+    InvalidSelect,
     NotFound,
+    NotSupported,
     RasoatError,
+    StaleEdit,
+    TooManyAttempts,
+    UnsupportedFilterField,
+    UnsupportedQueryOption,
 )
 from server.extensions import db_session
 from server.formats.tables import Table
@@ -28,17 +39,26 @@ from server.services import accounts
 from server.services.accounts import StaffMember
 from server.services.areas import visible_area
 from server.services.table_versions import table_version
-from server.storage.transaction import reading_again
+from server.storage.transaction import reading_again, writing
 
 logger = logging.getLogger(__name__)
 
 # ODK Central's problem codes for the families of our errors (odk-central-api.md §2).
+# The first family an error belongs to names its code, so the narrower ones come first.
 _CENTRAL_CODES: tuple[tuple[type[RasoatError], float], ...] = (
     (AuthenticationRequired, 401.2),
     (Forbidden, 403.1),
+    (FormVersionNotFound, 404.6),
     (NotFound, 404.1),
+    (FormClosed, 409.2),
+    (StaleEdit, 409.9),
     (Conflict, 409.3),
+    (InvalidFilter, 400.18),
+    (InvalidSelect, 400.23),
     (InvalidInput, 400.8),
+    (UnsupportedFilterField, 501.5),
+    (UnsupportedQueryOption, 501.1),
+    (NotSupported, 501.4),
 )
 
 
@@ -50,6 +70,10 @@ def problem(error: RasoatError) -> Response:
     response.status_code = error.status
     if error.retry_after is not None:
         response.headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, AuthenticationRequired):
+        # The challenge that lets Excel, Power BI and ruODK ask for the e-mail and password.
+        realm = str(current_app.config.get("RASOAT_REALM") or "rasoat").replace('"', "")
+        response.headers["WWW-Authenticate"] = f'Basic realm="{realm}", charset="UTF-8"'
     return response
 
 
@@ -85,11 +109,31 @@ def unrouted_problem(exc: HTTPException) -> Response | HTTPException:
 
 
 def current_user() -> StaffMember:
+    """The caller, by a bearer token (`POST /v1/sessions`) or by HTTP Basic (e-mail and
+    password on every request)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
+    if scheme.lower() == "basic":
+        return _basic_user(token.strip())
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationRequired()
     return accounts.member_for_token(db_session(), token.strip())
+
+
+def _basic_user(encoded: str) -> StaffMember:
+    try:
+        pair = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise AuthenticationRequired() from exc
+    email, colon, password = pair.partition(":")
+    if not colon or not email.strip() or not password:
+        raise AuthenticationRequired()
+    # A wrong password counts towards the lock as on the sign-in page (commit_on keeps it),
+    # and a right one clears the failures: both write.
+    with writing(db_session(), commit_on=(AuthenticationRequired, TooManyAttempts)):
+        return accounts.member_for_password(
+            db_session(), email, password, request.remote_addr or ""
+        )
 
 
 def bearer_token() -> str:

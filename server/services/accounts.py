@@ -163,6 +163,16 @@ def sign_in(session: Session, email: str, password: str, address: str = "") -> I
     return IssuedToken(token, now, expires)
 
 
+def member_for_password(
+    session: Session, email: str, password: str, address: str = ""
+) -> StaffMember:
+    """The API caller signing every request with e-mail and password (HTTP Basic, as Excel,
+    Power BI and ruODK do): the same check, lock and failure count as a sign-in, but no session
+    and no audit line per request (a refreshing workbook would fill the log)."""
+    user = _check_credentials(session, email, password, address)
+    return _member(session, user)
+
+
 def member_for_token(session: Session, token: str) -> StaffMember:
     """The API caller holding this bearer token, else AuthenticationRequired."""
     found = queries.find_session(session, _digest(token))

@@ -132,6 +132,11 @@ def _filter(
     )
 
 
+def visible_filter(session: Session, reader: Reader, form: Form) -> queries.SubmissionFilter:
+    """Every record of the form the reader may see (as the list page shows them, unfiltered)."""
+    return _filter(session, reader, form, ListRequest())
+
+
 def area_choices(session: Session, scope: Area | None) -> list[tuple[str, str]]:
     """(code, label) of the list's area filter: the communes (or other units above villages)
     within `scope`, each followed by its villages."""
@@ -165,19 +170,23 @@ def list_submissions(session: Session, reader: Reader, wanted: ListRequest) -> S
     return SubmissionList(chosen, forms, total, page, pages, tuple(rows))
 
 
-def _form(session: Session, xml_form_id: str) -> Form:
-    form = find_form(session, DEFAULT_PROJECT_ID, xml_form_id)
+def _form(session: Session, xml_form_id: str, project_id: int = DEFAULT_PROJECT_ID) -> Form:
+    form = find_form(session, project_id, xml_form_id)
     if form is None:
         raise NotFound(what=f"form {xml_form_id}")
     return form
 
 
 def visible_submission(
-    session: Session, reader: Reader, xml_form_id: str, instance_id: str
+    session: Session,
+    reader: Reader,
+    xml_form_id: str,
+    instance_id: str,
+    project_id: int = DEFAULT_PROJECT_ID,
 ) -> Visible:
     """The record, if the reader may see it: else NotFound, or Forbidden outside their area."""
     require_personal_data(reader.user)
-    form = _form(session, xml_form_id)
+    form = _form(session, xml_form_id, project_id)
     submission = queries.find_submission_of(session, form.id, instance_id)
     if submission is None:
         raise NotFound(what=f"submission {instance_id}")
@@ -214,9 +223,10 @@ def review(
     instance_id: str,
     state: str | None,
     comment: str,
+    project_id: int = DEFAULT_PROJECT_ID,
 ) -> None:
     """Set a record's review state and/or comment on it; both are audited."""
-    visible = visible_submission(session, reader, xml_form_id, instance_id)
+    visible = visible_submission(session, reader, xml_form_id, instance_id, project_id)
     submission = visible.submission
     new_state = review_state(state) or ReviewState(submission.review_state)
     old_state = ReviewState(submission.review_state)
@@ -295,10 +305,11 @@ def attachment(
     reader: Reader,
     address: tuple[str, str, str],
     version_id: int | None = None,
+    project_id: int = DEFAULT_PROJECT_ID,
 ) -> DownloadableFile:
     """A file of a record (its current version unless `version_id` names another); audited."""
     xml_form_id, instance_id, name = address
-    visible = visible_submission(session, reader, xml_form_id, instance_id)
+    visible = visible_submission(session, reader, xml_form_id, instance_id, project_id)
     versions = [v for v, _ in queries.versions_of(session, visible.submission.id)]
     version = next(
         (v for v in versions if v.id == version_id or (not version_id and v.current)), None

@@ -240,3 +240,7 @@ def who_did(session: Session, action: str, targets: Sequence[str]) -> dict[str, 
         .order_by(AuditEvent.at)
     )
     return dict(session.execute(query).tuples().all())
+
+
+def all_projects(session: Session) -> Sequence[Project]:
+    return list(session.scalars(select(Project).order_by(Project.id)))

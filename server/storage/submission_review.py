@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from server.domain.odata_filter import Condition, Logical, Negation
 from server.domain.vocabulary import ReviewState
 from server.storage.models import (
     AppUser,
     Area,
     FollowupVisit,
     Form,
+    FormVersion,
     Household,
     HouseholdReview,
     Submission,
@@ -245,3 +247,212 @@ def record_review(
 def all_forms(session: Session) -> Sequence[Form]:
     """Every form, by title (the submission pages offer them in a menu)."""
     return list(session.scalars(select(Form).order_by(Form.title, Form.xml_form_id)))
+
+
+@dataclass(frozen=True)
+class SubmissionFacts:
+    """A record as ODK Central's API shows it: the record, its current version and how many
+    times it was edited (versions after the first)."""
+
+    submission: Submission
+    current: SubmissionVersion
+    edits: int
+
+
+def _facts(session: Session, query: Any) -> list[SubmissionFacts]:
+    every = aliased(SubmissionVersion)
+    versions = (
+        select(func.count(every.id) - 1)
+        .where(every.submission_id == Submission.id)
+        .correlate(Submission)
+        .scalar_subquery()
+    )
+    # An alias: the village's subqueries name SubmissionVersion and must not correlate to it.
+    current = aliased(SubmissionVersion)
+    rows = session.execute(
+        query.with_only_columns(Submission, current, versions)
+        .join(current, (current.submission_id == Submission.id) & current.current.is_(True))
+        .order_by(Submission.created_at.desc(), Submission.id.desc())
+    )
+    return [SubmissionFacts(s, v, int(edits or 0)) for s, v, edits in rows]
+
+
+def every_submission(session: Session, wanted: SubmissionFilter) -> list[SubmissionFacts]:
+    """Every record of the filter, newest first, unpaged (pyodk reads a list whole)."""
+    village = aliased(Area)
+    base = select(Submission.id).outerjoin(village, village.id == _village_id())
+    return _facts(session, _filtered(base, village, wanted))
+
+
+def facts_of(session: Session, submission_id: int) -> SubmissionFacts | None:
+    found = _facts(session, select(Submission.id).where(Submission.id == submission_id))
+    return found[0] if found else None
+
+
+def count_visible(session: Session, wanted: SubmissionFilter) -> tuple[int, datetime | None]:
+    """How many records of the filter, and when the newest of them arrived."""
+    village = aliased(Area)
+    base = select(Submission.id).outerjoin(village, village.id == _village_id())
+    inner = _filtered(base.add_columns(Submission.created_at), village, wanted).subquery()
+    count, last = session.execute(
+        select(func.count(), func.max(inner.c.created_at)).select_from(inner)
+    ).one()
+    return int(count or 0), last
+
+
+def version_of_submission(
+    session: Session, form_id: int, instance_id: str
+) -> SubmissionVersion | None:
+    """The version with this instanceID, of any record of the form."""
+    query = select(SubmissionVersion).where(
+        SubmissionVersion.form_id == form_id, SubmissionVersion.instance_id == instance_id
+    )
+    return session.scalars(query).first()
+
+
+def last_comment(session: Session, submission_id: int) -> SubmissionComment | None:
+    query = (
+        select(SubmissionComment)
+        .where(SubmissionComment.submission_id == submission_id)
+        .order_by(SubmissionComment.id.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+# --- ODK Central's OData feed ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    """A record as a row of the OData feed: its facts and Central's `__system` columns."""
+
+    facts: SubmissionFacts
+    submitter_name: str | None
+    attachments_present: int
+    attachments_expected: int
+    form_version: str
+    updated_at: datetime | None
+
+
+def _updated_at() -> ColumnElement[Any]:
+    """When the record last changed after it arrived: its last edit or change of review state
+    (None for a record never edited nor reviewed, as Central's updatedAt)."""
+    edits, comments = aliased(SubmissionVersion), aliased(SubmissionComment)
+    edited = (
+        select(func.max(edits.received_at))
+        .where(edits.submission_id == Submission.id, edits.deprecated_id.is_not(None))
+        .correlate(Submission)
+        .scalar_subquery()
+    )
+    reviewed = (
+        select(func.max(comments.at))
+        .where(comments.submission_id == Submission.id, comments.review_state.is_not(None))
+        .correlate(Submission)
+        .scalar_subquery()
+    )
+    return case(
+        (edited.is_(None), reviewed),
+        (reviewed.is_(None), edited),
+        (edited > reviewed, edited),
+        else_=reviewed,
+    )
+
+
+def _feed_column(field: str) -> ColumnElement[Any]:
+    columns: dict[str, Any] = {
+        "instance_id": Submission.instance_id,
+        "submission_date": Submission.created_at,
+        "updated_at": _updated_at(),
+        "submitter_id": Submission.app_user_id,
+        "review_state": Submission.review_state,
+    }
+    column: ColumnElement[Any] = columns[field]
+    return column
+
+
+def _condition(condition: Condition) -> ColumnElement[bool]:
+    if isinstance(condition, Negation):
+        return not_(_condition(condition.inner))
+    if isinstance(condition, Logical):
+        pair = (_condition(condition.left), _condition(condition.right))
+        return and_(*pair) if condition.op == "and" else or_(*pair)
+    column, value = _feed_column(condition.field), condition.value
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC)
+    if value is None:
+        return column.is_(None) if condition.op == "eq" else column.is_not(None)
+    compare: dict[str, Any] = {
+        "eq": column.__eq__,
+        "ne": column.__ne__,
+        "lt": column.__lt__,
+        "le": column.__le__,
+        "gt": column.__gt__,
+        "ge": column.__ge__,
+    }
+    return cast(ColumnElement[bool], compare[condition.op](value))
+
+
+def feed_rows(
+    session: Session,
+    wanted: SubmissionFilter,
+    condition: Condition | None,
+    window: tuple[int, int | None],
+) -> tuple[int, list[FeedRow]]:
+    """(how many records match, the rows of the window (skip, top; top None: all)), newest
+    first, with the `__system` columns in the same query."""
+    village = aliased(Area)
+    base = select(Submission.id).outerjoin(village, village.id == _village_id())
+    matching = _filtered(base, village, wanted)
+    if condition is not None:
+        matching = matching.where(_condition(condition))
+    total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    skip, top = window
+    current, every = aliased(SubmissionVersion), aliased(SubmissionVersion)
+    files = aliased(SubmissionAttachment)
+    edits = (
+        select(func.count(every.id) - 1)
+        .where(every.submission_id == Submission.id)
+        .correlate(Submission)
+        .scalar_subquery()
+    )
+
+    def attachments(*extra: ColumnElement[bool]) -> Any:
+        return (
+            select(func.count(files.id))
+            .where(files.submission_version_id == current.id, files.referenced.is_(True), *extra)
+            .correlate(current)
+            .scalar_subquery()
+        )
+
+    query = (
+        matching.with_only_columns(
+            Submission,
+            current,
+            edits,
+            AppUser.display_name,
+            attachments(files.blob_sha256.is_not(None)),
+            attachments(),
+            FormVersion.version,
+            _updated_at(),
+        )
+        .join(current, (current.submission_id == Submission.id) & current.current.is_(True))
+        .outerjoin(AppUser, AppUser.id == Submission.app_user_id)
+        .join(FormVersion, FormVersion.id == current.form_version_id)
+        .order_by(Submission.created_at.desc(), Submission.id.desc())
+        .offset(skip)
+    )
+    if top is not None:
+        query = query.limit(top)
+    rows = [
+        FeedRow(
+            SubmissionFacts(s, v, int(n or 0)),
+            name,
+            int(present or 0),
+            int(expected or 0),
+            version,
+            updated,
+        )
+        for s, v, n, name, present, expected, version, updated in session.execute(query)
+    ]
+    return int(total), rows

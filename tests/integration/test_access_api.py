@@ -11,11 +11,41 @@ import requests
 from tests.integration import test_web_access
 from tests.integration.test_web_access import PASSWORD, PEOPLE, signed_in
 from tests.support import access_world
-from tests.support.access_world import ADMIN, ALL, DISTRICT, HIEU, TUYEN, VIEWER, World
+from tests.support.access_world import (
+    ADMIN,
+    ALL,
+    DISTRICT,
+    HIEU,
+    RECORD_19603,
+    RECORD_19612,
+    TUYEN,
+    VIEWER,
+    World,
+)
+from tests.support.surveys import POOR, survey
 
 site = test_web_access.site  # the fixtures: see tests/support/access_world.py
 world = access_world.world
 
+# ODK Central's REST surface (test_central_api): forms as on the forms pages (an administrator,
+# a district officer), records as on the submission pages (within one's area).
+FORM = "/v1/projects/1/forms/household_survey"
+OF_19603 = f"{FORM}/submissions/{RECORD_19603}"
+OF_19612 = f"{FORM}/submissions/{RECORD_19612}"
+FORM_READERS = {ADMIN, DISTRICT}
+READERS_OF_19603 = {ADMIN, DISTRICT, TUYEN}
+# A new record of 19603, sent by each in turn: created by the first, then the same XML again,
+# answered as before to those who may see it (19612's officer may not).
+NEW_OF_19603 = survey(
+    POOR, household_code="1960301-061", instance_id="uuid:6c1f0d2e-4b7a-4e55-9a41-0000000c0061"
+)[0]
+# An edit of 19603's record: made by the first, the same edit again for the others.
+EDIT_OF_19603 = survey(
+    POOR,
+    household_code="1960301-003",
+    instance_id="uuid:6c1f0d2e-4b7a-4e55-9a41-0000000e0003",
+    deprecated_id=RECORD_19603,
+)[0]
 
 API: list[tuple[str, str, Any, set[str] | dict[str, int]]] = [
     # (method, path, body, who gets 200 (or {person: status}); other people 403)
@@ -58,6 +88,33 @@ API: list[tuple[str, str, Any, set[str] | dict[str, int]]] = [
         # confirmed, and the whole file is refused.
         {ADMIN: 200, DISTRICT: 200, HIEU: 200, TUYEN: 400},
     ),
+    ("GET", "/v1/projects", None, ALL),  # their names only
+    ("GET", "/v1/projects/1", None, ALL),
+    ("GET", "/v1/projects/1/forms", None, FORM_READERS),
+    ("GET", FORM, None, FORM_READERS),
+    ("GET", f"{FORM}.xml", None, FORM_READERS),
+    ("GET", f"{FORM}/versions", None, FORM_READERS),
+    ("GET", f"{FORM}/fields?odata=true", None, FORM_READERS),
+    ("GET", f"{FORM}/submissions", None, {ADMIN, DISTRICT, TUYEN, HIEU}),  # each their own
+    ("GET", OF_19603, None, READERS_OF_19603),
+    ("GET", f"{OF_19603}.xml", None, READERS_OF_19603),
+    ("GET", f"{OF_19603}/attachments", None, READERS_OF_19603),
+    ("GET", f"{OF_19603}/attachments/anh_nha.jpg", None, READERS_OF_19603),
+    ("GET", f"{OF_19603}/comments", None, READERS_OF_19603),
+    ("GET", OF_19612, None, {ADMIN, DISTRICT, HIEU}),
+    ("GET", f"{FORM}.svc", None, {ADMIN, DISTRICT, TUYEN, HIEU}),  # the feed: as the records
+    ("GET", f"{FORM}.svc/$metadata", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
+    ("GET", f"{FORM}.svc/Submissions?$top=2&$count=true", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
+    ("PATCH", OF_19603, {"reviewState": "approved"}, READERS_OF_19603),
+    ("POST", f"{OF_19603}/comments", {"body": "đã xem"}, READERS_OF_19603),
+    ("POST", f"{FORM}/submissions", NEW_OF_19603, READERS_OF_19603),
+    (  # the survey names no file: a reader of the record is told so (test_central_api uploads)
+        "POST",
+        f"{OF_19603}/attachments/anh_nha.jpg",
+        b"\xff\xd8\xff",
+        {ADMIN: 404, DISTRICT: 404, TUYEN: 404},
+    ),
+    ("PUT", OF_19603, EDIT_OF_19603, READERS_OF_19603),
     ("DELETE", "/v1/sessions/current", None, ALL),  # last: it signs each person out
 ]
 

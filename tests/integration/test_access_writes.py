@@ -542,6 +542,29 @@ AREA_A_REFUSED = dict.fromkeys((ADMIN_A, DISTRICT_A, TUYEN, VIEWER_A), refused(4
 NOT_AN_EDITOR = refused(403)  # a role that may not make this write anywhere
 NOT_IN_SCOPE = refused(403)  # an area outside one's own
 
+CENTRAL_RECORDS = "/v1/projects/1/forms/household_survey/submissions"
+
+
+def new_record_of_19612(setup: Setup) -> Record:
+    return new_household(COMMUNES["19612"], setup)
+
+
+def edit_of_19612(setup: Setup) -> tuple[str, bytes, str]:
+    """(the record, the XML of an edit of it, its household's code): a record 19612's phone
+    sent just before, and an edit that would take the household off the poverty list."""
+    record = edit_of_its_record(COMMUNES["19612"], setup)
+    return record.kept_as, record.xml, record.household
+
+
+def edited_record(edit: Any) -> str:
+    """The record's URL (`edit` is a placeholder where the matrices only name the route)."""
+    return f"{CENTRAL_RECORDS}/{edit[0] if isinstance(edit, tuple) else edit}"
+
+
+# A record an officer limited to area A sends into area B over the API is stored and answered
+# as from their web form, but held out of B's registry (test_writes_stay_in_area).
+STORED_AND_HELD = Outcome(200, changes=False)
+
 ACTIONS: dict[str, Action] = {
     "review a record of 19612 (state and comment)": Action(
         "POST",
@@ -566,6 +589,55 @@ ACTIONS: dict[str, Action] = {
         held_record_of_19612,
         review_of,
         {**AREA_A_REFUSED, ADMIN: written(302), DISTRICT: written(302)},
+    ),
+    "review a record of 19612 through the Central API": Action(
+        "PATCH",
+        lambda record: f"{CENTRAL_RECORDS}/{record}",
+        lambda _: {"json": {"reviewState": "approved"}},
+        record_of_19612,
+        review_of,
+        {**AREA_A_REFUSED, ADMIN: written(200), DISTRICT: written(200)},
+    ),
+    "comment on a record of 19612 through the Central API": Action(
+        "POST",
+        lambda record: f"{CENTRAL_RECORDS}/{record}/comments",
+        lambda _: {"json": {"body": "đã xem"}},
+        record_of_19612,
+        review_of,
+        {**AREA_A_REFUSED, ADMIN: written(200), DISTRICT: written(200)},
+    ),
+    "create a record of a new household of 19612 through the Central API": Action(
+        "POST",
+        same(CENTRAL_RECORDS),
+        lambda record: {"data": record.xml, "headers": {"Content-Type": "application/xml"}},
+        new_record_of_19612,
+        lambda session, record: registry_entry(session, record.household),
+        {
+            ADMIN_A: STORED_AND_HELD,
+            DISTRICT_A: STORED_AND_HELD,
+            TUYEN: STORED_AND_HELD,
+            VIEWER_A: NOT_AN_EDITOR,
+            ADMIN: written(200),
+            DISTRICT: written(200),
+        },
+    ),
+    "upload a file to a record of 19612 through the Central API": Action(
+        "POST",
+        lambda record: f"{CENTRAL_RECORDS}/{record}/attachments/anh.jpg",
+        lambda _: {"data": b"\xff\xd8\xff", "headers": {"Content-Type": "image/jpeg"}},
+        record_of_19612,
+        review_of,
+        # The survey names no file: those who may see the record are told so (404), nothing is
+        # written; test_central_api uploads a file a record names.
+        {**AREA_A_REFUSED, ADMIN: refused(404), DISTRICT: refused(404)},
+    ),
+    "edit a record of 19612 through the Central API": Action(
+        "PUT",
+        edited_record,
+        lambda edit: {"data": edit[1], "headers": {"Content-Type": "application/xml"}},
+        edit_of_19612,
+        lambda session, edit: registry_entry(session, edit[2]),
+        {**AREA_A_REFUSED, ADMIN: written(200), DISTRICT: written(200)},
     ),
     "set the resident households of 19612": Action(
         "POST",
@@ -799,8 +871,9 @@ def act(base: str, email: str, action: Action, target: Any, *, csrf: bool = True
     path = action.path(target)
     body = action.body(target)
     if path.startswith("/v1/"):
-        headers = bearer(base, email)
-        response = requests.request(action.method, base + path, headers=headers, timeout=30, **body)
+        headers = {**bearer(base, email), **body.get("headers", {})}
+        sent = {k: v for k, v in body.items() if k != "headers"}
+        response = requests.request(action.method, base + path, headers=headers, timeout=30, **sent)
         return response.status_code
     browser = signed_in(base, email)
     token = {"csrf_token": any_csrf(browser)} if csrf else {}

@@ -27,6 +27,9 @@ PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256))
 OTHER_FORM = "du_an_2"  # the form of project 2
 ADMIN, DISTRICT, TUYEN, HIEU, VIEWER = PEOPLE  # 45 (all), 468, 19603, 19612, viewer of 468
 ALL = set(PEOPLE)
+# The instanceIDs of the records with a photo, one in each sibling commune.
+RECORD_19603 = "uuid:0b7f6c1e-9d1a-4c0e-8f3a-19603aaaaaaa"
+RECORD_19612 = "uuid:0b7f6c1e-9d1a-4c0e-8f3a-19612bbbbbbb"
 
 
 @dataclass
@@ -63,7 +66,7 @@ def world(app: Flask, session: Session, site: str) -> World:
     app_users.revoke_app_user(session, 1, phones["revoked phone"].login)
     session.commit()
     tuyen = phones["phone 19603"].login
-    record_19603 = "uuid:0b7f6c1e-9d1a-4c0e-8f3a-19603aaaaaaa"
+    record_19603 = RECORD_19603
     xml, _ = survey(POOR, household_code="1960301-003", instance_id=record_19603)
     _store(app, session, tuyen, xml, photo=True)
     hieu = phones["phone 19612"].login
@@ -71,7 +74,7 @@ def world(app: Flask, session: Session, site: str) -> World:
     for year, answers in ((2025, POOR), (2026, NOT_POOR)):  # exited: on 19612's follow-up list
         xml, _ = survey(answers, review_year=year, head_name="Lê Thị Hiếu", **where)
         _store(app, session, hieu, xml)
-    record_19612 = "uuid:0b7f6c1e-9d1a-4c0e-8f3a-19612bbbbbbb"
+    record_19612 = RECORD_19612
     xml, _ = survey(POOR, instance_id=record_19612, **{**where, "household_code": "1961201-002"})
     _store(app, session, hieu, xml, photo=True)
     return World(

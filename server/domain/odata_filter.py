@@ -1,0 +1,194 @@
+"""The `$filter` of ODK Central's OData feeds, read into a small tree (odk-central-api.md §4.6):
+comparisons (`eq ne lt le gt ge`) of one member with a literal, joined by `and`, `or`, `not`
+and parentheses. Literals: null, 'strings', numbers, true/false, dates and date-times
+unquoted, `now()`. Pure: the members become the neutral field names of FEED_FIELDS, and the
+storage layer turns the tree into SQL."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from server.errors import InvalidFilter, NotSupported, UnsupportedFilterField
+
+Literal = datetime | str | int | float | bool | None
+
+
+# The members of a Submissions feed one may filter by, and the record's field each names.
+FEED_FIELDS = {
+    "__id": "instance_id",
+    "__system/submissionDate": "submission_date",
+    "__system/updatedAt": "updated_at",
+    "__system/submitterId": "submitter_id",
+    "__system/reviewState": "review_state",
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    field: str  # a value of FEED_FIELDS
+    op: str  # eq ne lt le gt ge
+    value: Literal
+
+
+@dataclass(frozen=True)
+class Logical:
+    op: str  # and, or
+    left: Condition
+    right: Condition
+
+
+@dataclass(frozen=True)
+class Negation:
+    inner: Condition
+
+
+Condition = Comparison | Logical | Negation
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+    (?P<string>'(?:[^']|'')*')
+    |(?P<datetime>\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)
+    |(?P<number>-?\d+(?:\.\d+)?)
+    |(?P<paren>[(),])
+    |(?P<word>[$A-Za-z_][\w/$.-]*)
+    )""",
+    re.VERBOSE,
+)
+_OPS = {"eq", "ne", "neq", "lt", "le", "gt", "ge"}
+_SWAPPED = {"lt": "gt", "gt": "lt", "le": "ge", "ge": "le", "eq": "eq", "ne": "ne"}
+_ROOT = "$root/Submissions/"
+MAX_DEPTH = 32
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens, position = [], 0
+    while position < len(text):
+        if not text[position:].strip():
+            break
+        match = _TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            raise InvalidFilter(reason=f"unexpected {text[position : position + 20]!r}")
+        kind = match.lastgroup or ""
+        tokens.append((kind, match.group(kind)))
+        position = match.end()
+    return tokens
+
+
+def _instant(text: str) -> datetime:
+    try:
+        if "T" not in text:
+            return datetime.combine(date.fromisoformat(text), time(), UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise InvalidFilter(reason=f"{text!r} is not a date") from exc
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.tokens = _tokens(text)
+        self.at = 0
+        self.depth = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
+        if token is None:
+            raise InvalidFilter(reason="the expression ends too early")
+        self.at += 1
+        return token
+
+    def expect(self, value: str) -> None:
+        if self.take()[1] != value:
+            raise InvalidFilter(reason=f"{value!r} expected")
+
+    def condition(self) -> Condition:
+        left = self.conjunction()
+        while (token := self.peek()) is not None and token[1].lower() == "or":
+            self.take()
+            left = Logical("or", left, self.conjunction())
+        return left
+
+    def conjunction(self) -> Condition:
+        left = self.negation()
+        while (token := self.peek()) is not None and token[1].lower() == "and":
+            self.take()
+            left = Logical("and", left, self.negation())
+        return left
+
+    def negation(self) -> Condition:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:  # a stack of parentheses is no filter anyone writes
+            raise InvalidFilter(reason=f"more than {MAX_DEPTH} nested parentheses or nots")
+        try:
+            return self._negation()
+        finally:
+            self.depth -= 1
+
+    def _negation(self) -> Condition:
+        token = self.peek()
+        if token is not None and token[1].lower() == "not":
+            self.take()
+            return Negation(self.negation())
+        if token is not None and token[1] == "(":
+            self.take()
+            inner = self.condition()
+            self.expect(")")
+            return inner
+        return self.comparison()
+
+    def operand(self) -> tuple[str, Literal]:
+        """("member", name) or ("literal", value)."""
+        kind, text = self.take()
+        if kind == "string":
+            return "literal", text[1:-1].replace("''", "'")
+        if kind == "datetime":
+            return "literal", _instant(text)
+        if kind == "number":
+            return "literal", float(text) if "." in text else int(text)
+        if kind != "word":
+            raise InvalidFilter(reason=f"unexpected {text!r}")
+        word = text.lower()
+        if word in ("null", "true", "false"):
+            return "literal", {"null": None, "true": True, "false": False}[word]
+        following = self.peek()
+        if following is not None and following[1] == "(":
+            if word != "now":
+                raise NotSupported(what=f"the function {text}() in $filter")
+            self.take()
+            self.expect(")")
+            return "literal", datetime.now(UTC)
+        field = FEED_FIELDS.get(text.removeprefix(_ROOT))
+        if field is None:
+            raise UnsupportedFilterField(what=f"the field {text} in $filter")
+        return "member", field
+
+    def comparison(self) -> Comparison:
+        left_kind, left = self.operand()
+        op = self.take()[1].lower()
+        if op not in _OPS:
+            raise InvalidFilter(reason=f"{op!r} is not a comparison (eq, ne, lt, le, gt, ge)")
+        op = "ne" if op == "neq" else op
+        right_kind, right = self.operand()
+        if left_kind == "member" and right_kind == "literal":
+            return Comparison(str(left), op, right)
+        if left_kind == "literal" and right_kind == "member":
+            return Comparison(str(right), _SWAPPED[op], left)
+        raise NotSupported(what="a $filter comparison of two fields or two values")
+
+
+def parse_filter(text: str) -> Condition:
+    """The tree of `text`; InvalidFilter (400) when it cannot be read, NotSupported (501) for
+    what Central's grammar has but this feed does not answer (a function, another field)."""
+    parser = _Parser(text)
+    if not parser.tokens:
+        raise InvalidFilter(reason="the expression is empty")
+    condition = parser.condition()
+    left = parser.peek()
+    if left is not None:
+        raise InvalidFilter(reason=f"unexpected {left[1]!r}")
+    return condition

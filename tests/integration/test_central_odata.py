@@ -1,0 +1,179 @@
+"""ODK Central's OData feed of a form over real HTTP against `rasoat serve`: read by pyodk's
+`get_table` and, as Excel and Power BI read it, by plain requests over HTTP Basic (service
+document, `$metadata`, then pages through `@odata.nextLink`); `$top`, `$skip`, `$count`,
+`$filter` on `__system/submissionDate` and `updatedAt`; refusals in Central's words; each
+officer's area as on the pages (odk-central-api.md §4)."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import fromstring
+
+import pytest
+import requests
+from pyodk.errors import PyODKError
+
+from tests.integration import test_web_access
+from tests.integration.test_central_api import FORM, basic, central_code, pyodk_client
+from tests.support import access_world
+from tests.support.access_world import ADMIN, HIEU, TUYEN, World
+
+site = test_web_access.site  # the fixtures: see tests/support/access_world.py
+world = access_world.world
+
+SERVICE = f"projects/1/forms/{FORM}.svc"
+MEMBERS = "Submissions.members.member"
+EDM = "{http://docs.oasis-open.org/odata/ns/edm}"
+
+
+def test_pyodk_reads_the_submissions_table_typed_from_the_form(
+    world: World, tmp_path: Path
+) -> None:
+    with pyodk_client(world.base, ADMIN, tmp_path) as client:
+        table = client.submissions.get_table(form_id=FORM)
+        assert table["@odata.context"].endswith(f"/{FORM}.svc/$metadata#Submissions")
+        rows = {row["__id"]: row for row in table["value"]}
+        assert {world.record_19603, world.record_19612} <= set(rows)
+        row = rows[world.record_19603]
+        assert row["meta"]["instanceID"] == world.record_19603
+        assert isinstance(row["__system"]["submitterId"], str)
+        assert row["__system"]["submissionDate"].endswith("Z")
+        assert row["__system"]["attachmentsPresent"] == 0  # the photo is no field of the form
+        assert row["members"]["member@odata.navigationLink"].startswith("Submissions('uuid%3A")
+        assert row["area"]["review_year"] == 2026  # an int field, as a number
+        point = row["finish"]["location"]
+        assert point is None or point["type"] == "Point"
+
+        first = client.submissions.get_table(form_id=FORM, top=1, count=True)
+        assert len(first["value"]) == 1 and first["@odata.count"] == len(rows)
+        following = client.get(first["@odata.nextLink"]).json()
+        assert following["value"][0]["__id"] != first["value"][0]["__id"]
+        last = client.submissions.get_table(form_id=FORM, skip=len(rows) - 1)
+        assert len(last["value"]) == 1 and "@odata.nextLink" not in last
+        empty = client.submissions.get_table(form_id=FORM, top=0, count=True)
+        assert (empty["value"], empty["@odata.count"]) == ([], len(rows))
+
+
+def test_a_filter_on_the_submission_date_and_updated_at_pulls_what_changed(
+    world: World, tmp_path: Path
+) -> None:
+    with pyodk_client(world.base, ADMIN, tmp_path) as client:
+        every = client.submissions.get_table(form_id=FORM, count=True)["@odata.count"]
+        since = "__system/submissionDate gt 2000-01-01T00:00:00Z and __system/reviewState eq null"
+        assert (
+            client.submissions.get_table(form_id=FORM, filter=since, count=True)["@odata.count"]
+            == every
+        )
+        before = "__system/submissionDate lt 2000-01-01"
+        assert client.submissions.get_table(form_id=FORM, filter=before)["value"] == []
+
+        assert (
+            client.submissions.get_table(form_id=FORM, filter="__system/updatedAt ne null")["value"]
+            == []
+        )
+        time.sleep(0.01)
+        moment = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        time.sleep(0.01)
+        client.submissions.review(world.record_19612, "approved", form_id=FORM)
+        changed = client.submissions.get_table(
+            form_id=FORM, filter=f"__system/updatedAt gt {moment}"
+        )["value"]
+        assert [r["__id"] for r in changed] == [world.record_19612]
+        assert changed[0]["__system"]["reviewState"] == "approved"
+        approved = client.submissions.get_table(
+            form_id=FORM, filter="__system/reviewState eq 'approved'"
+        )["value"]
+        assert [r["__id"] for r in approved] == [world.record_19612]
+
+
+def test_select_keeps_only_the_fields_named_and_the_groups_holding_them(
+    world: World, tmp_path: Path
+) -> None:
+    with pyodk_client(world.base, ADMIN, tmp_path) as client:
+        chosen = "__id,area/review_year,__system/submitterId"
+        rows = client.submissions.get_table(form_id=FORM, select=chosen)["value"]
+        assert rows and all(set(row) == {"__id", "area", "__system"} for row in rows)
+        assert all(set(row["area"]) == {"review_year"} for row in rows)
+        assert all(set(row["__system"]) == {"submitterId"} for row in rows)
+        groups = client.submissions.get_table(form_id=FORM, select="meta")["value"]
+        assert {row["meta"]["instanceID"] for row in groups} >= {world.record_19603}
+        assert all(set(row) == {"meta"} for row in groups)
+
+
+def refusal(client: Any, **options: Any) -> float:
+    with pytest.raises(PyODKError) as refused:
+        client.submissions.get_table(form_id=FORM, **options)
+    return central_code(refused.value)
+
+
+def test_what_the_feed_cannot_read_is_refused_in_central_s_words(
+    world: World, tmp_path: Path
+) -> None:
+    with pyodk_client(world.base, ADMIN, tmp_path) as client:
+        assert refusal(client, filter="((") == 400.18
+        assert refusal(client, filter="__system/submissionDate gt 2026-13-45") == 400.18
+        assert refusal(client, filter="household_code eq 'x'") == 501.5
+        assert refusal(client, filter="year(__system/submissionDate) eq 2026") == 501.4
+        assert refusal(client, expand="*") == 501.1
+        assert refusal(client, select="khong_co") == 400.23
+        assert refusal(client, select="members/member/m_birth_year") == 400.23  # in a repeat
+        assert refusal(client, select="__id", table_name=MEMBERS) == 501.1
+        assert refusal(client, top=-1) == 400.8
+        assert refusal(client, top=10**12) == 400.8
+        assert refusal(client, table_name="Submissions.khong_co") == 404.1
+
+
+def test_a_repeat_is_a_table_of_its_own_with_stable_ids_and_its_parent_s_key(
+    world: World, tmp_path: Path
+) -> None:
+    with pyodk_client(world.base, ADMIN, tmp_path) as client:
+        rows = client.submissions.get_table(form_id=FORM, table_name=MEMBERS)["value"]
+        again = client.submissions.get_table(form_id=FORM, table_name=MEMBERS)["value"]
+        assert rows and [r["__id"] for r in rows] == [r["__id"] for r in again]
+        assert all(re.fullmatch(r"[0-9a-f]{40}", r["__id"]) for r in rows)
+        of_19603 = [r for r in rows if r["__Submissions-id"] == world.record_19603]
+        assert len(of_19603) == 4  # the survey's four members
+        page = client.submissions.get_table(form_id=FORM, table_name=MEMBERS, top=2, count=True)
+        assert [r["__id"] for r in page["value"]] == [r["__id"] for r in rows[:2]]
+        assert page["@odata.count"] == len(rows) and "@odata.nextLink" in page
+
+
+def test_excel_s_request_pattern_over_http_basic_reaches_every_row(world: World) -> None:
+    """Service document, then $metadata, then the pages through nextLink."""
+    auth = basic(ADMIN)
+    service = requests.get(f"{world.base}/v1/{SERVICE}", headers=auth, timeout=30)
+    assert service.headers["OData-Version"] == "4.0"
+    assert [t["name"] for t in service.json()["value"]] == ["Submissions", MEMBERS]
+    metadata = requests.get(service.json()["@odata.context"], headers=auth, timeout=30)
+    edmx = fromstring(metadata.content)
+    entity = next(e for e in edmx.iter(f"{EDM}EntityType") if e.get("Name") == "Submissions")
+    assert entity.find(f"{EDM}Key/{EDM}PropertyRef").get("Name") == "__id"  # type: ignore[union-attr]  # the key is there
+    assert any(n.get("Name") == "member" for n in edmx.iter(f"{EDM}NavigationProperty"))
+    sets = {s.get("Name") for s in edmx.iter(f"{EDM}EntitySet")}
+    assert sets == {"Submissions", MEMBERS}
+
+    url: str | None = f"{world.base}/v1/{SERVICE}/Submissions?%24top=2&%24count=true"
+    seen: list[str] = []
+    while url:
+        page = requests.get(url, headers=auth, timeout=30).json()
+        seen += [row["__id"] for row in page["value"]]
+        url = page.get("@odata.nextLink")
+    assert len(seen) == len(set(seen)) == page["@odata.count"]
+
+
+def test_an_officer_s_feed_holds_only_the_records_of_their_area(world: World) -> None:
+    def ids(email: str) -> set[str]:
+        url = f"{world.base}/v1/{SERVICE}/Submissions"
+        response = requests.get(url, headers=basic(email), timeout=30)
+        assert response.status_code == 200, response.text
+        return {row["__id"] for row in response.json()["value"]}
+
+    hieu, tuyen = ids(HIEU), ids(TUYEN)
+    assert world.record_19612 in hieu and world.record_19603 not in hieu
+    assert world.record_19603 in tuyen and world.record_19612 not in tuyen
+    members = requests.get(f"{world.base}/v1/{SERVICE}/{MEMBERS}", headers=basic(HIEU), timeout=30)
+    assert {r["__Submissions-id"] for r in members.json()["value"]} == hieu
