@@ -328,7 +328,7 @@ class ItemEdit:
     reason: str = ""
 
 
-def _amount(text: str, where: str) -> Decimal | None:
+def read_amount(text: str, where: str) -> Decimal | None:
     text = text.strip().replace(" ", "")
     if not text:
         return None
@@ -349,7 +349,14 @@ def _item_in_scope(session: Session, member: StaffMember, item_id: int) -> PlanI
     return item
 
 
-def item_details(session: Session, member: StaffMember, item_id: int) -> queries.ListedItem:
+@dataclass(frozen=True)
+class ItemView:
+    item: queries.ListedItem
+    period: int
+    indicator: str  # the deficiency's name in the standard of the year
+
+
+def item_details(session: Session, member: StaffMember, item_id: int) -> ItemView:
     """One item as the edit page shows it."""
     require_personal_data(member)
     item = _item_in_scope(session, member, item_id)
@@ -357,7 +364,7 @@ def item_details(session: Session, member: StaffMember, item_id: int) -> queries
     assert village is not None  # checked by _item_in_scope
     for listed in queries.plan_items(session, village, item.period):
         if listed.id == item_id:
-            return listed
+            return ItemView(listed, item.period, indicator_name(item.period, listed.indicator))
     raise NotFound(what=f"plan item {item_id}")
 
 
@@ -373,7 +380,7 @@ def edit_item(session: Session, member: StaffMember, item_id: int, edit: ItemEdi
         item,
         state=change.state,
         planned_date=change.planned_date,
-        amount=_amount(edit.amount, "amount"),
+        amount=read_amount(edit.amount, "amount"),
         unit=edit.unit.strip()[:40],
         reason=change.reason if change.state is PlanState.NOT_POSSIBLE else "",
     )
@@ -565,7 +572,7 @@ def _check_row(
     reason = cells["reason"].strip()[:500]
     if state is PlanState.NOT_POSSIBLE and not reason:
         raise InvalidInput(field=row.field("reason"), detail="say why the support is not possible")
-    amount = _amount(cells["amount"], row.field("amount"))
+    amount = read_amount(cells["amount"], row.field("amount"))
     unit = cells["unit"].strip()[:40]
     item_text = cells["item"].strip()
     if not item_text:
