@@ -460,3 +460,22 @@ def sponsored(
         query = query.where(func.coalesce(HouseholdReview.merit, Household.merit).is_(True))
     rows: list[list[Any]] = [list(row) for row in session.execute(query)]
     return [SponsoredHousehold(*row) for row in rows]
+
+
+def merit_households(session: Session, scope: Area, period: int) -> list[str]:
+    """Codes of the poor and near-poor households of people of merit reviewed in `period`
+    inside `scope`, by code (the demo gives each a sponsor)."""
+    village = aliased(Area)
+    query = (
+        select(Household.code)
+        .join(HouseholdReview, HouseholdReview.household_id == Household.id)
+        .join(village, village.id == HouseholdReview.village_id)
+        .where(
+            HouseholdReview.period == period,
+            HouseholdReview.merit.is_(True),
+            HouseholdReview.household_class.in_(POOR_OR_NEAR),
+            village.path.startswith(scope.path),
+        )
+        .order_by(Household.code)
+    )
+    return list(session.scalars(query))
