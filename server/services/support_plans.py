@@ -45,7 +45,8 @@ from server.storage.areas import find_area_by_code, is_within
 from server.storage.models import Area, Organisation, PlanItem
 from server.storage.registry import find_household
 
-PLANNERS = (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICER)
+# Every role but the viewer's plans (within its area); a viewer reads the counts only.
+PLANNERS = tuple(role for role in Role if role is not Role.VIEWER)
 ORGANISATION_COLUMNS = ("area_code", "kind", "name", "contact")
 _T = CellKind.TEXT
 
