@@ -819,3 +819,57 @@ def sponsored_table(session: Session, member: StaffMember, area_code: str, perio
         ),
         rows,
     )
+
+
+def _is_indicator(kind: str) -> bool:
+    return kind not in (INCOME_ITEM, "")
+
+
+def effect_table(session: Session, scope: Area | None, area_code: str, period: int) -> Table:
+    """For the households that received a support in `period`, their review of the year after,
+    per kind of support: before/after counts, nothing causal claimed (counts only: any staff)."""
+    area = visible_area(session, scope, area_code)
+    rows = queries.effect(session, area, period)
+    body = [
+        Row(
+            {
+                "label": indicator_name(period, r.kind),
+                "households": r.households,
+                "reviewed": r.reviewed,
+                "left_poverty": r.exited,
+                "still_poor": r.still_poor,
+                "closed": r.closed if _is_indicator(r.kind) else None,
+                "still_open": r.still_open if _is_indicator(r.kind) else None,
+            }
+        )
+        for r in rows
+    ]
+    after = f"Rà soát năm {period + 1}"
+    after_en = f"Review of {period + 1}"
+    return _titled(
+        "hieu_qua_ho_tro",
+        f"Hộ đã được hỗ trợ năm {period} và kết quả rà soát năm sau",
+        f"Households supported in {period} and their next review",
+        area,
+        period,
+        (
+            Column("label", "Loại hỗ trợ (thiếu hụt)", "Support for", _T),
+            Column("households", "Số hộ đã được hỗ trợ", "Households supported"),
+            Column("reviewed", "Được rà soát", "Reviewed", group_vi=after, group_en=after_en),
+            Column(
+                "left_poverty", "Đã thoát nghèo", "Left poverty", group_vi=after, group_en=after_en
+            ),
+            Column("still_poor", "Vẫn nghèo", "Still poor", group_vi=after, group_en=after_en),
+            Column(
+                "closed",
+                "Hết thiếu hụt này",
+                "Deficiency closed",
+                group_vi=after,
+                group_en=after_en,
+            ),
+            Column(
+                "still_open", "Còn thiếu hụt", "Still deficient", group_vi=after, group_en=after_en
+            ),
+        ),
+        body,
+    )

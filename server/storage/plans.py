@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from server.domain.vocabulary import HouseholdClass, OrganisationKind, PlanState
+from server.domain.vocabulary import HouseholdClass, OrganisationKind, PlanState, Transition
 from server.storage.models import (
     Area,
     Household,
@@ -479,3 +479,60 @@ def merit_households(session: Session, scope: Area, period: int) -> list[str]:
         .order_by(Household.code)
     )
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class EffectRow:
+    kind: str
+    households: int
+    reviewed: int
+    exited: int
+    still_poor: int
+    closed: int
+    still_open: int
+
+
+def effect(session: Session, scope: Area, period: int) -> list[EffectRow]:
+    """Per kind of support (the item's indicator), the households inside `scope` with an item
+    of `period` delivered, and what their review of the year after says (see
+    domain/support_effect.py, the reference). A household counts once per kind."""
+    place, later = aliased(Area), aliased(HouseholdReview)
+    review = aliased(HouseholdReview)
+    pairs = (
+        select(PlanItem.household_id, PlanItem.indicator)
+        .join(Household, Household.id == PlanItem.household_id)
+        .outerjoin(
+            review,
+            and_(review.household_id == Household.id, review.period == PlanItem.period),
+        )
+        .join(place, place.id == func.coalesce(review.village_id, Household.village_id))
+        .where(
+            PlanItem.period == period,
+            PlanItem.state == PlanState.DELIVERED,
+            place.path.startswith(scope.path),
+        )
+        .distinct()
+        .subquery()
+    )
+    still_deficient = exists().where(
+        ReviewDeficiency.review_id == later.id, ReviewDeficiency.indicator == pairs.c.indicator
+    )
+    reviewed = later.id.is_not(None)
+    query = (
+        select(
+            pairs.c.indicator,
+            func.count(),
+            func.count(later.id),
+            _count_if(later.transition == Transition.EXITED),
+            _count_if(later.household_class == HouseholdClass.POOR),
+            _count_if(and_(reviewed, ~still_deficient)),
+            _count_if(and_(reviewed, still_deficient)),
+        )
+        .select_from(pairs)
+        .outerjoin(
+            later, and_(later.household_id == pairs.c.household_id, later.period == period + 1)
+        )
+        .group_by(pairs.c.indicator)
+        .order_by(pairs.c.indicator)
+    )
+    return [EffectRow(str(r[0]), *(int(v) for v in r[1:])) for r in session.execute(query)]

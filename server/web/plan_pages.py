@@ -386,3 +386,11 @@ def plan_sponsored() -> Any:
     table = plans.sponsored_table(db_session(), viewer(), area, period)
     _audited("sponsored merit households")
     return _show(table, area, period, {"plan_links": True, "endpoint": "web.plan_sponsored"})
+
+
+@bp.get("/plans/effect")
+@signed_in()
+def plan_effect() -> Any:
+    area, period = _area_code(), _period()
+    table = plans.effect_table(db_session(), viewer().scope, area, period)
+    return _show(table, area, period, {"plan_links": True, "endpoint": "web.plan_effect"})

@@ -72,6 +72,7 @@ READS: dict[str, tuple[str, ...]] = {  # endpoint: the query parameters it reads
     "web.plan_overdue": ("area", "period", "format"),
     "web.plan_organisation_households": ("area", "period", "format"),
     "web.plan_sponsored": ("area", "period", "format"),
+    "web.plan_effect": ("area", "period", "format"),
     # A refused form of the plan pages is shown again on its page, of the area and year chosen.
     "web.create_organisation": ("area", "format"),
     "web.import_organisations": ("area", "format"),

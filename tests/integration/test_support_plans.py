@@ -384,3 +384,22 @@ def test_every_change_and_every_list_read_is_in_the_audit_log(
         "sponsored merit households (download)",
     } <= targets
     assert f"plan item {item.id}" in {t for a, t in events if a == "plan_item_changed"}
+
+
+def test_a_household_supported_in_2025_shows_its_2026_review_in_the_effect_table(
+    plans_site: str, session: Session
+) -> None:
+    """1960301-001 lacked clean water in 2025, poor; in 2026 it has piped water, not poor."""
+    tuyen = signed_in(plans_site, TUYEN)
+    committee = organisation(tuyen, session, "UBND xã Cam Tuyền")
+    assert bulk(tuyen, committee, period=2025).status_code == 302
+    (item,) = items_of(session, "1960301-001")
+    assert post(tuyen, f"/plans/items/{item.id}", {"state": "delivered"}).status_code == 302
+    answer = tuyen.get("/plans/effect?area=19603&period=2025&format=csv")
+    assert answer.status_code == 200
+    lines = answer.text.splitlines()
+    water = next(line for line in lines if line.startswith("Nguồn nước") or "nước" in line)
+    # households supported, reviewed in 2026, left poverty, still poor, closed, still lacking
+    assert water.split(",")[1:] == ["1", "1", "1", "0", "1", "0"], water
+    viewer = signed_in(plans_site, "xem@camlo.vn")
+    assert viewer.get("/plans/effect?area=19603&period=2025").status_code == 200

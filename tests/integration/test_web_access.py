@@ -220,6 +220,10 @@ ROUTES = [  # (path, who gets 200; others 403, or 302 to the sign-in page when s
         {"admin@tinh.vn", "huyen@camlo.vn", "xem@camlo.vn"},
     ),
     (
+        "/plans/effect?area=19612&period=2025",
+        {"admin@tinh.vn", "huyen@camlo.vn", "hieu@camlo.vn", "xem@camlo.vn"},
+    ),
+    (
         "/plans/by-organisation?area=19603&period=2026&format=xlsx",
         {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "xem@camlo.vn"},
     ),
