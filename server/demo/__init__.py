@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from server.demo.households import DemoHouseholds, Progress, load_demo_households
+from server.demo.support import DemoPlans, load_demo_plans
 from server.domain.vocabulary import Role
-from server.services import app_users, areas
+from server.services import accounts, app_users, areas
 from server.services.forms import DEFAULT_PROJECT_ID
 from server.services.users import create_user
 from server.storage.areas import count_areas
@@ -29,6 +30,7 @@ class DemoSetup:
     admin_password: str
     phone: app_users.NewAppUser
     households: DemoHouseholds
+    plans: DemoPlans
 
 
 def needs_demo(session: Session) -> bool:
@@ -44,7 +46,7 @@ def load_demo(
     demo households are sent as submissions of them. `progress(done, total)` follows that.
     """
     areas.import_areas_csv(session, DEMO_AREAS.read_text(encoding="utf-8"))
-    create_user(
+    admin = create_user(
         session,
         email=DEMO_ADMIN_EMAIL,
         display_name="Quản trị viên (demo)",
@@ -60,4 +62,7 @@ def load_demo(
         area_code=DEMO_PHONE_AREA,
     )
     households = load_demo_households(session, blobs, realm=realm, progress=progress)
-    return DemoSetup(DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, phone, households)
+    member = accounts.active_member(session, admin.id)
+    assert member is not None  # created just now
+    support = load_demo_plans(session, member)
+    return DemoSetup(DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, phone, households, support)

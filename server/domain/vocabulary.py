@@ -67,3 +67,29 @@ class Trait(StrEnum):
     ETHNIC_MINORITY = "ethnic_minority"
     MERIT = "merit"  # a person of revolutionary merit
     SOCIAL_PROTECTION = "social_protection"
+
+
+class OrganisationKind(StrEnum):
+    """Who takes part in a support plan (the directive names them): the bodies of a commune,
+    the lenders and services, and those who sponsor ("đỡ đầu") a household."""
+
+    COMMUNE_COMMITTEE = "commune_committee"  # Ủy ban nhân dân xã
+    FATHERLAND_FRONT = "fatherland_front"  # Mặt trận Tổ quốc
+    WOMENS_UNION = "womens_union"
+    FARMERS_UNION = "farmers_union"
+    VETERANS = "veterans"
+    YOUTH_UNION = "youth_union"
+    VBSP = "vbsp"  # Ngân hàng Chính sách xã hội
+    SCHOOL = "school"
+    HEALTH_STATION = "health_station"
+    BUSINESS = "business"
+    SPONSOR = "sponsor"  # an individual sponsor
+
+
+class PlanState(StrEnum):
+    """Where one item of a household's support plan stands."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DELIVERED = "delivered"
+    NOT_POSSIBLE = "not_possible"  # with a reason

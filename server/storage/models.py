@@ -29,7 +29,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import NO_VALUE, DeclarativeBase, Mapped, mapped_column
 
-from server.domain.vocabulary import AreaHold, FormState, ReviewState, Role
+from server.domain.vocabulary import (
+    AreaHold,
+    FormState,
+    OrganisationKind,
+    PlanState,
+    ReviewState,
+    Role,
+)
 
 # Constraint names Alembic can find again on both databases (the migrations use them).
 NAMING_CONVENTION = {
@@ -377,6 +384,57 @@ class Commitment(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     pledged: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Organisation(Base):
+    """A body that takes part in the support plans of an area (a commune's union, a school, a
+    business, a sponsor), with a contact."""
+
+    __tablename__ = "organisation"
+    __table_args__ = (UniqueConstraint("area_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind))
+    name: Mapped[str] = mapped_column(String(200))
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Responsibility(Base):
+    """An organisation (and maybe one of its cadres) in charge of a village or of a household
+    for a review year; a sponsor ("đỡ đầu") of a household says what they committed."""
+
+    __tablename__ = "responsibility"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    period: Mapped[int] = mapped_column(index=True)
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    cadre: Mapped[str] = mapped_column(String(200), default="")
+    sponsor: Mapped[bool] = mapped_column(Boolean, default=False)
+    committed: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PlanItem(Base):
+    """One support for one household in one review year: what (an indicator's support from the
+    standard, or free text), by whom, by when, how much, and where it stands."""
+
+    __tablename__ = "plan_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    period: Mapped[int] = mapped_column(index=True)
+    # The deficiency it answers: an indicator's code, "income", or empty for a free item.
+    indicator: Mapped[str] = mapped_column(String(40), default="")
+    support: Mapped[str] = mapped_column(String(500))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    planned_date: Mapped[date | None] = mapped_column(Date)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 0))
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    state: Mapped[PlanState] = mapped_column(_enum(PlanState), default=PlanState.PLANNED)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -21,6 +21,7 @@ from server.web import (  # noqa: E402,F401
     audit,
     form_pages,
     phones,
+    plan_pages,
     submissions,
     tables,
     users,

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     EmailField,
     IntegerField,
     MultipleFileField,
@@ -99,3 +100,66 @@ class PersonChangeForm(FlaskForm):  # type: ignore[misc]
 
     email = StringField(validators=[DataRequired(), Length(max=254)])
     value = StringField(validators=[Optional(), Length(max=32)])
+
+
+class OrganisationForm(FlaskForm):  # type: ignore[misc]
+    # The area's and the kind's choices are set by the view; an area outside one's own is a
+    # refusal of the service (403), as for pledges.
+    area = SelectField(_l("Area"), validators=[DataRequired()], validate_choice=False)
+    kind = SelectField(_l("Kind"), validators=[DataRequired()], validate_choice=False)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    contact = StringField(_l("Contact"), validators=[Optional(), Length(max=300)])
+
+
+class AssignForm(FlaskForm):  # type: ignore[misc]
+    organisation = IntegerField(
+        _l("Organisation"), validators=[DataRequired(), NumberRange(1, 2**31 - 1)]
+    )
+    period = IntegerField(_l("Review year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    village = StringField(_l("Village code"), validators=[Optional(), Length(max=20)])
+    household = StringField(_l("Household code"), validators=[Optional(), Length(max=40)])
+    cadre = StringField(_l("Cadre in charge"), validators=[Optional(), Length(max=200)])
+    sponsor = BooleanField(_l("Sponsor (đỡ đầu) of the household"))
+    committed = StringField(
+        _l("What the sponsor committed"), validators=[Optional(), Length(max=500)]
+    )
+
+
+class BulkPlanForm(FlaskForm):  # type: ignore[misc]
+    """Plan items for every household of the deficiency list that the filters keep."""
+
+    area = StringField(_l("Area"), validators=[DataRequired(), Length(max=20)])
+    period = IntegerField(_l("Review year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    indicator = SelectMultipleField(
+        _l("Deficient in"), validators=[DataRequired()], validate_choice=False
+    )
+    household_class = SelectField(_l("Households"), validate_choice=False)
+    group = SelectField(_l("Group"), validate_choice=False)
+    village = StringField(_l("Village code"), validators=[Optional(), Length(max=20)])
+    organisation = IntegerField(
+        _l("Organisation"), validators=[DataRequired(), NumberRange(1, 2**31 - 1)]
+    )
+    planned_date = StringField(
+        _l("Planned date (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)]
+    )
+    support = StringField(
+        _l("Support (empty: the standard's suggestion)"), validators=[Optional(), Length(max=500)]
+    )
+    amount = StringField(_l("Amount or quantity"), validators=[Optional(), Length(max=20)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=40)])
+
+
+class PlanItemForm(FlaskForm):  # type: ignore[misc]
+    state = SelectField(_l("State"), validate_choice=False)
+    planned_date = StringField(
+        _l("Planned date (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)]
+    )
+    amount = StringField(_l("Amount or quantity"), validators=[Optional(), Length(max=20)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=40)])
+    reason = StringField(_l("Reason (when not possible)"), validators=[Optional(), Length(max=500)])
+
+
+class PlanUploadForm(FlaskForm):  # type: ignore[misc]
+    area = StringField(_l("Area"), validators=[DataRequired(), Length(max=20)])
+    period = IntegerField(_l("Review year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    file = FileField(_l("File"), validators=[FileRequired()])

@@ -89,13 +89,21 @@ def _pickers(area: str, period: int | None) -> dict[str, Any]:
     }
 
 
-def _show(table: Table, area: str, period: int | None, template_args: dict[str, Any]) -> Any:
+def _show(
+    table: Table,
+    area: str,
+    period: int | None,
+    template_args: dict[str, Any],
+    template: str = "table.html",
+) -> Any:
+    """The table as a file when ?format= asks for one, else as `template` (table.html or a page
+    that extends it with its own forms)."""
     wanted = FORMAT.read()
     if wanted in TABLE_FORMATS:
         return table_file(table, wanted, _file_name(table, area, period), _language())
     rows = list(islice(table.rows, PAGE_ROWS + 1))
     return render_template(
-        "table.html",
+        template,
         table=replace(table, rows=rows[:PAGE_ROWS]),
         more=len(rows) > PAGE_ROWS,
         children=reports.areas_below(db_session(), area),

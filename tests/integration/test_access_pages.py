@@ -130,6 +130,49 @@ WEB = [  # (method, path, body, {person: status}; anyone else 403, signed out 30
     ),
     # Lifting the lock of an account that is not locked changes nothing (and is logged).
     ("POST", fixed("/audit/unlock"), form(email="xem@camlo.vn"), only(302, ADMIN)),
+    # Support plans: an officer outside the area named is refused (403) before anything is
+    # read; inside it, these bodies name no organisation (or a kind that does not exist) and
+    # are refused (400), so each person's try changes nothing (test_access_writes: writes).
+    ("GET", fixed("/plans/items/999999"), None, only(404, ADMIN, DISTRICT, TUYEN, HIEU)),
+    (
+        "POST",
+        fixed("/plans/items/999999"),
+        form(state="delivered"),
+        only(404, ADMIN, DISTRICT, TUYEN, HIEU),
+    ),
+    (
+        "POST",
+        fixed("/organisations"),
+        form(area="19612", kind="church", name="Nhà thờ", contact=""),
+        only(400, ADMIN, DISTRICT, HIEU) | {TUYEN: 403},
+    ),
+    (
+        "POST",
+        fixed("/organisations/import"),
+        upload("to_chuc.csv", b"area_code,kind,name,contact\n19612,church,X,\n"),
+        only(400, ADMIN, DISTRICT, HIEU, TUYEN),
+    ),
+    (
+        "POST",
+        fixed("/plans/bulk"),
+        form(area="19612", period=2026, indicator="water_source", organisation=999999),
+        only(400, ADMIN, DISTRICT, HIEU) | {TUYEN: 403},
+    ),
+    (
+        "POST",
+        fixed("/plans/assign"),
+        form(organisation=999999, period=2026, village="1961201"),
+        only(400, ADMIN, DISTRICT, HIEU, TUYEN),
+    ),
+    (
+        "POST",
+        fixed("/plans/import"),
+        lambda _world: {
+            "data": {"area": "19612", "period": 2026},
+            "files": {"file": ("ke_hoach.xlsx", b"not a workbook")},
+        },
+        only(400, ADMIN, DISTRICT, HIEU) | {TUYEN: 403},
+    ),
     # Last: these two sign each person out (signed out, both send to the sign-in page).
     ("POST", fixed("/account/sign-out-everywhere"), None, only(302, *ALL)),
     ("POST", fixed("/logout"), None, only(302, *ALL)),

@@ -32,7 +32,8 @@ from requests.auth import HTTPDigestAuth
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from server.domain.vocabulary import ReviewState, Role
+from server.domain.vocabulary import OrganisationKind, ReviewState, Role
+from server.formats.plan_sheet import write_plan
 from server.services.users import create_user
 from server.storage.models import (
     ApiSession,
@@ -46,6 +47,9 @@ from server.storage.models import (
     Household,
     HouseholdReview,
     LoginFailure,
+    Organisation,
+    PlanItem,
+    Responsibility,
     Submission,
     SubmissionComment,
     SubmissionVersion,
@@ -478,6 +482,84 @@ def keys_of_hieu(session: Session, _target: Any) -> object:
     return (user.key_version, sorted(tokens))
 
 
+# --- support plans: an organisation and a poor household of 19612, made for one cell ----------
+
+
+@dataclass(frozen=True)
+class PlanTarget:
+    n: int
+    organisation: int  # an organisation of 19612
+    household: str  # a fresh poor household of 19612, deficient in water (POOR)
+    item: int | None = None  # a plan item of that household
+
+
+def plan_target(setup: Setup, *, with_item: bool = False) -> PlanTarget:
+    n = setup.fresh()
+    code = f"1961201-{n + 500:03d}"
+    xml, _ = survey(POOR, household_code=code, **_where(COMMUNES["19612"]))
+    assert phone_client(setup.world, "phone 19612").post(xml).status_code == 201
+    session = setup.read()
+    organisation = Organisation(
+        area_id=area_id(session, "19612"), kind=OrganisationKind.SCHOOL, name=f"Trường {n}"
+    )
+    session.add(organisation)
+    session.flush()
+    item = None
+    if with_item:
+        household = session.scalars(select(Household.id).where(Household.code == code)).one()
+        planned = PlanItem(
+            household_id=household,
+            period=2026,
+            indicator="water_source",
+            support="Khoan giếng",
+            organisation_id=organisation.id,
+        )
+        session.add(planned)
+        session.flush()
+        item = planned.id
+    session.commit()
+    return PlanTarget(n, organisation.id, code, item)
+
+
+def plan_of(session: Session, target: PlanTarget) -> object:
+    """The household's plan items (state, date) and responsibilities."""
+    household = session.scalars(select(Household.id).where(Household.code == target.household))
+    found = household.one()
+    items = session.execute(
+        select(PlanItem.id, PlanItem.state, PlanItem.planned_date).where(
+            PlanItem.household_id == found
+        )
+    ).all()
+    duties = session.scalar(select(func.count()).where(Responsibility.household_id == found))
+    return (sorted(map(tuple, items)), duties)
+
+
+def organisations_of_19612(session: Session, _target: Any) -> object:
+    query = select(Organisation.name).where(Organisation.area_id == area_id(session, "19612"))
+    return sorted(session.scalars(query))
+
+
+def count_organisations(session: Session, _target: Any) -> object:
+    return session.scalar(select(func.count()).select_from(Organisation))
+
+
+def plan_file(target: PlanTarget) -> bytes:
+    row = {
+        "household": target.household,
+        "indicator": "water_source",
+        "support": "Khoan giếng",
+        "organisation": target.organisation,
+        "planned_date": "2027-03-31",
+        "state": "planned",
+    }
+    return write_plan([row])
+
+
+def item_path(target: Any) -> str:
+    # write_requests names each route with a placeholder that is no item: any number does.
+    return f"/plans/items/{target.item if isinstance(target, PlanTarget) else 1}"
+
+
 def hieu_signed_in(setup: Setup) -> None:
     """19612's officer holds a page session and an API token that no one else may end."""
     signed_in(setup.world.base, HIEU)
@@ -717,6 +799,120 @@ ACTIONS: dict[str, Action] = {
             VIEWER_A: NOT_AN_EDITOR,
             ADMIN: written(200),
             DISTRICT: written(200),
+        },
+    ),
+    "add an organisation of 19612": Action(
+        "POST",
+        same("/organisations"),
+        lambda n: {"data": {"area": "19612", "kind": "school", "name": f"Trường {n}"}},
+        fresh,
+        organisations_of_19612,
+        {
+            ADMIN_A: NOT_IN_SCOPE,
+            DISTRICT_A: NOT_IN_SCOPE,
+            TUYEN: NOT_IN_SCOPE,
+            VIEWER_A: NOT_AN_EDITOR,
+            ADMIN: written(302),
+            DISTRICT: written(302),
+        },
+    ),
+    "import organisations of 19603 and 19612": Action(
+        "POST",
+        same("/organisations/import"),
+        lambda n: {
+            "files": {
+                "file": (
+                    "to_chuc.csv",
+                    f"area_code,kind,name\n19603,school,A {n}\n19612,school,B {n}\n".encode(),
+                )
+            }
+        },
+        fresh,
+        count_organisations,
+        {  # outside one's area a line names no area: the whole file is refused, 19603's line too
+            ADMIN_A: refused(400),
+            DISTRICT_A: refused(400),
+            TUYEN: refused(400),
+            VIEWER_A: NOT_AN_EDITOR,
+            ADMIN: written(302),
+            DISTRICT: written(302),
+        },
+    ),
+    "plan support in bulk for the households of 19612": Action(
+        "POST",
+        same("/plans/bulk"),
+        lambda t: {
+            "data": {
+                "area": "19612",
+                "period": 2026,
+                "indicator": "water_source",
+                "organisation": t.organisation,
+            }
+        },
+        plan_target,
+        plan_of,
+        {
+            ADMIN_A: NOT_IN_SCOPE,
+            DISTRICT_A: NOT_IN_SCOPE,
+            TUYEN: NOT_IN_SCOPE,
+            VIEWER_A: NOT_AN_EDITOR,
+            ADMIN: written(302),
+            DISTRICT: written(302),
+        },
+    ),
+    "assign an organisation of 19612 to a household of 19612": Action(
+        "POST",
+        same("/plans/assign"),
+        lambda t: {
+            "data": {
+                "organisation": t.organisation,
+                "period": 2026,
+                "household": t.household,
+                "sponsor": "y",
+            }
+        },
+        plan_target,
+        plan_of,
+        {  # outside one's area the organisation is not named (400), as if it did not exist
+            ADMIN_A: refused(400),
+            DISTRICT_A: refused(400),
+            TUYEN: refused(400),
+            VIEWER_A: NOT_AN_EDITOR,
+            ADMIN: written(302),
+            DISTRICT: written(302),
+        },
+    ),
+    "change a plan item of a household of 19612": Action(
+        "POST",
+        item_path,
+        lambda _t: {"data": {"state": "in_progress", "planned_date": "2027-01-31"}},
+        lambda setup: plan_target(setup, with_item=True),
+        plan_of,
+        {  # an item outside one's area is not found
+            ADMIN_A: refused(404),
+            DISTRICT_A: refused(404),
+            TUYEN: refused(404),
+            VIEWER_A: NOT_AN_EDITOR,
+            ADMIN: written(302),
+            DISTRICT: written(302),
+        },
+    ),
+    "import a plan of 19612": Action(
+        "POST",
+        same("/plans/import"),
+        lambda t: {
+            "data": {"area": "19612", "period": 2026},
+            "files": {"file": ("ke_hoach.xlsx", plan_file(t))},
+        },
+        plan_target,
+        plan_of,
+        {
+            ADMIN_A: NOT_IN_SCOPE,
+            DISTRICT_A: NOT_IN_SCOPE,
+            TUYEN: NOT_IN_SCOPE,
+            VIEWER_A: NOT_AN_EDITOR,
+            ADMIN: written(302),
+            DISTRICT: written(302),
         },
     ),
     "create a phone of 19612": Action(

@@ -187,6 +187,47 @@ ROUTES = [  # (path, who gets 200; others 403, or 302 to the sign-in page when s
     ),
     ("/audit", {"admin@tinh.vn"}),
     ("/audit?kind=sign_in&page=2", {"admin@tinh.vn"}),
+    # Support plans: the organisations and the counts for anyone who sees the area; the lists
+    # of households (plan items, gap, overdue, sponsored) for its officers only.
+    (
+        "/organisations?area=19603",
+        {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "xem@camlo.vn"},
+    ),
+    (
+        "/organisations?area=19612&format=csv",
+        {"admin@tinh.vn", "huyen@camlo.vn", "hieu@camlo.vn", "xem@camlo.vn"},
+    ),
+    ("/plans?area=19603&period=2026", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn"}),
+    (
+        "/plans?area=19612&period=2026&format=xlsx",
+        {"admin@tinh.vn", "huyen@camlo.vn", "hieu@camlo.vn"},
+    ),
+    ("/plans/sheet?area=19603&period=2026", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn"}),
+    ("/plans/gap?area=19612&period=2026", {"admin@tinh.vn", "huyen@camlo.vn", "hieu@camlo.vn"}),
+    (
+        "/plans/overdue?area=19603&period=2026&format=csv",
+        {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn"},
+    ),
+    (
+        "/plans/organisation-households?area=19603&period=2026",
+        {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn"},
+    ),
+    (
+        "/plans/sponsored?area=19612&period=2026",
+        {"admin@tinh.vn", "huyen@camlo.vn", "hieu@camlo.vn"},
+    ),
+    (
+        "/plans/by-indicator?area=468&period=2026",
+        {"admin@tinh.vn", "huyen@camlo.vn", "xem@camlo.vn"},
+    ),
+    (
+        "/plans/effect?area=19612&period=2025",
+        {"admin@tinh.vn", "huyen@camlo.vn", "hieu@camlo.vn", "xem@camlo.vn"},
+    ),
+    (
+        "/plans/by-organisation?area=19603&period=2026&format=xlsx",
+        {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "xem@camlo.vn"},
+    ),
 ]
 
 
