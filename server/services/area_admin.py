@@ -52,6 +52,14 @@ def set_resident_households(
     area = visible_area(session, member.scope, code)
     if not 0 <= households <= MAX_HOUSEHOLDS:
         raise InvalidInput(field="households")
+    if area.level not in queries.VILLAGE_LEVELS:
+        # The tables count the villages' households; a commune's own figure would be a second
+        # source that disagrees with them.
+        raise InvalidInput(
+            field="households",
+            detail=f"{area.name}: resident households are kept per village; the area's count"
+            " is the sum of its villages'",
+        )
     before = queries.households_in(session, area.id, year)
     queries.set_households(session, area.id, year, households)
     audit.record(

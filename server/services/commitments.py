@@ -60,7 +60,7 @@ def import_commitments_csv(session: Session, scope: Area | None, text: str) -> i
 def commitments_table(session: Session, scope: Area | None, area_code: str, year: int) -> Table:
     area = visible_area(session, scope, area_code)
     when_vi, when_en = list_year_words(year)
-    rows = queries.summary_rows(session, area, year, [])
+    rows = queries.summary_rows(session, area, year, [], by_urban=False)
     poor_exited = POOR.exited.key
     pledged = queries.commitments_below(session, area, year)
     body = []

@@ -70,6 +70,15 @@ def _sum(values: Sequence[int | None]) -> int | None:
     return sum(known) if known else None
 
 
+def _label(row: queries.AreaRow) -> str:
+    """The area's name; an area merged before the period says into which (it is shown once,
+    for the start-of-year counts that were its own)."""
+    if not row.merged_into:
+        return row.name
+    into = ", ".join(row.merged_into)
+    return Words(f"{row.name} (đã sáp nhập vào {into})", f"{row.name} (merged into {into})")
+
+
 def _rows(rows: Sequence[queries.AreaRow]) -> list[Row]:
     out: list[Row] = []
     for urban, vi, en in _BLOCKS:
@@ -77,7 +86,7 @@ def _rows(rows: Sequence[queries.AreaRow]) -> list[Row]:
         if not block:
             continue
         out.append(Row({"label": Words(vi, en)}, RowKind.BLOCK))
-        out += [Row(_cells(r.name, r.residents, r.residents_before, r.counts)) for r in block]
+        out += [Row(_cells(_label(r), r.residents, r.residents_before, r.counts)) for r in block]
         subtotal = Words(f"Cộng {vi.lower()}", f"{en}, subtotal")
         out.append(_total(subtotal, block, RowKind.SUBTOTAL))
     out.append(_total(TOTAL, rows, RowKind.TOTAL))

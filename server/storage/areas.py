@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from server.domain import roles
@@ -111,21 +112,46 @@ def children_of(session: Session, area: Area) -> Sequence[Area]:
     return list(session.scalars(query))
 
 
+# Resident households are kept per village; an area above counts the sum of its villages, as
+# every table's denominator does (storage/reports._residents): the areas page and the tables
+# read one source.
+
+
+def _villages_of(area: Any) -> tuple[Any, ColumnElement[bool]]:
+    """An alias of Area for the villages under `area` (an alias), and the condition."""
+    village = aliased(Area)
+    return village, and_(village.path.startswith(area.path), village.level.in_(VILLAGE_LEVELS))
+
+
 def household_years(session: Session, area_id: int) -> Sequence[tuple[int, int]]:
-    """(year, resident households) of one area, newest year first."""
+    """(year, resident households of its villages) of one area, newest year first."""
+    area = aliased(Area)
+    village, under = _villages_of(area)
     query = (
-        select(AreaHouseholds.year, AreaHouseholds.households)
-        .where(AreaHouseholds.area_id == area_id)
+        select(AreaHouseholds.year, func.sum(AreaHouseholds.households))
+        .select_from(area)
+        .join(village, under)
+        .join(AreaHouseholds, AreaHouseholds.area_id == village.id)
+        .where(area.id == area_id)
+        .group_by(AreaHouseholds.year)
         .order_by(AreaHouseholds.year.desc())
     )
-    return list(session.execute(query).tuples())
+    return [(int(year), int(total)) for year, total in session.execute(query)]
 
 
 def households_by_area(session: Session, area_ids: Sequence[int], year: int) -> dict[int, int]:
-    query = select(AreaHouseholds.area_id, AreaHouseholds.households).where(
-        AreaHouseholds.area_id.in_(area_ids), AreaHouseholds.year == year
+    """Resident households of `year` per area: the sum over its villages."""
+    area = aliased(Area)
+    village, under = _villages_of(area)
+    query = (
+        select(area.id, func.sum(AreaHouseholds.households))
+        .select_from(area)
+        .join(village, under)
+        .join(AreaHouseholds, AreaHouseholds.area_id == village.id)
+        .where(area.id.in_(area_ids), AreaHouseholds.year == year)
+        .group_by(area.id)
     )
-    return dict(session.execute(query).tuples().all())
+    return {int(a): int(total) for a, total in session.execute(query)}
 
 
 def ancestors_of(session: Session, area: Area) -> Sequence[Area]:
@@ -136,7 +162,15 @@ def ancestors_of(session: Session, area: Area) -> Sequence[Area]:
 
 
 def latest_household_year(session: Session, area_ids: Sequence[int]) -> int | None:
-    query = select(func.max(AreaHouseholds.year)).where(AreaHouseholds.area_id.in_(area_ids))
+    area = aliased(Area)
+    village, under = _villages_of(area)
+    query = (
+        select(func.max(AreaHouseholds.year))
+        .select_from(area)
+        .join(village, under)
+        .join(AreaHouseholds, AreaHouseholds.area_id == village.id)
+        .where(area.id.in_(area_ids))
+    )
     return session.scalar(query)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from server.domain.measures import Count, Criteria, summary_count_list
@@ -23,6 +23,7 @@ from server.storage.lists import last_visits
 from server.storage.models import (
     Area,
     AreaHouseholds,
+    AreaSuccessor,
     Commitment,
     Household,
     HouseholdReview,
@@ -40,6 +41,7 @@ class AreaRow:
     residents: int | None
     residents_before: int | None
     counts: dict[str, int]
+    merged_into: tuple[str, ...] = ()  # an area ended before the period: its successors
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
@@ -75,13 +77,22 @@ def measure_columns(counts: Sequence[Count], period: int) -> list[ColumnElement[
 
 
 def summary_rows(
-    session: Session, parent: Area, period: int, indicators: Sequence[str]
+    session: Session,
+    parent: Area,
+    period: int,
+    indicators: Sequence[str],
+    *,
+    by_urban: bool = True,
 ) -> list[AreaRow]:
-    """One row per area directly below `parent`, with every count of the summary table."""
+    """One row per area directly below `parent` that exists in `period`, with every count of
+    the summary table. `by_urban`: an area whose villages are urban and rural gives a row for
+    each (a province's districts in the urban and the rural block, as Vietnamese summaries
+    have them); otherwise one row, with the area's own flag."""
     row, village = aliased(Area), aliased(Area)
     counts = summary_count_list(indicators)
+    urban = village.urban if by_urban else row.urban
     measures = (
-        select(row.id.label("area_id"), *measure_columns(counts, period))
+        select(row.id, urban, *measure_columns(counts, period))
         .join(village, village.path.startswith(row.path))
         .join(
             HouseholdReview,
@@ -91,40 +102,88 @@ def summary_rows(
             ),
         )
         .where(row.parent_id == parent.id, village.path.startswith(parent.path))
-        .group_by(row.id)
-        .subquery()
-    )
-    residents = _residents(parent, period)
-    query = (
-        select(Area, residents.c.now, residents.c.before, measures)
-        .outerjoin(measures, measures.c.area_id == Area.id)
-        .outerjoin(residents, residents.c.area_id == Area.id)
-        .where(Area.parent_id == parent.id)
-        .order_by(Area.name)
+        .group_by(row.id, urban)
     )
     names = [count.key for count in counts]
-    return [
-        AreaRow(
-            area.id,
-            area.code,
-            area.name,
-            area.urban,
-            now,
-            before,
-            {name: int(getattr(result, name) or 0) for name in names},
-        )
-        for result in session.execute(query)
-        for area, now, before in [(result[0], result[1], result[2])]
-    ]
+    counted = {
+        (result[0], bool(result[1])): dict(zip(names, map(_whole, result[2:]), strict=True))
+        for result in session.execute(measures)
+    }
+    residents = {
+        (area_id, bool(flag)): (now, before)
+        for area_id, flag, now, before in session.execute(_residents(parent, period, by_urban))
+    }
+    areas = session.scalars(
+        select(Area).where(Area.parent_id == parent.id, exists_in(Area, period)).order_by(Area.name)
+    ).all()
+    merged_into = _successor_names(session, [a.id for a in areas if ended_before(a, period)])
+    out = []
+    for area in areas:
+        flags = sorted({f for (a, f) in (*counted, *residents) if a == area.id} or {area.urban})
+        for flag in flags:
+            now, before = residents.get((area.id, flag), (None, None))
+            zero = dict.fromkeys(names, 0)
+            cells = counted.get((area.id, flag), zero)
+            out.append(
+                AreaRow(
+                    area.id,
+                    area.code,
+                    area.name,
+                    flag,
+                    now,
+                    before,
+                    cells,
+                    merged_into.get(area.id, ()),
+                )
+            )
+    return out
 
 
-def _residents(parent: Area, period: int) -> Any:
-    """Resident households per row, summed over its villages, this year and the year before."""
+def _whole(value: Any) -> int:
+    return int(value or 0)
+
+
+def exists_in(area: type[Area], period: int) -> ColumnElement[bool]:
+    """The areas a table of list year `period` shows: begun by its end, and not ended before
+    the year its start-of-year column reads (an area merged during that year is shown once,
+    marked with its successor)."""
+    return and_(
+        or_(area.valid_from.is_(None), area.valid_from <= date(period, 12, 31)),
+        or_(area.valid_to.is_(None), area.valid_to >= date(period - 1, 1, 1)),
+    )
+
+
+def ended_before(area: Area, period: int) -> bool:
+    """Whether `area` no longer existed when the list of `period` began."""
+    return area.valid_to is not None and area.valid_to < date(period, 1, 1)
+
+
+def _successor_names(session: Session, area_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    if not area_ids:
+        return {}
+    successor = aliased(Area)
+    query = (
+        select(AreaSuccessor.area_id, successor.name)
+        .join(successor, successor.id == AreaSuccessor.successor_id)
+        .where(AreaSuccessor.area_id.in_(area_ids))
+        .order_by(successor.name)
+    )
+    names: dict[int, tuple[str, ...]] = {}
+    for area_id, name in session.execute(query):
+        names[area_id] = (*names.get(area_id, ()), name)
+    return names
+
+
+def _residents(parent: Area, period: int, by_urban: bool) -> Any:
+    """Resident households per row (and urban flag), summed over its villages, this year and
+    the year before."""
     row, village = aliased(Area), aliased(Area)
     counts = AreaHouseholds
+    urban = village.urban if by_urban else row.urban
     return (
         select(
-            row.id.label("area_id"),
+            row.id,
+            urban,
             func.sum(case((counts.year == period, counts.households))).label("now"),
             func.sum(case((counts.year == period - 1, counts.households))).label("before"),
         )
@@ -136,8 +195,7 @@ def _residents(parent: Area, period: int) -> Any:
             village.level.in_(VILLAGE_LEVELS),
             counts.year.in_((period - 1, period)),
         )
-        .group_by(row.id)
-        .subquery()
+        .group_by(row.id, urban)
     )
 
 

@@ -203,3 +203,32 @@ def test_an_officer_s_web_form_pages_carry_the_site_menu(page: Page, camera: Cam
     expect(page.locator("header .menu-button")).to_be_visible()
     expect(page.locator('header nav a[href="/reports/summary"]')).to_have_count(1)
     camera.shoot(page, "web-form-list")
+
+
+def test_the_summary_prints_on_a4_landscape_with_the_signature_block(
+    page: Page, camera: Camera
+) -> None:
+    sign_in(page, "huyen@camlo.vn")
+    page.goto("/reports/summary?area=468&period=2026")
+    expect(page.locator(".downloads [data-print]")).to_be_visible()  # "In hoặc lưu PDF"
+    expect(page.locator(".signatures")).to_be_hidden()  # on the screen: no signature block
+
+    page.emulate_media(media="print")
+    expect(page.locator("header")).to_be_hidden()
+    expect(page.locator(".pickers")).to_be_hidden()
+    signatures = page.locator(".signatures")
+    expect(signatures).to_be_visible()
+    expect(signatures).to_contain_text("Cam Lộ, ngày …… tháng …… năm ……")
+    expect(signatures).to_contain_text("NGƯỜI LẬP BIỂU")
+    expect(signatures).to_contain_text("THỦ TRƯỞNG ĐƠN VỊ")
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    camera.folder.mkdir(parents=True, exist_ok=True)
+    (camera.folder / "summary.pdf").write_bytes(pdf)
+    page.set_viewport_size({"width": 1123, "height": 794})  # A4 landscape at 96 dpi
+    page.screenshot(path=camera.folder / "summary-print.png", full_page=True)
+
+    assert pdf.startswith(b"%PDF")
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert boxes, "the PDF names its page size"
+    width, height = (float(v) for v in boxes[0])
+    assert (round(width), round(height)) == (842, 595), "A4 landscape in points"

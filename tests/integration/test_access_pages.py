@@ -72,7 +72,7 @@ WEB = [  # (method, path, body, {person: status}; anyone else 403, signed out 30
     ),
     (
         "POST",
-        fixed("/areas/19612/households"),
+        fixed("/areas/1961201/households"),
         form(year=2026, households=120),
         only(302, ADMIN, DISTRICT),
     ),

@@ -721,12 +721,12 @@ ACTIONS: dict[str, Action] = {
         lambda session, edit: registry_entry(session, edit[2]),
         {**AREA_A_REFUSED, ADMIN: written(200), DISTRICT: written(200)},
     ),
-    "set the resident households of 19612": Action(
+    "set the resident households of a village of 19612": Action(
         "POST",
-        same("/areas/19612/households"),
+        same("/areas/1961201/households"),
         lambda n: {"data": {"year": 2026, "households": n}},
         fresh,
-        households_of("19612", 2026),
+        households_of("1961201", 2026),
         {
             ADMIN_A: NOT_IN_SCOPE,
             DISTRICT_A: NOT_IN_SCOPE,

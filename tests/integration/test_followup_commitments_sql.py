@@ -104,6 +104,13 @@ def test_the_follow_up_sql_counts_what_the_reference_counts(
     session.rollback()
 
 
+def _exists_in(area: Area, year: int) -> bool:
+    """An area belongs in the tables of list year `year` unless it began after that year or
+    ended before the year the start-of-year column reads."""
+    begun = area.valid_from is None or area.valid_from.year <= year
+    return begun and (area.valid_to is None or area.valid_to.year >= year - 1)
+
+
 def commitments_reference(
     session: Session, parent: Area, year: int, made: Made
 ) -> dict[str, tuple[int | None, int]]:
@@ -121,6 +128,7 @@ def commitments_reference(
             exits.get(area.id, {}).get("poor_exited", 0),
         )
         for area in children_of(session, parent)
+        if _exists_in(area, year)
     }
     total_exited = sum(exited for _, exited in expected.values())
     expected["Tổng cộng"] = (rolled_up_pledge(parent.id, pledges, children), total_exited)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from flask import Flask
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT
@@ -22,7 +23,7 @@ from server.services.reports import review_summary
 from server.services.submissions import IncomingSubmission, receive_submission
 from server.storage.app_users import find_by_login
 from server.storage.areas import find_area_by_code
-from server.storage.models import AreaHouseholds
+from server.storage.models import Area, AreaHouseholds
 from tests.support.factories import make_app_user, make_areas, publish_form
 from tests.support.surveys import NEAR_POOR, NOT_POOR, POOR, survey
 
@@ -105,14 +106,36 @@ def test_a_first_review_is_a_baseline_without_movements(summary: Table) -> None:
 
 
 def test_an_area_without_households_shows_zeros_and_one_without_residents_shows_unknown(
-    summary: Table,
+    summary: Table, session: Session
 ) -> None:
     nghia = row(summary, "Xã Cam Nghĩa")
     assert nghia["poor_end"] == 0
     assert nghia["poor_end_rate"] == 0
-    cam_an = row(summary, "Xã Cam An")  # merged into Thanh An in 2020: no villages any more
-    assert cam_an["residents"] is None
-    assert cam_an["poor_end_rate"] is None
+    # Cam Chính's resident households of 2026 are not known: its rates are unknown, not 0.
+    chinh = find_area_by_code(session, "19615")
+    assert chinh is not None
+    within = select(Area.id).where(Area.path.startswith(chinh.path))
+    session.execute(delete(AreaHouseholds).where(AreaHouseholds.area_id.in_(within)))
+    unknown = row(review_summary(session, None, "468", 2026), "Xã Cam Chính")
+    assert unknown["residents"] is None
+    assert unknown["poor_end_rate"] is None
+    session.rollback()
+
+
+def test_communes_merged_before_a_period_are_left_out_or_shown_once_with_their_successor(
+    summary: Table, session: Session
+) -> None:
+    labels = [str(r.cells["label"]) for r in summary.rows]
+    # Cam Thanh and Cam An joined Thanh An on 1 Jan 2020: not in the 2026 table at all.
+    assert not [label for label in labels if "Cam An" in label or "Cam Thanh" in label]
+    assert "Xã Thanh An" in labels
+    # The 2020 list's start-of-year column reads 2019, when they still existed: shown once each,
+    # marked with their successor, in both languages.
+    labels_2020 = [r.cells["label"] for r in review_summary(session, None, "468", 2020).rows]
+    merged = [label for label in labels_2020 if "Cam An" in str(label)]
+    assert merged == ["Xã Cam An (đã sáp nhập vào Xã Thanh An)"]
+    assert merged[0].text("en") == "Xã Cam An (merged into Xã Thanh An)"  # type: ignore[union-attr]
+    assert sum("Cam Thanh (" in str(label) for label in labels_2020) == 1
 
 
 def test_urban_and_rural_blocks_have_subtotals_and_a_total(summary: Table) -> None:

@@ -24,6 +24,12 @@ def test_the_summary_sql_counts_what_the_reference_counts(
     for period in (2026, 2027):
         expected = summary_reference(session, parent, period, made)
         rows = reports.summary_rows(session, parent, period, INDICATORS)
-        got = {row.area_id: row.counts for row in rows if any(row.counts.values())}
+        # An area with urban and rural villages has a row in each block: their sum is its count.
+        got: dict[int, dict[str, int]] = {}
+        for row in rows:
+            summed = got.setdefault(row.area_id, dict.fromkeys(row.counts, 0))
+            for key, value in row.counts.items():
+                summed[key] += value
+        got = {area: counts for area, counts in got.items() if any(counts.values())}
         assert got == {area: counts for area, counts in expected.items() if any(counts.values())}
     session.rollback()

@@ -11,6 +11,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.services.reports import review_summary
 from server.storage.areas import find_area_by_code, households_in
 from server.storage.models import AuditEvent
 from tests.integration.test_web_access import Browser, csrf_of, signed_in, site  # noqa: F401  (a fixture)
@@ -181,7 +182,7 @@ def test_a_upper_officer_corrects_resident_households_only_within_their_district
     officer = signed_in(site, "huyen@camlo.vn")
     token = csrf_of(officer.get("/areas?code=19603").content)
     saved = officer.post(
-        "/areas/19603/households", {"csrf_token": token, "year": "2026", "households": "777"}
+        "/areas/1960301/households", {"csrf_token": token, "year": "2026", "households": "777"}
     )
     assert saved.status_code == 302
     assert "777" in officer.get("/areas?code=19603").text
@@ -192,14 +193,37 @@ def test_a_upper_officer_corrects_resident_households_only_within_their_district
     commune = signed_in(site, "tuyen@camlo.vn")
     token = csrf_of(commune.get("/login").content)
     refused = commune.post(
-        "/areas/19603/households", {"csrf_token": token, "year": "2026", "households": "5"}
+        "/areas/1960301/households", {"csrf_token": token, "year": "2026", "households": "5"}
     )
     assert refused.status_code == 403
     session.rollback()
-    area, above = find_area_by_code(session, "19603"), find_area_by_code(session, "45")
-    assert area is not None and above is not None
-    assert households_in(session, area.id, 2026) == 777
+    village, above = find_area_by_code(session, "1960301"), find_area_by_code(session, "45")
+    assert village is not None and above is not None
+    assert households_in(session, village.id, 2026) == 777
     assert households_in(session, above.id, 2026) is None
+
+
+def test_the_areas_page_shows_the_resident_households_the_summary_counts(
+    site: str,  # noqa: F811
+    session: Session,
+) -> None:
+    officer = signed_in(site, "huyen@camlo.vn")
+    token = csrf_of(officer.get("/areas?code=468").content)
+    # A commune's figure is the sum of its villages': it cannot be set apart from them.
+    own_figure = officer.post(
+        "/areas/19603/households", {"csrf_token": token, "year": "2026", "households": "9"}
+    )
+    assert own_figure.status_code == 400
+    assert "kept per village" in own_figure.text or "theo thôn" in own_figure.text
+    session.rollback()
+    commune = find_area_by_code(session, "19603")
+    assert commune is not None and households_in(session, commune.id, 2026) is None
+    summary = review_summary(session, None, "468", 2026)
+    cells = next(r.cells for r in summary.rows if r.cells["label"] == "Xã Cam Tuyền")
+    assert isinstance(cells["residents"], int) and cells["residents"] > 0
+    page = officer.get("/areas?code=468&lang=en").text
+    shown = f"{cells['residents']:,}"
+    assert shown in page, f"the areas page shows {shown} for Cam Tuyền, as the summary counts"
 
 
 def import_csv(client: Browser, text: str) -> requests.Response:

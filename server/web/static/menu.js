@@ -12,6 +12,11 @@
       button.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // Print buttons (A4 landscape, see site.css @media print) need the script: shown with it.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
   var hint = document.body.getAttribute("data-scroll-hint");
   function markWide() {
     document.querySelectorAll(".scroll").forEach(function (box) {
