@@ -43,9 +43,11 @@ def test_an_administrator_creates_officers_on_the_page_and_each_signs_in(
     page.goto("/users")
     expect(page.locator("nav")).to_contain_text("Người dùng")
     camera.shoot(page, "users")
+    # Every role this administrator (limited to province 45) may grant: those below their own.
     made = [
         ("xa.moi@camthuy.vn", "Cán bộ cấp xã", "— — Xã Cam Thủy", PHONE),
         ("tinh.moi@tinh.vn", "Cán bộ cấp trên (tỉnh/huyện)", "Tỉnh Quảng Trị", DESKTOP),
+        ("xem.moi@camlo.vn", "Người xem (chỉ bảng tổng hợp)", "— Huyện Cam Lộ", PHONE),
     ]
     for email, role, area, size in made:
         page.set_viewport_size(size)
@@ -54,9 +56,15 @@ def test_an_administrator_creates_officers_on_the_page_and_each_signs_in(
 
         person = chromium.new_context(base_url=site, viewport=size).new_page()
         sign_in_as(person, email, password)
-        follow_menu(person, "/users")
-        expect(person.locator("h1")).to_have_text("Người dùng")
-        camera.shoot(person, f"users-as-{email.split('@')[0]}")
+        if role.startswith("Người xem"):
+            # A viewer reads the tables and manages no one: no Users page in the menu.
+            expect(person.locator('header nav a[href="/users"]')).to_have_count(0)
+            follow_menu(person, "/reports/summary")
+            expect(person.locator("h1")).to_contain_text("Tổng hợp")
+        else:
+            follow_menu(person, "/users")
+            expect(person.locator("h1")).to_have_text("Người dùng")
+        camera.shoot(person, f"signed-in-as-{email.split('@')[0]}")
         person.context.close()
 
     page.goto("/users")
