@@ -67,6 +67,7 @@ _SUBMISSIONS = re.compile(r"^submissions(?: (?P<form>\S+))? \(list\)$")
 _RECORD = re.compile(r"^submission (?P<form>\S+) (?P<record>\S+)(?: \(view\)| file (?P<file>.+))?$")
 _AREA_YEAR = re.compile(r"^area (?P<area>\S+) year (?P<period>\d+)$")
 _FORM = re.compile(r"^form (?P<form>\S+)(?: version (?P<version>\S+))?$")
+_PLAN = re.compile(r"^plan (?P<area>\S+) (?P<period>\d+)$")
 _SIMPLE = {
     "sign_in": "sign_in",
     "session.create": "api_sign_in",
@@ -82,6 +83,10 @@ _SIMPLE = {
     "user.disable": "user_disable",
     "user.enable": "user_enable",
     "user.reset_password": "user_reset_password",
+    "organisation_created": "organisation_created",
+    "organisations_imported": "organisations_imported",
+    "responsibility_assigned": "responsibility_assigned",
+    "plan_item_changed": "plan_item_changed",
 }
 
 
@@ -120,6 +125,10 @@ def describe(event: queries.LoggedEvent) -> Described:
     if action == "area.households" and (found := _AREA_YEAR.match(target)):
         parts = {"area": found["area"], "period": found["period"], "details": raw["details"]}
         return Described("area_households", parts)
+    planned = action in ("plan_items_created", "plan_imported")
+    if planned and (found := _PLAN.match(target)):
+        parts = {"area": found["area"], "period": found["period"], "details": raw["details"]}
+        return Described(action, parts)
     if action in ("form.draft", "form.publish", "form.state") and (found := _FORM.match(target)):
         parts = {"form": found["form"], "version": found["version"] or "", **raw}
         return Described(action.replace(".", "_"), parts)

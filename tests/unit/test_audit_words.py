@@ -43,6 +43,21 @@ def test_changes_carry_their_area_period_form_and_person() -> None:
     assert (moved.sentence, moved.parts["target"]) == ("user_move", "a@b.vn")
 
 
+def test_the_support_plan_s_changes_name_their_area_period_and_what_changed() -> None:
+    bulk = describe(event("plan_items_created", "plan 19603 2026", "12 items: health_insurance"))
+    assert (bulk.sentence, bulk.parts["area"], bulk.parts["period"]) == (
+        "plan_items_created",
+        "19603",
+        "2026",
+    )
+    imported = describe(event("plan_imported", "plan 468 2027", "30 rows"))
+    assert imported.parts == {"area": "468", "period": "2027", "details": "30 rows"}
+    item = describe(event("plan_item_changed", "plan item 7", "planned → delivered 2027-03-01"))
+    assert (item.sentence, item.parts["target"]) == ("plan_item_changed", "plan item 7")
+    added = describe(event("organisation_created", "organisation 3", "Hội Phụ nữ xã"))
+    assert (added.sentence, added.parts["details"]) == ("organisation_created", "Hội Phụ nữ xã")
+
+
 def test_an_event_of_an_unknown_shape_keeps_its_text() -> None:
     found = describe(event("download", "something new"))
     assert (found.sentence, found.parts["target"]) == ("other", "something new")
