@@ -105,6 +105,8 @@ def test_a_proposed_household_is_approved_by_an_upper_officer_only(
     review_site: str, session: Session
 ) -> None:
     tuyen, hieu, huyen = (signed_in(review_site, who) for who in (TUYEN, HIEU, HUYEN))
+    exited_list = tuyen.get("/lists/exited?area=19603&period=2026")
+    assert "to-commendation" in exited_list.text  # the list of the year leads to its review
     page = tuyen.get("/commendation?area=19603&period=2026")
     assert page.status_code == 200 and EXITED in page.text and "propose-form" in page.text
     assert "decide-form" not in page.text  # a commune officer does not decide
