@@ -173,6 +173,27 @@ WEB = [  # (method, path, body, {person: status}; anyone else 403, signed out 30
         },
         only(400, ADMIN, DISTRICT, HIEU) | {TUYEN: 403},
     ),
+    # Commendation: outside one's area the household is not named (400), as if it did not
+    # exist; a commune officer or a viewer does not decide (403). Nothing is written.
+    (
+        "POST",
+        fixed("/commendation/propose"),
+        form(area="19612", period=2026, household="1961201-999"),
+        only(400, ADMIN, DISTRICT, HIEU, TUYEN),
+    ),
+    (
+        "POST",
+        fixed("/commendation/decide"),
+        form(area="19612", period=2026, household="1961201-999", decision="approved"),
+        only(400, ADMIN, DISTRICT),
+    ),
+    # A dialogue naming an organisation no one has is refused whole (400) inside one's area.
+    (
+        "POST",
+        fixed("/dialogues"),
+        form(area="19612", period=2026, held_on="2026-11-20", problems="x", attendees="999999"),
+        only(400, ADMIN, DISTRICT, HIEU),
+    ),
     # Last: these two sign each person out (signed out, both send to the sign-in page).
     ("POST", fixed("/account/sign-out-everywhere"), None, only(302, *ALL)),
     ("POST", fixed("/logout"), None, only(302, *ALL)),

@@ -80,6 +80,13 @@ READS: dict[str, tuple[str, ...]] = {  # endpoint: the query parameters it reads
     "web.create_plan_items": ("area", "period", "format"),
     "web.assign_responsibility": ("area", "period", "format"),
     "web.import_plan": ("area", "period", "format"),
+    "web.commendation_page": ("area", "period", "format"),
+    "web.commendation_approved": ("area", "period", "format"),
+    # A refused proposal or decision is shown again on the review page of the area and year.
+    "web.propose_commendation": ("area", "period", "format"),
+    "web.decide_commendation": ("area", "period", "format"),
+    "web.dialogues_page": ("area", "period", "format"),
+    "web.record_dialogue": ("area", "period", "format"),
     "api.summary": (*TABLE, "period"),
     "api.followup": TABLE,
     "api.commitments_report": (*TABLE, "period"),
