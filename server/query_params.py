@@ -145,6 +145,10 @@ ODATA_WKT = Text("$wkt", 10)
 ODATA_FILTER = Text("$filter", 2000)
 ODATA_FORMAT = Choice("$format", ("json", "application/json"))
 ODATA_SELECT = Text("$select", 2000)
+# A raw export's options: Central's names on the API (booleans as "true"/"false"), ours besides.
+SPLIT_MULTIPLES = Text("splitSelectMultiples", 10)
+GROUP_PATHS = Text("groupPaths", 10)
+LABELS = Text("labels", 10)
 
 DECLARED: tuple[Number | Text | Choice, ...] = (
     PAGE,
@@ -179,6 +183,9 @@ DECLARED: tuple[Number | Text | Choice, ...] = (
     ODATA_FILTER,
     ODATA_FORMAT,
     ODATA_SELECT,
+    SPLIT_MULTIPLES,
+    GROUP_PATHS,
+    LABELS,
 )
 
 
