@@ -227,3 +227,28 @@ def test_rasoat_export_writes_the_same_files(app: Flask, world: World, tmp_path:
         main, ["export", "--form", "khong_co", "--out", str(tmp_path / "x.zip")]
     )
     assert refused.exit_code != 0 and "khong_co" in refused.output
+
+
+def test_the_submissions_page_offers_the_export_with_its_options(world: World) -> None:
+    browser = test_web_access.signed_in(world.base, HIEU)
+    page = browser.get(f"/submissions?form={FORM}").text
+    assert 'id="export"' in page and 'name="splitSelectMultiples"' in page
+    response = browser.http.get(
+        f"{world.base}/submissions/export",
+        params={"form": FORM, "file": "csv.zip", "groupPaths": "true", "labels": "true"},
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text[:300]
+    assert f'filename="{FORM}.csv.zip"' in response.headers["Content-Disposition"]
+    tables = tables_of_zip(response.content)
+    keys = {row["KEY"] for row in tables[f"{FORM}.csv"]}
+    assert world.record_19612 in keys and world.record_19603 not in keys
+    assert "Giới tính" in tables[f"{MEMBERS}.csv"][0]
+    unlabelled = browser.http.get(
+        f"{world.base}/submissions/export", params={"form": FORM}, timeout=60
+    )
+    members = tables_of_zip(unlabelled.content)[f"{MEMBERS}.csv"]
+    assert "m_sex" in members[0]
+    records = tables_of_zip(unlabelled.content)[f"{FORM}.csv"]
+    assert "household_code" in records[0]  # no group prefix unless ticked
