@@ -16,7 +16,7 @@ from typing import IO
 from sqlalchemy.orm import Session
 
 from server.errors import InvalidInput, NotFound
-from server.formats.instance import parse_xml
+from server.formats.instance import parse_stored_xml
 from server.formats.raw_export import (
     CSV,
     CSV_ZIP,
@@ -81,7 +81,9 @@ def _records(session: Session, wanted: queries.SubmissionFilter) -> Iterator[Exp
         _, rows = queries.feed_rows(session, wanted, None, (skip, BATCH))
         for row in rows:
             yield ExportRecord(
-                row.facts.submission.instance_id, parse_xml(row.facts.current.xml), _system(row)
+                row.facts.submission.instance_id,
+                parse_stored_xml(row.facts.current.xml),
+                _system(row),
             )
         if len(rows) < BATCH:
             return

@@ -84,3 +84,15 @@ def test_labels_and_split_multiples_without_group_prefixes() -> None:
     assert (values["Quả/Xoài"], values["Quả/Chanh"]) == ("0", "1")
     assert "Vị trí-Latitude" in values
     assert tables(options)["vuon-tree.csv"][0] == ["Loại cây", "PARENT_KEY", "KEY"]
+
+
+def test_stored_xml_is_read_by_the_fast_parser_and_a_dtd_still_refused() -> None:
+    import pytest
+
+    from server.errors import InvalidInstance
+    from server.formats.instance import parse_stored_xml
+
+    assert parse_stored_xml(INSTANCE).find("plot/area").text == "30"  # type: ignore[union-attr]  # present
+    bomb = b'<!DOCTYPE d [<!ENTITY a "aaaa">]><data>&a;</data>'
+    with pytest.raises(InvalidInstance):
+        parse_stored_xml(bomb)
