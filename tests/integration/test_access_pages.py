@@ -51,6 +51,18 @@ WEB = [  # (method, path, body, {person: status}; anyone else 403, signed out 30
     ("GET", fixed(f"{VERSION}/xlsform"), None, only(200, ADMIN, DISTRICT)),
     ("GET", record_file("record_19603"), None, only(200, ADMIN, DISTRICT, TUYEN)),
     ("GET", record_file("record_19612"), None, only(200, ADMIN, DISTRICT, HIEU)),
+    (  # a raw export: the records each officer may read; an area inside their own only
+        "GET",
+        fixed("/submissions/export?form=household_survey&file=xlsx"),
+        None,
+        only(200, ADMIN, DISTRICT, TUYEN, HIEU),
+    ),
+    (
+        "GET",
+        fixed("/submissions/export?form=household_survey&area=19612&labels=true"),
+        None,
+        only(200, ADMIN, DISTRICT, HIEU),
+    ),
     ("GET", fixed("/reports/followup?area=19612&format=csv"), None, only(200, *ALL) | {TUYEN: 403}),
     (
         "GET",
