@@ -234,6 +234,29 @@ def test_the_web_forms_own_texts_stay_english_on_an_english_page(
     expect(page.get_by_text("Condition not satisfied: required").first).to_be_visible()
 
 
+def test_the_result_note_waits_for_answers_then_shows_one_fact_a_line_with_grouped_incomes(
+    phone: BrowserContext, form_url: str, pictures: Path
+) -> None:
+    page = open_form(phone, form_url)
+    expect(question(page, "Mã hộ")).to_contain_text("Ví dụ: 1960301-012")
+    pending = page.get_by_text("Kết quả tạm tính hiện ở đây khi đã nhập")
+    expect(pending).to_be_visible()
+    expect(page.get_by_text("Phân loại tạm:")).to_have_count(0)
+
+    fill_household(page, Household("1960301-403", "Trần Văn Sáu"))
+    expect(pending).to_have_count(0)
+    note = page.locator(".question-container", has=page.get_by_text("Kết quả tạm tính"))
+    expect(note).to_contain_text("Thu nhập của hộ: 9.000.000 đồng/tháng.")
+    expect(note).to_contain_text("Thu nhập bình quân: 9.000.000 đồng/người/tháng")
+    lines = [
+        line.strip() for line in note.first.inner_text().splitlines() if line.strip()
+    ]
+    assert any(line.startswith("Phân loại tạm:") for line in lines), lines
+    assert all(line.count(":") <= 1 for line in lines), lines  # no two facts run together
+    note.first.scroll_into_view_if_needed()
+    screenshot(page, pictures, "12-form-result-note")
+
+
 def test_a_record_the_server_refuses_shows_the_servers_reason(
     phone: BrowserContext, form_url: str, session: Session, pictures: Path
 ) -> None:
