@@ -27,8 +27,8 @@ from tests.support.browser import PHONE, within_the_security_policy
 from tests.support.factories import make_app_user, make_areas, publish_form
 from tests.support.live_server import LiveServer
 from tests.support.web_form import (
-    Household,
     SEND,
+    Household,
     choose,
     errors_banner,
     fill_household,
