@@ -1,14 +1,16 @@
 """Page-speed benchmark: every staff page on the demo data, against the 300 ms target.
 
 For each database (SQLite by default; PostgreSQL with --database postgresql or both) the script
-starts a real server as bench/ingest.py does (`rasoat serve --demo`: gunicorn, fresh database and
-data folder, the Cam Lộ demo with its 846 submissions), adds a commune officer for the demo
-commune (and on PostgreSQL runs VACUUM ANALYZE, as autovacuum soon would after the demo's bulk
-load), and signs in over HTTP as the demo administrator and as that officer, like a browser
-(CSRF token, session cookie). For each person it measures every page their menu links to, the
-home page, the household survey's form page, its submissions and the first of them, and the
-summary table's XLSX download: --warmup requests first (not counted), then --requests requests
-one after another, each timed from sending to the last byte read.
+starts a real server as bench/ingest.py does (`rasoat serve --demo` on a free port: gunicorn,
+fresh database and data folder, the Cam Lộ demo with its 846 submissions), adds an upper
+officer for the demo district and a commune officer for the demo commune (and on PostgreSQL
+runs VACUUM ANALYZE, as autovacuum soon would after the demo's bulk load), and signs in over
+HTTP as the demo administrator and as each officer, like a browser (CSRF token, session
+cookie). For each person it measures every page their menu links to, the home page, the
+household survey's form page, its submissions and the first of them, the summary table's XLSX
+download, and every other staff page without arguments that lets them in (the app's URL map):
+--warmup requests first (not counted), then --requests requests one after another, each timed
+from sending to the last byte read.
 
 Columns: `median_ms`, `p95_ms` (nearest rank) and `max_ms` of the counted requests, `KB` the
 body size, `met` whether p95 is under the target (exit status 1 if any page misses it or
@@ -47,9 +49,13 @@ from server.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD  # noqa: E402
 
 TARGET_MS = 300.0
 DEMO_COMMUNE = "19603"
+DEMO_DISTRICT = "468"
 OFFICER_EMAIL = "xa@rasoat.local"
+UPPER_EMAIL = "huyen@rasoat.local"
 OFFICER_PASSWORD = secrets.token_urlsafe(12)
-NAV = re.compile(r"<nav>(.*?)</nav>", re.S)
+UPPER_PASSWORD = secrets.token_urlsafe(12)
+# The site menu (base.html); a list page also has a pager <nav>, which is not the menu.
+NAV = re.compile(r'<nav id="site-menu"[^>]*>(.*?)</nav>', re.S)
 HREF = re.compile(r'href="([^"#]+)"')
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 # One level below the menu: the household survey's page (its questions) and one of its records.
@@ -92,7 +98,7 @@ def demo_server(database: str, workers: int | None, threads: int | None) -> Iter
             f"(pid {started.process.pid}, {started.base_url}, log {started.log_path})",
             flush=True,
         )
-        add_commune_officer(started.env["RASOAT_DATABASE_URL"], started.env["RASOAT_DATA_DIR"])
+        add_officers(started.env["RASOAT_DATABASE_URL"], started.env["RASOAT_DATA_DIR"])
         try:
             yield started.base_url
         except Exception:
@@ -100,8 +106,9 @@ def demo_server(database: str, workers: int | None, threads: int | None) -> Iter
             raise
 
 
-def add_commune_officer(db_url: str, data_dir: str) -> None:
-    """The demo has only an administrator: add an officer for the demo phone's commune."""
+def add_officers(db_url: str, data_dir: str) -> None:
+    """The demo has only an administrator: add an upper officer for the demo district and a
+    commune officer for the demo phone's commune."""
     from sqlalchemy import text
 
     from server import create_app
@@ -113,6 +120,14 @@ def add_commune_officer(db_url: str, data_dir: str) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "RASOAT_DATA_DIR": data_dir})
     with app.app_context():
         begin_write(db.session)
+        create_user(
+            db.session,
+            email=UPPER_EMAIL,
+            display_name="Cán bộ huyện (bench)",
+            password=UPPER_PASSWORD,
+            role=Role.UPPER_OFFICER,
+            area_code=DEMO_DISTRICT,
+        )
         create_user(
             db.session,
             email=OFFICER_EMAIL,
@@ -146,11 +161,31 @@ def signed_in(base_url: str, email: str, password: str) -> requests.Session:
     return http
 
 
-def pages_of(http: requests.Session, base_url: str) -> list[str]:
-    """The home page, every menu link, one item of each listing and the summary download."""
+def staff_pages() -> list[str]:
+    """Every page of the staff site that takes no argument (GET routes of the `web` blueprint;
+    not the sign-in page or the static files), read from the app's own URL map."""
+    from server import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("web.")
+        and "GET" in (rule.methods or ())
+        and not rule.arguments
+        and rule.endpoint not in ("web.login", "web.static")
+    )
+
+
+def pages_of(http: requests.Session, base_url: str) -> tuple[list[str], list[str]]:
+    """The pages this person opens: the home page, every menu link, one item of each listing,
+    the summary download, then every other staff page that lets them in (200); and the staff
+    pages that do not (refused or sent elsewhere for their role), which are not measured."""
     home = http.get(f"{base_url}/", timeout=30).text
     nav = NAV.search(home)
-    links = HREF.findall(nav.group(1)) if nav else []
+    if nav is None:
+        raise RuntimeError(f"no site menu on / : {home[:300]}")
+    links = HREF.findall(nav.group(1))
     paths = ["/", *[link for link in links if link != "/"]]
     if "/forms" in paths:
         paths.append(FORM_PAGE)
@@ -159,7 +194,13 @@ def pages_of(http: requests.Session, base_url: str) -> list[str]:
         if found := SUBMISSION_LINK.search(http.get(base_url + SUBMISSIONS, timeout=60).text):
             paths.append(found.group(1))
     paths.append("/reports/summary?format=xlsx")
-    return list(dict.fromkeys(paths))
+    refused = []
+    for path in staff_pages():
+        if path in paths:
+            continue
+        answer = http.get(base_url + path, allow_redirects=False, timeout=60)
+        (paths if answer.status_code == 200 else refused).append(path)
+    return list(dict.fromkeys(paths)), refused
 
 
 def measure(
@@ -182,11 +223,15 @@ def bench(database: str, args: argparse.Namespace) -> list[Timing]:
     with demo_server(database, args.workers, args.threads) as base_url:
         people = {
             "administrator": (DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD),
+            "upper officer": (UPPER_EMAIL, UPPER_PASSWORD),
             "commune officer": (OFFICER_EMAIL, OFFICER_PASSWORD),
         }
         for person, (email, password) in people.items():
             http = signed_in(base_url, email, password)
-            for path in pages_of(http, base_url):
+            paths, refused = pages_of(http, base_url)
+            if refused:
+                print(f"[{database}] {person}: not theirs, not measured: {' '.join(refused)}")
+            for path in paths:
                 status, kb, times = measure(http, base_url, path, args.warmup, args.requests)
                 timing = Timing(database, person, path, status, kb, times)
                 print_row(row(timing))

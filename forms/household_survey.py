@@ -610,25 +610,75 @@ INDICATOR_CALCULATIONS: Rows = (
     calc("deficient_en", _deficient_list(1)),
 )
 
+def _grouped(field: str, separator: str) -> str:
+    """The whole number in ${field} with its thousands grouped (2.250.000 in Vietnamese,
+    2,250,000 in English), for a note: XPath has no format-number, so it is cut with substr
+    (0-based, end excluded); up to 999 billion, far beyond any household's income."""
+    text, length = f"string(${{{field}}})", f"string-length(string(${{{field}}}))"
+
+    def groups(count: int) -> str:
+        # The leading digits, then `count` groups of three, each after a separator.
+        head = f"substr({text}, 0, {length} - {3 * count})"
+        tail = ", ".join(
+            f"'{separator}', substr({text}, {length} - {3 * n}, {length} - {3 * (n - 1)})"
+            for n in range(count, 0, -1)
+        )
+        return f"concat({head}, {tail})"
+
+    return (
+        f"if(${{{field}}} = '', '', "
+        f"if({length} > 9, {groups(3)}, "
+        f"if({length} > 6, {groups(2)}, "
+        f"if({length} > 3, {groups(1)}, {text}))))"
+    )
+
+
+# What the notes and hints show: incomes grouped, and a household code as it is typed (the
+# village is asked first; before it is chosen, the code of a real village stands in).
+NOTE_CALCULATIONS: Rows = (
+    calc("code_example", "if(${village} = '', '1960301-012', concat(${village}, '-012'))"),
+    calc("income_month_vi", _grouped("household_income_month", ".")),
+    calc("income_month_en", _grouped("household_income_month", ",")),
+    calc("income_per_person_vi", _grouped("income_per_person", ".")),
+    calc("income_per_person_en", _grouped("income_per_person", ",")),
+)
+
+# One fact a line: a blank line between them, as Markdown joins lines that follow each other;
+# every line ends in the form's own text (a full stop at least), because the web form drops a
+# line break that comes straight after a ${…} value and would run two facts together.
+# The note shows only once there is a class to show (income and members answered); until then
+# a short note says what it waits for.
 RESULT_NOTE = Row(
     "note",
     "result",
     (
-        "**Kết quả tạm tính** (xã sẽ xét lại)\n"
-        "Danh sách năm ${review_year}: ${standard_caption_vi}\n"
-        "Thu nhập bình quân: ${income_per_person} đồng/người/tháng\n"
-        "Số chỉ số thiếu hụt: **${deficiency_count}**/${indicator_total}\n"
-        "Thiếu hụt: ${deficient_vi}\n"
-        "Phân loại tạm: **${class_label_vi}**\n"
+        "**Kết quả tạm tính** (xã sẽ xét lại)\n\n"
+        "Danh sách năm ${review_year}: ${standard_caption_vi}.\n\n"
+        "Thu nhập của hộ: ${income_month_vi} đồng/tháng.\n\n"
+        "Thu nhập bình quân: ${income_per_person_vi} đồng/người/tháng.\n\n"
+        "Số chỉ số thiếu hụt: **${deficiency_count}** trên ${indicator_total} chỉ số.\n\n"
+        "Thiếu hụt: ${deficient_vi}.\n\n"
+        "Phân loại tạm: **${class_label_vi}**.\n\n"
         "Nếu thấy chưa đúng, quay lại sửa trước khi gửi.",
-        "**Provisional result** (the commune reviews it)\n"
-        "List of ${review_year}: ${standard_caption_en}\n"
-        "Income per person: ${income_per_person} VND/month\n"
-        "Deficient indicators: **${deficiency_count}**/${indicator_total}\n"
-        "Deficient in: ${deficient_en}\n"
-        "Provisional class: **${class_label_en}**\n"
+        "**Provisional result** (the commune reviews it)\n\n"
+        "List of ${review_year}: ${standard_caption_en}.\n\n"
+        "Household income: ${income_month_en} VND/month.\n\n"
+        "Income per person: ${income_per_person_en} VND/month.\n\n"
+        "Deficient indicators: **${deficiency_count}** of ${indicator_total}.\n\n"
+        "Deficient in: ${deficient_en}.\n\n"
+        "Provisional class: **${class_label_en}**.\n\n"
         "If something looks wrong, go back and correct it before sending.",
     ),
+    relevant="${provisional_class} != ''",
+)
+RESULT_PENDING_NOTE = Row(
+    "note",
+    "result_pending",
+    (
+        "Kết quả tạm tính hiện ở đây khi đã nhập các thành viên và thu nhập của hộ.",
+        "The provisional result shows here once the members and the household income are in.",
+    ),
+    relevant="${provisional_class} = ''",
 )
 
 # The review year: the list year, and the standard it brings, shown as soon as it is entered.
@@ -699,9 +749,9 @@ HOUSEHOLD_SURVEY = Form(
                 ("Mã hộ", "Household code"),
                 hint=(
                     "Mã thôn, dấu gạch ngang, rồi số thứ tự hộ (1 đến 4 chữ số). "
-                    "Ví dụ: ${village}-012",
+                    "Ví dụ: ${code_example}",
                     "Village code, a dash, then the household number (1 to 4 digits). "
-                    "Example: ${village}-012",
+                    "Example: ${code_example}",
                 ),
                 required=True,
                 constraint=(
@@ -934,9 +984,11 @@ HOUSEHOLD_SURVEY = Form(
             ),
         ),
         INDICATOR_CALCULATIONS,
+        NOTE_CALCULATIONS,
         group(
             "finish",
             ("Kết thúc", "Finish"),
+            RESULT_PENDING_NOTE,
             RESULT_NOTE,
             Row("geopoint", "location", ("Vị trí của hộ", "Location of the household")),
             Row(

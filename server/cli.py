@@ -323,6 +323,41 @@ def report_summary(area_code: str, period: int, file_format: str, language: str,
     click.echo(f"{out} ({table.title(language)})")
 
 
+@main.command("export")
+@click.option("--form", "xml_form_id", required=True, help="The form's id, e.g. household_survey.")
+@click.option("--format", "file_format", type=click.Choice(["csv.zip", "xlsx"]), default="csv.zip")
+@click.option("--area", "area_code", help="Only the records of this area.")
+@click.option("--project", "project_id", default=1, show_default=True, type=int)
+@click.option("--labels", is_flag=True, help="Questions and choices by their labels.")
+@click.option("--split-multiples", is_flag=True, help="A 0/1 column per choice of a multiple.")
+@click.option("--group-prefixes", is_flag=True, help="Headings prefixed by their groups.")
+@click.option("--language", type=click.Choice(["vi", "en"]), default="vi")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@with_appcontext
+def export(
+    xml_form_id: str,
+    file_format: str,
+    area_code: str | None,
+    project_id: int,
+    labels: bool,
+    split_multiples: bool,
+    group_prefixes: bool,
+    language: str,
+    out: Path,
+) -> None:
+    """A form's records as Central's CSV zip (one file per repeat) or an XLSX."""
+    from server.formats.raw_export import ExportOptions
+    from server.services import raw_exports
+
+    options = ExportOptions(labels, split_multiples, group_prefixes, language)
+    request = raw_exports.ExportRequest(project_id, xml_form_id, file_format, options, area_code)
+    with _command_unit():  # the audit event, before the long reading
+        prepared = raw_exports.prepare(db_session(), None, request)
+    with out.open("wb") as handle:
+        count = raw_exports.write(db_session(), prepared, handle)
+    click.echo(f"{out} ({count} records)")
+
+
 @main.group("users")
 def users_group() -> None:
     """Staff accounts for the web pages and the JSON API."""

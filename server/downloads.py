@@ -4,6 +4,9 @@ tables as CSV or XLSX, an XLSForm; and the 304 of a copy the caller has already.
 from __future__ import annotations
 
 import io
+import tempfile
+from collections.abc import Callable, Iterator
+from typing import IO
 
 from flask import Response, request
 
@@ -11,6 +14,8 @@ from server.formats.table_files import csv_bytes, write_xlsx
 from server.formats.tables import Table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A raw export's file types (formats/raw_export.py's names).
+EXPORT_TYPES = {"csv.zip": "application/zip", "csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 # "csv-vi": the "Excel tiếng Việt" CSV (`;` between cells, `,` decimals), same `.csv` name.
 TABLE_FORMATS = ("csv", "csv-vi", "xlsx")
 
@@ -36,6 +41,32 @@ def table_file(table: Table, file_format: str, name: str, language: str) -> Resp
     out = io.BytesIO()
     write_xlsx([table], out, language)
     return Response(out.getvalue(), mimetype=XLSX, headers=attachment(f"{name}.xlsx"))
+
+
+CHUNK = 1 << 16
+
+
+def spooled_file(write: Callable[[IO[bytes]], object], filename: str, mimetype: str) -> Response:
+    """A big file: written by `write` to a temporary file (memory stays flat), then sent from it
+    in chunks with its length; never a redirect (Excel and Power BI mishandle them)."""
+    # Closed by the generator below once sent (or here, when writing fails).
+    spool = tempfile.TemporaryFile()  # noqa: SIM115
+    try:
+        write(spool)
+        size = spool.tell()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+
+    def chunks() -> Iterator[bytes]:
+        with spool:
+            while block := spool.read(CHUNK):
+                yield block
+
+    response = Response(chunks(), mimetype=mimetype, headers=attachment(filename))
+    response.content_length = size
+    return response
 
 
 def not_modified(etag: str) -> Response | None:

@@ -60,6 +60,13 @@ class Text:
     def read(self) -> str | None:
         return _raw(self.name, self.max_length)
 
+    def read_flag(self, default: bool) -> bool:
+        """ "true" or "false" (any case); absent or empty: `default`; else refused."""
+        raw = (self.read() or "").strip().lower()
+        if raw not in ("", "true", "false"):
+            raise InvalidInput(field=self.name, detail="true or false")
+        return default if not raw else raw == "true"
+
     def read_all(self) -> tuple[str, ...]:
         """Every value of a repeated parameter (`?indicator=a&indicator=b`), empty ones left out."""
         values = (_checked(self.name, v, self.max_length) for v in request.args.getlist(self.name))
@@ -145,6 +152,11 @@ ODATA_WKT = Text("$wkt", 10)
 ODATA_FILTER = Text("$filter", 2000)
 ODATA_FORMAT = Choice("$format", ("json", "application/json"))
 ODATA_SELECT = Text("$select", 2000)
+# A raw export's options: Central's names on the API (booleans as "true"/"false"), ours besides.
+SPLIT_MULTIPLES = Text("splitSelectMultiples", 10)
+GROUP_PATHS = Text("groupPaths", 10)
+LABELS = Text("labels", 10)
+EXPORT_FORMAT = Choice("file", ("csv.zip", "xlsx"))  # the submissions page's raw export
 
 DECLARED: tuple[Number | Text | Choice, ...] = (
     PAGE,
@@ -179,6 +191,10 @@ DECLARED: tuple[Number | Text | Choice, ...] = (
     ODATA_FILTER,
     ODATA_FORMAT,
     ODATA_SELECT,
+    SPLIT_MULTIPLES,
+    GROUP_PATHS,
+    LABELS,
+    EXPORT_FORMAT,
 )
 
 

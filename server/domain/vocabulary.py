@@ -93,3 +93,12 @@ class PlanState(StrEnum):
     IN_PROGRESS = "in_progress"
     DELIVERED = "delivered"
     NOT_POSSIBLE = "not_possible"  # with a reason
+
+
+class CommendationState(StrEnum):
+    """Where a household that left poverty stands in the year's commendation review: the
+    commune proposes it, an officer above the commune approves or declines (with a note)."""
+
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    DECLINED = "declined"

@@ -77,12 +77,6 @@ def repeat_tables(tree: tuple[Node, ...]) -> dict[str, tuple[tuple[Node, ...], N
     return tables
 
 
-def _child(element: Element | None, name: str) -> Element | None:
-    if element is None:
-        return None
-    return next((c for c in element if local_name(c.tag) == name), None)
-
-
 def _coordinates(text: str) -> list[tuple[list[float], float | None]]:
     points = []
     for chunk in text.split(";"):
@@ -153,8 +147,13 @@ def _fields(
     element: Element | None, nodes: tuple[Node, ...], link: str, context: RowContext
 ) -> dict[str, Any]:
     row: dict[str, Any] = {}
+    # The element's children by name, once: a lookup per field was quadratic in the fields of
+    # a group (bench/exports.py).
+    children: dict[str, Element] = {}
+    for candidate in element if element is not None else ():
+        children.setdefault(local_name(candidate.tag), candidate)
     for node in nodes:
-        child = _child(element, node.name)
+        child = children.get(node.name)
         if node.type == "repeat":
             row[f"{node.key}@odata.navigationLink"] = f"{link}/{node.key}"
         elif node.type == "structure":

@@ -56,6 +56,18 @@ def _require_planner(member: StaffMember) -> None:
         raise Forbidden()
 
 
+def require_planner(member: StaffMember) -> None:
+    """The same check for the services that write plan items of their own (dialogues)."""
+    _require_planner(member)
+
+
+def usable_organisation(
+    session: Session, member: StaffMember, organisation_id: int, where: str
+) -> Organisation:
+    """An organisation the member may name (inside their area or above it), or InvalidInput."""
+    return _usable_organisation(session, member, organisation_id, where)
+
+
 def _mark(flag: bool) -> str:
     return "x" if flag else ""
 
@@ -318,6 +330,38 @@ def create_in_bulk(session: Session, member: StaffMember, plan: BulkPlan) -> Bul
         f"{created} items: {','.join(plan.indicators)} → organisation {plan.organisation_id}",
     )
     return BulkResult(created, len(found) - created)
+
+
+def add_free_item(
+    session: Session,
+    member: StaffMember,
+    area: Area,
+    period: int,
+    wanted: tuple[str, str, int, date | None],
+    where: str,
+) -> int:
+    """One item of free text (household code, support, organisation, planned date) for a
+    household of `area`, as a dialogue's follow-up writes it; the caller audits the whole."""
+    _require_planner(member)
+    code, support, organisation_id, planned_date = wanted
+    household_id = _household_in_scope(session, member, code, where)
+    village = queries.village_of_household(session, household_id)
+    if village is None or not is_within(village, area):
+        raise InvalidInput(field=where, detail=f"household {code!r} is not in {area.name}")
+    _usable_organisation(session, member, organisation_id, where)
+    return queries.add_item(
+        session,
+        queries.NewItem(
+            household_id=household_id,
+            period=period,
+            indicator="",
+            support=support.strip()[:500],
+            organisation_id=organisation_id,
+            planned_date=planned_date,
+            amount=None,
+            unit="",
+        ),
+    )
 
 
 @dataclass(frozen=True)

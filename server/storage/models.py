@@ -31,6 +31,7 @@ from sqlalchemy.orm import NO_VALUE, DeclarativeBase, Mapped, mapped_column
 
 from server.domain.vocabulary import (
     AreaHold,
+    CommendationState,
     FormState,
     OrganisationKind,
     PlanState,
@@ -436,6 +437,54 @@ class PlanItem(Base):
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Commendation(Base):
+    """A household that left poverty in a review year, proposed by its commune for the year's
+    commendation and approved or declined (with a note) by an officer above the commune."""
+
+    __tablename__ = "commendation"
+    __table_args__ = (UniqueConstraint("household_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    period: Mapped[int] = mapped_column(index=True)
+    state: Mapped[CommendationState] = mapped_column(_enum(CommendationState))
+    proposal_note: Mapped[str] = mapped_column(String(500), default="")
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+    proposed_by: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Dialogue(Base):
+    """A policy dialogue held in an area: when, the problems people raised there; who attended
+    (DialogueAttendee) and the plan items it led to (DialogueItem)."""
+
+    __tablename__ = "dialogue"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    period: Mapped[int] = mapped_column(index=True)  # the review year whose plan it feeds
+    held_on: Mapped[date] = mapped_column(Date)
+    problems: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DialogueAttendee(Base):
+    """An organisation of the registry that attended a dialogue."""
+
+    __tablename__ = "dialogue_attendee"
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogue.id"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+
+
+class DialogueItem(Base):
+    """A plan item a dialogue's follow-up created (the item itself lives in the plan)."""
+
+    __tablename__ = "dialogue_item"
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogue.id"), primary_key=True)
+    plan_item_id: Mapped[int] = mapped_column(ForeignKey("plan_item.id"), primary_key=True)
 
 
 class ApiSession(Base):

@@ -19,6 +19,8 @@ def setup(app: Flask) -> None:
 from server.web import (  # noqa: E402,F401
     area_pages,
     audit,
+    commendation_pages,
+    dialogue_pages,
     form_pages,
     phones,
     plan_pages,

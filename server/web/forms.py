@@ -163,3 +163,34 @@ class PlanUploadForm(FlaskForm):  # type: ignore[misc]
     area = StringField(_l("Area"), validators=[DataRequired(), Length(max=20)])
     period = IntegerField(_l("Review year"), validators=[DataRequired(), NumberRange(2000, 2100)])
     file = FileField(_l("File"), validators=[FileRequired()])
+
+
+class ProposeForm(FlaskForm):  # type: ignore[misc]
+    area = StringField(_l("Area"), validators=[DataRequired(), Length(max=20)])
+    period = IntegerField(_l("Review year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    household = StringField(_l("Household code"), validators=[DataRequired(), Length(max=40)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+
+class DecideForm(FlaskForm):  # type: ignore[misc]
+    area = StringField(_l("Area"), validators=[DataRequired(), Length(max=20)])
+    period = IntegerField(_l("Review year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    household = StringField(_l("Household code"), validators=[DataRequired(), Length(max=40)])
+    decision = SelectField(
+        _l("Decision"),
+        choices=[("approved", _l("Approve")), ("declined", _l("Decline"))],
+        validate_choice=False,
+    )
+    note = StringField(_l("Note (needed to decline)"), validators=[Optional(), Length(max=500)])
+
+
+class DialogueForm(FlaskForm):  # type: ignore[misc]
+    area = StringField(_l("Area"), validators=[DataRequired(), Length(max=20)])
+    period = IntegerField(_l("Review year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    held_on = StringField(_l("Date of the dialogue (YYYY-MM-DD)"), validators=[Length(max=10)])
+    attendees = SelectMultipleField(_l("Organisations attending"), validate_choice=False)
+    problems = TextAreaField(_l("Problems raised"), validators=[Length(max=4000)])
+    follow_ups = TextAreaField(
+        _l("Follow-up items, one a line: household code | support | organisation number | date"),
+        validators=[Length(max=40000)],
+    )

@@ -27,8 +27,10 @@ from tests.support.browser import PHONE, within_the_security_policy
 from tests.support.factories import make_app_user, make_areas, publish_form
 from tests.support.live_server import LiveServer
 from tests.support.web_form import (
+    SEND,
     Household,
     choose,
+    errors_banner,
     fill_household,
     make_commune_officer,
     question,
@@ -184,7 +186,7 @@ def test_a_constraint_violation_blocks_sending_with_the_forms_message(
 
     send(page)
 
-    expect(page.get_by_text("1 question with error.")).to_be_visible()
+    expect(page.get_by_text(errors_banner(1), exact=True)).to_be_visible()
     expect(page.get_by_text("Nhập từ 0 đến 3.").first).to_be_visible()
     page.wait_for_timeout(600)  # the error banner fades in
     screenshot(page, pictures, "06-form-constraint-banner")
@@ -192,6 +194,67 @@ def test_a_constraint_violation_blocks_sending_with_the_forms_message(
     screenshot(page, pictures, "07-form-constraint-message")
     expect(page.locator("#outbox-list li")).to_have_count(0)
     assert stored_households(session) == {}
+
+
+def test_the_web_forms_own_texts_are_vietnamese_on_a_vietnamese_page(
+    phone: BrowserContext, form_url: str, session: Session, pictures: Path
+) -> None:
+    page = open_form(phone, form_url)
+    assert page.locator("html").get_attribute("lang") == "vi"
+    expect(page.get_by_role("button", name=SEND, exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Send", exact=True)).to_have_count(0)
+    page.get_by_role("button", name=SEND, exact=True).scroll_into_view_if_needed()
+    screenshot(page, pictures, "08-form-vietnamese-send-button")
+
+    send(page)  # nothing answered: the engine's own "required" message, in Vietnamese
+    expect(page.get_by_text("Câu hỏi này bắt buộc phải trả lời.").first).to_be_visible()
+    expect(page.get_by_text("Condition not satisfied: required")).to_have_count(0)
+    page.wait_for_timeout(600)  # the error banner fades in
+    screenshot(page, pictures, "09-form-vietnamese-required")
+
+    fill_household(page, Household("1960301-402", "Trần Văn Năm", non_durable_parts=7))
+    send(page)
+    expect(page.get_by_text(errors_banner(1), exact=True)).to_be_visible()
+    expect(page.get_by_text("Nhập từ 0 đến 3.").first).to_be_visible()
+    expect(page.get_by_text("question with error")).to_have_count(0)
+    page.wait_for_timeout(600)
+    screenshot(page, pictures, "10-form-vietnamese-constraint-banner")
+    page.get_by_text("Nhập từ 0 đến 3.").first.scroll_into_view_if_needed()
+    screenshot(page, pictures, "11-form-vietnamese-constraint-message")
+    expect(page.get_by_role("button", name="Lấy vị trí")).to_be_visible()
+    assert stored_households(session) == {}
+
+
+def test_the_web_forms_own_texts_stay_english_on_an_english_page(
+    phone: BrowserContext, form_url: str
+) -> None:
+    page = open_form(phone, f"{form_url}?lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_text("Condition not satisfied: required").first).to_be_visible()
+
+
+def test_the_result_note_waits_for_answers_then_shows_one_fact_a_line_with_grouped_incomes(
+    phone: BrowserContext, form_url: str, pictures: Path
+) -> None:
+    page = open_form(phone, form_url)
+    expect(question(page, "Mã hộ")).to_contain_text("Ví dụ: 1960301-012")
+    pending = page.get_by_text("Kết quả tạm tính hiện ở đây khi đã nhập")
+    expect(pending).to_be_visible()
+    expect(page.get_by_text("Phân loại tạm:")).to_have_count(0)
+
+    fill_household(page, Household("1960301-403", "Trần Văn Sáu"))
+    expect(pending).to_have_count(0)
+    note = page.locator(".question-container", has=page.get_by_text("Kết quả tạm tính"))
+    expect(note).to_contain_text("Thu nhập của hộ: 9.000.000 đồng/tháng.")
+    expect(note).to_contain_text("Thu nhập bình quân: 9.000.000 đồng/người/tháng")
+    lines = [
+        line.strip() for line in note.first.inner_text().splitlines() if line.strip()
+    ]
+    assert any(line.startswith("Phân loại tạm:") for line in lines), lines
+    assert all(line.count(":") <= 1 for line in lines), lines  # no two facts run together
+    note.first.scroll_into_view_if_needed()
+    screenshot(page, pictures, "12-form-result-note")
 
 
 def test_a_record_the_server_refuses_shows_the_servers_reason(

@@ -105,6 +105,11 @@ API: list[tuple[str, str, Any, set[str] | dict[str, int]]] = [
     ("GET", f"{FORM}.svc", None, {ADMIN, DISTRICT, TUYEN, HIEU}),  # the feed: as the records
     ("GET", f"{FORM}.svc/$metadata", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
     ("GET", f"{FORM}.svc/Submissions?$top=2&$count=true", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
+    # Raw exports: the records as the feed shows them; an area inside one's own only.
+    ("GET", f"{FORM}/submissions.csv.zip", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
+    ("GET", f"{FORM}/submissions.csv?groupPaths=false", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
+    ("GET", f"{FORM}/submissions.xlsx?labels=true", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
+    ("GET", f"{FORM}/submissions.csv.zip?area=19603", None, {ADMIN, DISTRICT, TUYEN}),
     ("PATCH", OF_19603, {"reviewState": "approved"}, READERS_OF_19603),
     ("POST", f"{OF_19603}/comments", {"body": "đã xem"}, READERS_OF_19603),
     ("POST", f"{FORM}/submissions", NEW_OF_19603, READERS_OF_19603),

@@ -45,12 +45,24 @@ def only(status: int, *people: str) -> dict[str, int]:
     return dict.fromkeys(people, status)
 
 
-VERSION = "/forms/household_survey/versions/2026120401"  # the shipped version, forms/common.py
+VERSION = "/forms/household_survey/versions/2026120402"  # the shipped version, forms/common.py
 WEB = [  # (method, path, body, {person: status}; anyone else 403, signed out 302 to sign in)
     ("GET", fixed(VERSION), None, only(200, ADMIN, DISTRICT)),
     ("GET", fixed(f"{VERSION}/xlsform"), None, only(200, ADMIN, DISTRICT)),
     ("GET", record_file("record_19603"), None, only(200, ADMIN, DISTRICT, TUYEN)),
     ("GET", record_file("record_19612"), None, only(200, ADMIN, DISTRICT, HIEU)),
+    (  # a raw export: the records each officer may read; an area inside their own only
+        "GET",
+        fixed("/submissions/export?form=household_survey&file=xlsx"),
+        None,
+        only(200, ADMIN, DISTRICT, TUYEN, HIEU),
+    ),
+    (
+        "GET",
+        fixed("/submissions/export?form=household_survey&area=19612&labels=true"),
+        None,
+        only(200, ADMIN, DISTRICT, HIEU),
+    ),
     ("GET", fixed("/reports/followup?area=19612&format=csv"), None, only(200, *ALL) | {TUYEN: 403}),
     (
         "GET",
@@ -172,6 +184,27 @@ WEB = [  # (method, path, body, {person: status}; anyone else 403, signed out 30
             "files": {"file": ("ke_hoach.xlsx", b"not a workbook")},
         },
         only(400, ADMIN, DISTRICT, HIEU) | {TUYEN: 403},
+    ),
+    # Commendation: outside one's area the household is not named (400), as if it did not
+    # exist; a commune officer or a viewer does not decide (403). Nothing is written.
+    (
+        "POST",
+        fixed("/commendation/propose"),
+        form(area="19612", period=2026, household="1961201-999"),
+        only(400, ADMIN, DISTRICT, HIEU, TUYEN),
+    ),
+    (
+        "POST",
+        fixed("/commendation/decide"),
+        form(area="19612", period=2026, household="1961201-999", decision="approved"),
+        only(400, ADMIN, DISTRICT),
+    ),
+    # A dialogue naming an organisation no one has is refused whole (400) inside one's area.
+    (
+        "POST",
+        fixed("/dialogues"),
+        form(area="19612", period=2026, held_on="2026-11-20", problems="x", attendees="999999"),
+        only(400, ADMIN, DISTRICT, HIEU),
     ),
     # Last: these two sign each person out (signed out, both send to the sign-in page).
     ("POST", fixed("/account/sign-out-everywhere"), None, only(302, *ALL)),

@@ -32,7 +32,7 @@ from requests.auth import HTTPDigestAuth
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from server.domain.vocabulary import OrganisationKind, ReviewState, Role
+from server.domain.vocabulary import CommendationState, OrganisationKind, ReviewState, Role
 from server.formats.plan_sheet import write_plan
 from server.services.users import create_user
 from server.storage.models import (
@@ -40,6 +40,7 @@ from server.storage.models import (
     AppUser,
     Area,
     AreaHouseholds,
+    Commendation,
     Commitment,
     FollowupVisit,
     Form,
@@ -560,6 +561,36 @@ def item_path(target: Any) -> str:
     return f"/plans/items/{target.item if isinstance(target, PlanTarget) else 1}"
 
 
+# --- commendation: a household of 19612 that left poverty in 2026, made for one cell ---------
+
+
+def exited_of_19612(setup: Setup, *, proposed: bool = False) -> str:
+    """A fresh household of 19612, poor in 2025 and not in 2026 (maybe proposed already)."""
+    code = f"1961201-{setup.fresh() + 700:03d}"
+    for year, answers in ((2025, POOR), (2026, NOT_POOR)):
+        xml, _ = survey(answers, household_code=code, review_year=year, **_where(COMMUNES["19612"]))
+        assert phone_client(setup.world, "phone 19612").post(xml).status_code == 201
+    session = setup.read()
+    if proposed:
+        household = session.scalars(select(Household.id).where(Household.code == code)).one()
+        officer = session.scalars(select(User.id).where(User.email == HIEU)).one()
+        session.add(
+            Commendation(
+                household_id=household,
+                period=2026,
+                state=CommendationState.PROPOSED,
+                proposed_by=officer,
+            )
+        )
+        session.commit()
+    return code
+
+
+def commendation_of(session: Session, code: str) -> object:
+    query = select(Commendation.state, Commendation.decision_note).join(Household)
+    return session.execute(query.where(Household.code == code)).all()
+
+
 def hieu_signed_in(setup: Setup) -> None:
     """19612's officer holds a page session and an API token that no one else may end."""
     signed_in(setup.world.base, HIEU)
@@ -903,6 +934,62 @@ ACTIONS: dict[str, Action] = {
         lambda t: {
             "data": {"area": "19612", "period": 2026},
             "files": {"file": ("ke_hoach.xlsx", plan_file(t))},
+        },
+        plan_target,
+        plan_of,
+        {
+            ADMIN_A: NOT_IN_SCOPE,
+            DISTRICT_A: NOT_IN_SCOPE,
+            TUYEN: NOT_IN_SCOPE,
+            VIEWER_A: NOT_AN_EDITOR,
+            ADMIN: written(302),
+            DISTRICT: written(302),
+        },
+    ),
+    "propose a household of 19612 for commendation": Action(
+        "POST",
+        same("/commendation/propose"),
+        lambda code: {"data": {"area": "19612", "period": 2026, "household": code}},
+        exited_of_19612,
+        commendation_of,
+        {  # outside one's area the household is not named (400), as if it did not exist
+            ADMIN_A: refused(400),
+            DISTRICT_A: refused(400),
+            TUYEN: refused(400),
+            VIEWER_A: NOT_AN_EDITOR,
+            ADMIN: written(302),
+            DISTRICT: written(302),
+        },
+    ),
+    "approve a proposed household of 19612": Action(
+        "POST",
+        same("/commendation/decide"),
+        lambda code: {
+            "data": {"area": "19612", "period": 2026, "household": code, "decision": "approved"}
+        },
+        lambda setup: exited_of_19612(setup, proposed=True),
+        commendation_of,
+        {  # a commune officer never decides (403); an upper officer of 19603 cannot name it
+            ADMIN_A: refused(400),
+            DISTRICT_A: refused(400),
+            TUYEN: NOT_AN_EDITOR,
+            VIEWER_A: NOT_AN_EDITOR,
+            ADMIN: written(302),
+            DISTRICT: written(302),
+        },
+    ),
+    "record a dialogue of 19612 with a follow-up item for its household": Action(
+        "POST",
+        same("/dialogues"),
+        lambda t: {
+            "data": {
+                "area": "19612",
+                "period": 2026,
+                "held_on": "2026-11-20",
+                "problems": "Chưa biết thủ tục vay vốn",
+                "attendees": t.organisation,
+                "follow_ups": f"{t.household} | Hướng dẫn vay vốn | {t.organisation}",
+            }
         },
         plan_target,
         plan_of,

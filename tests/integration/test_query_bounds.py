@@ -40,6 +40,8 @@ world = access_world.world
 
 PAGES = ("lang",)  # every page and web-form page reads ?lang= (the language it is shown in)
 TABLE = ("area", "format", "lang")
+# A raw export (api/raw_exports.py): Central's options, ours, the area and the language.
+EXPORT = ("splitSelectMultiples", "groupPaths", "labels", "area", "lang")
 READS: dict[str, tuple[str, ...]] = {  # endpoint: the query parameters it reads
     "web.home": ("period",),
     "web.login": ("next",),
@@ -63,6 +65,14 @@ READS: dict[str, tuple[str, ...]] = {  # endpoint: the query parameters it reads
         "page",
     ),
     "web.form_version_page": ("form_lang",),
+    "web.export_submissions": (
+        "form",
+        "file",
+        "labels",
+        "splitSelectMultiples",
+        "groupPaths",
+        "area",
+    ),
     "web.users_page": ("role", "area", "state", "q"),
     "web.organisations_page": ("area", "format"),
     "web.plan_page": ("area", "period", "format"),
@@ -80,6 +90,13 @@ READS: dict[str, tuple[str, ...]] = {  # endpoint: the query parameters it reads
     "web.create_plan_items": ("area", "period", "format"),
     "web.assign_responsibility": ("area", "period", "format"),
     "web.import_plan": ("area", "period", "format"),
+    "web.commendation_page": ("area", "period", "format"),
+    "web.commendation_approved": ("area", "period", "format"),
+    # A refused proposal or decision is shown again on the review page of the area and year.
+    "web.propose_commendation": ("area", "period", "format"),
+    "web.decide_commendation": ("area", "period", "format"),
+    "web.dialogues_page": ("area", "period", "format"),
+    "web.record_dialogue": ("area", "period", "format"),
     "api.summary": (*TABLE, "period"),
     "api.followup": TABLE,
     "api.commitments_report": (*TABLE, "period"),
@@ -88,6 +105,9 @@ READS: dict[str, tuple[str, ...]] = {  # endpoint: the query parameters it reads
     "api.central_create_submission": ("deviceID",),
     "api.odata_table": ("$top", "$skip", "$count", "$wkt", "$filter", "$format", "$select"),
     "api.central_edit_submission": ("deviceID",),
+    "api.central_export_csv_zip": EXPORT,
+    "api.central_export_csv": EXPORT,
+    "api.central_export_xlsx": EXPORT,
     "openrosa.form_list": ("formID",),
     "openrosa.submission": ("deviceID",),
 }

@@ -228,6 +228,13 @@ ROUTES = [  # (path, who gets 200; others 403, or 302 to the sign-in page when s
         "/plans/by-organisation?area=19603&period=2026&format=xlsx",
         {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "xem@camlo.vn"},
     ),
+    # The commendation review lists households: officers of the area only.
+    ("/commendation?area=19603&period=2026", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn"}),
+    (
+        "/commendation/approved?area=19612&period=2026&format=xlsx",
+        {"admin@tinh.vn", "huyen@camlo.vn", "hieu@camlo.vn"},
+    ),
+    ("/dialogues?area=19603&period=2026", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn"}),
 ]
 
 

@@ -109,8 +109,17 @@ def fill_head_of_household(page: Page, name: str) -> None:
     choose(page, "Có thẻ bảo hiểm y tế còn hạn không?", "Có")
 
 
+# The web form's own button, in the page's language (Vietnamese unless ?lang=en).
+SEND = "Gửi"
+
+
+def errors_banner(count: int) -> str:
+    """The web form's banner over a record that cannot be sent, in Vietnamese."""
+    return f"{count} câu hỏi có lỗi."
+
+
 def send(page: Page) -> None:
-    page.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_role("button", name=SEND, exact=True).click()
 
 
 def screenshot(page: Page, folder: Path, name: str, element: str | None = None) -> Path:

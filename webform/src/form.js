@@ -3,6 +3,7 @@
 
 import { createApp, h } from 'vue';
 import { OdkWebForm, webFormsPlugin } from '@getodk/web-forms';
+import { keepInVietnamese, pageIsVietnamese, PRIMEVUE_VI } from './ui-vi.js';
 import './page.css';
 
 export const $ = (id) => document.getElementById(id);
@@ -48,5 +49,12 @@ export function mountOdkForm(element, { formXml, load, onSubmit, editInstance })
       onSubmit,
     }),
   });
-  app.use(webFormsPlugin).mount(element);
+  app.use(webFormsPlugin);
+  if (pageIsVietnamese()) {
+    // The plugin installs PrimeVue; its config is reactive, so the date picker follows.
+    const primevue = app.config.globalProperties.$primevue;
+    if (primevue) Object.assign(primevue.config.locale, PRIMEVUE_VI);
+    keepInVietnamese();
+  }
+  app.mount(element);
 }
