@@ -357,3 +357,27 @@ def with_version(xlsx: bytes, version: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def test_the_date_picker_names_its_months_and_days_in_vietnamese(
+    phone: BrowserContext,
+    app: Flask,
+    session: Session,
+    live_server: LiveServer,
+    pictures: Path,
+) -> None:
+    require_bundle()
+    make_areas(session)
+    followup = REPO_ROOT / "forms" / "followup_visit.xlsx"
+    publish_form(app, session, followup.read_bytes(), filename=followup.name)
+    cadre = make_app_user(session, name="Cán bộ thôn Bản Chùa", area_code="19603")
+    page = open_form(phone, f"{live_server.base_url}/f/{cadre.token}/followup_visit")
+
+    page.locator(".p-datepicker input").first.click()  # the visit date: PrimeVue's picker
+    panel = page.locator(".p-datepicker-panel").first
+    expect(panel).to_be_visible()
+    shown = panel.inner_text()
+    screenshot(page, pictures, "13-form-vietnamese-date-picker")
+    assert "Tháng" in shown, shown  # the month, as "Tháng 12"
+    assert {"T2", "T3", "CN"} <= set(shown.split()), shown  # the days of the week
+    assert not {"Mo", "Tu", "Su", "January", "December"} & set(shown.split()), shown
