@@ -15,7 +15,7 @@ from xml.etree.ElementTree import Element
 
 from sqlalchemy.orm import Session
 
-from server.domain.standards import standard_for_year
+from server.domain.standards import load_standards, standard_for_year
 from server.domain.vocabulary import AreaHold, ReviewState
 from server.errors import RasoatError
 from server.formats.answer_sheet import (
@@ -166,6 +166,15 @@ def _flag(value: str | None, language: str) -> str:
     return _in(language, "Thiếu hụt", "Deficient") if deficient else _in(language, "Không", "No")
 
 
+def _standard_words(code: str | None, period: int, language: str) -> str:
+    """A standard by its caption for the period, as the tables name it; an unknown code as
+    it was sent (it is what the phone had)."""
+    if not code:
+        return ""
+    known = {s.code: s for s in load_standards()}
+    return known[code].caption_for(period, language) if code in known else code
+
+
 def _classification(
     session: Session, review: HouseholdReview, root: Element, language: str
 ) -> Classification:
@@ -197,8 +206,8 @@ def _classification(
         row(
             "standard_code",
             _in(language, "Chuẩn áp dụng", "Standard applied"),
-            review.standard_code,
-            phone.get("standard_code") or _NOT_SENT,
+            _standard_words(review.standard_code, review.period, language),
+            _standard_words(phone.get("standard_code"), review.period, language) or _NOT_SENT,
         ),
     ]
     names = {i.code: _in(language, i.name_vi, i.name_en) for i in standard.indicators}

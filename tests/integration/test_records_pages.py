@@ -86,6 +86,8 @@ def test_a_record_shows_places_by_name_and_the_servers_class_beside_the_phones(
         t for t in read_page(page.text).tables if t[0] == ["", "Máy chủ", "Điện thoại"]
     )
     assert comparison[1] == ["Phân loại", "Hộ nghèo", "Hộ cận nghèo ≠"]
+    standard = next(r for r in comparison if r[0] == "Chuẩn áp dụng")
+    assert standard[1] == "Chuẩn nghèo đa chiều giai đoạn 2022–2025, áp dụng cho năm 2026"
     assert re.search(r'<tr class="differs"><th scope="row" class="text">Phân loại</th>', page.text)
     assert 'id="disagreement"' in page.text
     english = dict(
