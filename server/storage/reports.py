@@ -303,7 +303,7 @@ def latest_period(session: Session) -> int | None:
 
 def periods_with_data(session: Session) -> list[int]:
     """Every review year that has reviews or pledges, newest first (the pages' year picker)."""
-    reviewed = select(HouseholdReview.period.distinct())
-    pledged = select(Commitment.year.distinct())
+    reviewed = select(HouseholdReview.period).distinct()
+    pledged = select(Commitment.year).distinct()
     years = set(session.scalars(reviewed)) | set(session.scalars(pledged))
     return sorted(years, reverse=True)
