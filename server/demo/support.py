@@ -1,9 +1,11 @@
 """Demo support plans, so that a newcomer sees the loop at work: the organisations of each
 commune and of the district, the women's union in charge of each village, a plan for the last
 review year made from the deficiency list (some deficiencies left unplanned: the gap), items in
-every state (some past their date: overdue), and a sponsor for every poor or near-poor household
-of a person of merit. Made through the services, as an officer would, by the demo's
-administrator; everything derives from the seed, and nothing touches the demo's records."""
+every state (some past their date: overdue), a sponsor for every poor or near-poor household
+of a person of merit, the commendation review of the households that left poverty (proposed,
+approved, one declined with its reason) and a policy dialogue whose follow-ups became plan
+items. Made through the services, as an officer would, by the demo's administrator; everything
+derives from the seed, and nothing touches the demo's records."""
 
 from __future__ import annotations
 
@@ -15,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from server.demo.plans import LAST, stream
 from server.domain.support_plans import parse_day
-from server.domain.vocabulary import OrganisationKind, PlanState
+from server.domain.vocabulary import CommendationState, OrganisationKind, PlanState
+from server.services import commendations, dialogues
 from server.services import support_plans as plans
 from server.services.accounts import StaffMember
+from server.storage import commendations as commendation_queries
 from server.storage import plans as plan_queries
 from server.storage.areas import children_of, find_area_by_code
 from server.storage.models import Area
@@ -84,6 +88,8 @@ class DemoPlans:
     organisations: int
     items: int
     sponsored: int
+    commended: int = 0  # proposed for commendation, whatever was decided
+    dialogues: int = 0
 
 
 def _lower_first(name: str) -> str:
@@ -116,7 +122,67 @@ def load_demo_plans(session: Session, admin: StaffMember, seed: int = 2026) -> D
     items = sum(_plan_commune(session, admin, commune, ids, seed) for commune in communes)
     sponsors = (ids[DISTRICT, K.BUSINESS], ids[DISTRICT, K.SPONSOR])
     sponsored = _sponsor_merit(session, admin, district, sponsors, seed)
-    return DemoPlans(len(ids), items, sponsored)
+    commended = _commend_exits(session, admin, district)
+    dialogues = _hold_dialogue(session, admin, DIALOGUE_COMMUNE, ids)
+    return DemoPlans(len(ids), items, sponsored, commended, dialogues)
+
+
+# The commendation review of the last year's exits: the first few proposed; of those, most
+# approved by the district and one declined with its reason, one still waiting.
+COMMENDATION_NOTE = "Gia đình chủ động vươn lên, có mô hình chăn nuôi hiệu quả"
+DECLINED_NOTE = "Hộ mới thoát nghèo nhờ trợ cấp, chưa có sinh kế ổn định; xét lại năm sau"
+PROPOSED = 5
+
+
+def _commend_exits(session: Session, admin: StaffMember, district: Area) -> int:
+    exited = commendation_queries.exited_households(session, district, LAST)[:PROPOSED]
+    for number, household in enumerate(exited):
+        commendations.propose(session, admin, household.code, LAST, COMMENDATION_NOTE)
+        if number == len(exited) - 1:
+            continue  # still waiting for the district
+        declined = number == len(exited) - 2
+        decision = CommendationState.DECLINED if declined else CommendationState.APPROVED
+        note = DECLINED_NOTE if declined else ""
+        commendations.decide(session, admin, household.code, LAST, decision.value, note)
+    return len(exited)
+
+
+# A dialogue on access to preferential policies in one commune: its bodies attended, two of its
+# planned households got a follow-up.
+DIALOGUE_COMMUNE = "19603"
+DIALOGUE_PROBLEMS = (
+    "Hộ nghèo chưa nắm thủ tục vay vốn NHCSXH; một số thẻ BHYT hết hạn chưa được cấp lại;"
+    " hộ ở xa trung tâm khó tiếp cận lớp dạy nghề."
+)
+
+
+def _hold_dialogue(
+    session: Session, admin: StaffMember, code: str, ids: dict[tuple[str, OrganisationKind], int]
+) -> int:
+    commune = find_area_by_code(session, code)
+    if commune is None or (code, K.COMMUNE_COMMITTEE) not in ids:
+        return 0
+    attended = [ids[code, kind] for kind, _ in COMMUNE_BODIES]
+    planned = plan_queries.plan_items(session, commune, LAST)
+    households = list(dict.fromkeys(item.code for item in planned))[:2]
+    bank = ids[DISTRICT, K.VBSP]
+    follow_ups = "\n".join(
+        f"{household} | Hướng dẫn thủ tục vay vốn tạo việc làm | {bank} | 2027-01-31"
+        for household in households
+    )
+    dialogues.record_dialogue(
+        session,
+        admin,
+        dialogues.RecordedDialogue(
+            area_code=code,
+            period=LAST,
+            held_on="2026-11-20",
+            problems=DIALOGUE_PROBLEMS,
+            organisation_ids=attended,
+            follow_ups=follow_ups,
+        ),
+    )
+    return 1
 
 
 def _assign_villages(

@@ -12,10 +12,13 @@ from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT
 from server.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, DemoSetup, load_demo
-from server.domain.vocabulary import PlanState
+from server.domain.vocabulary import CommendationState, PlanState
 from server.extensions import blob_store
 from server.storage.common import begin_write
 from server.storage.models import (
+    Commendation,
+    Dialogue,
+    DialogueItem,
     Household,
     HouseholdReview,
     Organisation,
@@ -55,6 +58,7 @@ def test_the_demo_shows_the_support_loop_at_work(
     """One load of the demo (it takes a minute) for the three checks below."""
     items_in_every_state_and_organisations(demo, session)
     every_sponsored_household_is_one_of_a_person_of_merit(demo, session)
+    exits_are_proposed_approved_and_declined_and_a_dialogue_made_plan_items(demo, session)
     the_demo_administrator_sees_the_plan_its_gap_and_its_overdue_items(live_server)
 
 
@@ -77,6 +81,24 @@ def items_in_every_state_and_organisations(demo: DemoSetup, session: Session) ->
     assert (
         session.scalar(select(func.count()).select_from(Organisation)) == demo.plans.organisations
     )
+
+
+def exits_are_proposed_approved_and_declined_and_a_dialogue_made_plan_items(
+    demo: DemoSetup, session: Session
+) -> None:
+    states = dict(
+        session.execute(
+            select(Commendation.state, func.count()).group_by(Commendation.state)
+        ).all()
+    )
+    assert set(states) == set(CommendationState), states  # proposed, approved and declined
+    assert sum(states.values()) == demo.plans.commended > 2
+    declined = session.scalars(
+        select(Commendation).where(Commendation.state == CommendationState.DECLINED)
+    ).all()
+    assert all(c.decision_note for c in declined), "a declined household says why"
+    assert demo.plans.dialogues == session.scalar(select(func.count()).select_from(Dialogue)) == 1
+    assert session.scalar(select(func.count()).select_from(DialogueItem)) == 2
 
 
 def every_sponsored_household_is_one_of_a_person_of_merit(
