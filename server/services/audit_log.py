@@ -68,6 +68,8 @@ _RECORD = re.compile(r"^submission (?P<form>\S+) (?P<record>\S+)(?: \(view\)| fi
 _AREA_YEAR = re.compile(r"^area (?P<area>\S+) year (?P<period>\d+)$")
 _FORM = re.compile(r"^form (?P<form>\S+)(?: version (?P<version>\S+))?$")
 _PLAN = re.compile(r"^plan (?P<area>\S+) (?P<period>\d+)$")
+_HOUSEHOLD_YEAR = re.compile(r"^household (?P<household>\S+) (?P<period>\d+)$")
+_COMMENDATION = ("commendation_proposed", "commendation_approved", "commendation_declined")
 _SIMPLE = {
     "sign_in": "sign_in",
     "session.create": "api_sign_in",
@@ -87,6 +89,7 @@ _SIMPLE = {
     "organisations_imported": "organisations_imported",
     "responsibility_assigned": "responsibility_assigned",
     "plan_item_changed": "plan_item_changed",
+    "dialogue_recorded": "dialogue_recorded",
 }
 
 
@@ -125,6 +128,9 @@ def describe(event: queries.LoggedEvent) -> Described:
     if action == "area.households" and (found := _AREA_YEAR.match(target)):
         parts = {"area": found["area"], "period": found["period"], "details": raw["details"]}
         return Described("area_households", parts)
+    if action in _COMMENDATION and (found := _HOUSEHOLD_YEAR.match(target)):
+        parts = {"household": found["household"], "period": found["period"], **raw}
+        return Described(action, parts)
     planned = action in ("plan_items_created", "plan_imported")
     if planned and (found := _PLAN.match(target)):
         parts = {"area": found["area"], "period": found["period"], "details": raw["details"]}

@@ -43,6 +43,10 @@ KINDS = {
     "plan_items_created": _l("Support planned in bulk"),
     "plan_imported": _l("Support plan imported"),
     "plan_item_changed": _l("Support plan item changed"),
+    "commendation_proposed": _l("Proposed for commendation"),
+    "commendation_approved": _l("Commendation approved"),
+    "commendation_declined": _l("Commendation declined"),
+    "dialogue_recorded": _l("Policy dialogue recorded"),
     "user.set_role": _l("Role changed"),
     "user.move": _l("Account moved to another area"),
     "user.disable": _l("Account disabled"),
@@ -89,6 +93,12 @@ SENTENCES = {
     "plan_items_created": _l("Planned support in bulk: %(details)s"),
     "plan_imported": _l("Imported the support plan: %(details)s"),
     "plan_item_changed": _l("Changed %(target)s of the support plan: %(details)s"),
+    "commendation_proposed": _l("Proposed household %(household)s for commendation: %(details)s"),
+    "commendation_approved": _l("Approved the commendation of household %(household)s"),
+    "commendation_declined": _l(
+        "Declined the commendation of household %(household)s: %(details)s"
+    ),
+    "dialogue_recorded": _l("Recorded a policy dialogue: %(details)s"),
 }
 LIST_NAMES = {
     "deficiencies": _l("households with deficiencies"),

@@ -58,6 +58,21 @@ def test_the_support_plan_s_changes_name_their_area_period_and_what_changed() ->
     assert (added.sentence, added.parts["details"]) == ("organisation_created", "Hội Phụ nữ xã")
 
 
+def test_a_commendation_names_its_household_and_year() -> None:
+    found = describe(event("commendation_declined", "household 1960301-002 2026", "chưa ổn định"))
+    assert (found.sentence, found.parts["household"], found.parts["period"]) == (
+        "commendation_declined",
+        "1960301-002",
+        "2026",
+    )
+    assert found.parts["details"] == "chưa ổn định"
+    dialogue = describe(event("dialogue_recorded", "dialogue 3", "19603 2026-11-20: 2 items"))
+    assert (dialogue.sentence, dialogue.parts["details"]) == (
+        "dialogue_recorded",
+        "19603 2026-11-20: 2 items",
+    )
+
+
 def test_an_event_of_an_unknown_shape_keeps_its_text() -> None:
     found = describe(event("download", "something new"))
     assert (found.sentence, found.parts["target"]) == ("other", "something new")
