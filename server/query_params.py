@@ -152,6 +152,7 @@ ODATA_WKT = Text("$wkt", 10)
 ODATA_FILTER = Text("$filter", 2000)
 ODATA_FORMAT = Choice("$format", ("json", "application/json"))
 ODATA_SELECT = Text("$select", 2000)
+ODATA_SKIPTOKEN = Text("$skiptoken", 200)  # our nextLink's cursor (formats/odata.skiptoken)
 # A raw export's options: Central's names on the API (booleans as "true"/"false"), ours besides.
 SPLIT_MULTIPLES = Text("splitSelectMultiples", 10)
 GROUP_PATHS = Text("groupPaths", 10)
@@ -191,6 +192,7 @@ DECLARED: tuple[Number | Text | Choice, ...] = (
     ODATA_FILTER,
     ODATA_FORMAT,
     ODATA_SELECT,
+    ODATA_SKIPTOKEN,
     SPLIT_MULTIPLES,
     GROUP_PATHS,
     LABELS,

@@ -34,6 +34,7 @@ from server.query_params import (
     ODATA_FORMAT,
     ODATA_SELECT,
     ODATA_SKIP,
+    ODATA_SKIPTOKEN,
     ODATA_TOP,
     ODATA_WKT,
     every_pair,
@@ -248,7 +249,9 @@ def central_upload_attachment(
 
 ODATA_JSON = "application/json; odata.metadata=minimal"
 # The options a feed reads; any other `$`-option is refused with Central's 501.1.
-_FEED_OPTIONS = {"$top", "$skip", "$count", "$wkt", "$filter", "$format", "$select"}
+_FEED_OPTIONS = {
+    "$top", "$skip", "$count", "$wkt", "$filter", "$format", "$select", "$skiptoken",
+}  # fmt: skip
 
 
 def _true(value: str | None) -> bool:
@@ -296,14 +299,19 @@ def odata_table(project_id: int, xml_form_id: str, table: str) -> Response:
         filter=ODATA_FILTER.read(),
         wkt=_true(ODATA_WKT.read()),
         select=ODATA_SELECT.read(),
+        skiptoken=ODATA_SKIPTOKEN.read(),
     )
     user = current_user()
     with writing(db_session()):  # reading records writes their audit event
         page = central.feed(db_session(), user, (project_id, xml_form_id), query)
     root = _service_root(xml_form_id)
     next_link = None
-    if page.next_skip is not None:
-        kept = [(k, v) for k, v in every_pair() if k not in ("$skip", "$top")]
+    moved = ("$skip", "$top", "$skiptoken")
+    kept = [(k, v) for k, v in every_pair() if k not in moved]
+    if page.next_token is not None:  # Submissions: a cursor, stable while records arrive
+        pairs = [*kept, ("$top", str(query.top)), ("$skiptoken", page.next_token)]
+        next_link = f"{root}/{quote(table)}?{urlencode(pairs)}"
+    elif page.next_skip is not None:
         pairs = [*kept, ("$top", str(query.top)), ("$skip", str(page.next_skip))]
         next_link = f"{root}/{quote(table)}?{urlencode(pairs)}"
     body = feed_page(root, table, page.rows, page.count, next_link)

@@ -4,7 +4,10 @@ tables with Central's stable ids, and the `$metadata` EDMX document."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +16,7 @@ from urllib.parse import quote
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import quoteattr
 
+from server.errors import InvalidInput
 from server.formats.instance import local_name
 from server.formats.xform import odata_name, schema_fields
 
@@ -417,3 +421,31 @@ def selectable(tree: tuple[Node, ...], path: str) -> bool:
             return False
         nodes = node.children
     return True
+
+
+# --- Paging by a cursor -------------------------------------------------------------------------
+# The nextLink of the Submissions table carries `$skiptoken`: the form and the last record of
+# the page, so the next page starts after that record whatever was added meanwhile (a new
+# record is newer than every page already read: it neither shifts a row into a page read
+# before nor pushes one out of the page to come). Opaque to clients, as OData wants it.
+
+
+def skiptoken(xml_form_id: str, last_record: int) -> str:
+    data = json.dumps({"form": xml_form_id, "after": last_record}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+
+
+def read_skiptoken(token: str, xml_form_id: str) -> int:
+    """The record a page continues after; InvalidInput naming $skiptoken for a token that is
+    not ours or belongs to another form's feed."""
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        form, after = data["form"], data["after"]
+    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(field="$skiptoken", detail="not a token this feed gave") from exc
+    if form != xml_form_id:
+        raise InvalidInput(field="$skiptoken", detail=f"a token of the feed of {form!r}")
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        raise InvalidInput(field="$skiptoken", detail="not a token this feed gave")
+    return after

@@ -37,11 +37,13 @@ from server.formats.odata import (
     RowContext,
     iso,
     metadata_document,
+    read_skiptoken,
     repeat_rows,
     repeat_tables,
     schema_tree,
     selectable,
     selected,
+    skiptoken,
     submission_row,
 )
 from server.formats.xform import SchemaField, schema_fields
@@ -430,13 +432,15 @@ class FeedQuery:
     filter: str | None
     wkt: bool
     select: str | None = None
+    skiptoken: str | None = None
 
 
 @dataclass(frozen=True)
 class FeedPage:
     rows: list[dict[str, Any]]
     count: int | None
-    next_skip: int | None  # where the next page starts, when there is one
+    next_skip: int | None  # where the next page starts, when there is one (repeat tables)
+    next_token: str | None = None  # the Submissions table's cursor to the next page
 
 
 _FEED_STATES: dict[str | None, ReviewState] = {
@@ -558,26 +562,32 @@ def feed(
     wanted = review_service.visible_filter(session, _reader(member), found)
     audit.record(session, member.id, "download", f"submissions {found.xml_form_id} (odata)")
     if query.table == ROOT_TABLE:
-        total, rows = queries.feed_rows(session, wanted, condition, (query.skip, query.top))
+        after = read_skiptoken(query.skiptoken, found.xml_form_id) if query.skiptoken else None
+        # One row more than the page: whether a next page exists, without a second query.
+        window = (query.skip, None if query.top is None else query.top + 1)
+        total, rows = queries.feed_rows(session, wanted, condition, window, after)
+        more = bool(query.top) and len(rows) > (query.top or 0)  # $top=0: a count, no pages
+        rows = rows[: query.top] if query.top is not None else rows
         shaped = [
             selected(row, chosen) if chosen else row
             for row in _submission_rows(tree, rows, query.wkt)
         ]
-    else:
-        _, records = queries.feed_rows(session, wanted, condition, (0, None))
-        path = repeats[query.table][0]
-        every = [
-            row
-            for r in records
-            for row in repeat_rows(
-                parse_xml(r.facts.current.xml),
-                path,
-                RowContext(r.facts.submission.instance_id, query.wkt),
-            )
-        ]
-        total = len(every)
-        end = None if query.top is None else query.skip + query.top
-        shaped = every[query.skip : end]
+        token = skiptoken(found.xml_form_id, rows[-1].facts.submission.id) if more else None
+        return FeedPage(shaped, total if query.count else None, None, token)
+    _, records = queries.feed_rows(session, wanted, condition, (0, None))
+    path = repeats[query.table][0]
+    every = [
+        row
+        for r in records
+        for row in repeat_rows(
+            parse_xml(r.facts.current.xml),
+            path,
+            RowContext(r.facts.submission.instance_id, query.wkt),
+        )
+    ]
+    total = len(every)
+    end = None if query.top is None else query.skip + query.top
+    shaped = every[query.skip : end]
     more = query.top is not None and query.skip + query.top < total
     return FeedPage(
         shaped, total if query.count else None, query.skip + len(shaped) if more else None

@@ -398,9 +398,11 @@ def feed_rows(
     wanted: SubmissionFilter,
     condition: Condition | None,
     window: tuple[int, int | None],
+    after: int | None = None,
 ) -> tuple[int, list[FeedRow]]:
     """(how many records match, the rows of the window (skip, top; top None: all)), newest
-    first, with the `__system` columns in the same query."""
+    first, with the `__system` columns in the same query; `after`: only the records older than
+    that one (a page's cursor: records are numbered in the order they arrive)."""
     village = aliased(Area)
     base = select(Submission.id).outerjoin(village, village.id == _village_id())
     matching = _filtered(base, village, wanted)
@@ -439,9 +441,11 @@ def feed_rows(
         .join(current, (current.submission_id == Submission.id) & current.current.is_(True))
         .outerjoin(AppUser, AppUser.id == Submission.app_user_id)
         .join(FormVersion, FormVersion.id == current.form_version_id)
-        .order_by(Submission.created_at.desc(), Submission.id.desc())
+        .order_by(Submission.id.desc())
         .offset(skip)
     )
+    if after is not None:
+        query = query.where(Submission.id < after)
     if top is not None:
         query = query.limit(top)
     rows = [

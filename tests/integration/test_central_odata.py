@@ -1,6 +1,7 @@
 """ODK Central's OData feed of a form over real HTTP against `rasoat serve`: read by pyodk's
 `get_table` and, as Excel and Power BI read it, by plain requests over HTTP Basic (service
-document, `$metadata`, then pages through `@odata.nextLink`); `$top`, `$skip`, `$count`,
+document, `$metadata`, then pages through `@odata.nextLink`, whose `$skiptoken` cursor keeps
+pages whole while records arrive); `$top`, `$skip`, `$count`,
 `$filter` on `__system/submissionDate` and `updatedAt`; refusals in Central's words; each
 officer's area as on the pages (odk-central-api.md §4)."""
 
@@ -17,10 +18,18 @@ import pytest
 import requests
 from pyodk.errors import PyODKError
 
+from server.formats.odata import skiptoken
 from tests.integration import test_web_access
-from tests.integration.test_central_api import FORM, basic, central_code, pyodk_client
+from tests.integration.test_central_api import (
+    FORM,
+    SUBMISSIONS,
+    basic,
+    central_code,
+    pyodk_client,
+)
 from tests.support import access_world
 from tests.support.access_world import ADMIN, HIEU, TUYEN, World
+from tests.support.surveys import POOR, survey
 
 site = test_web_access.site  # the fixtures: see tests/support/access_world.py
 world = access_world.world
@@ -177,3 +186,51 @@ def test_an_officer_s_feed_holds_only_the_records_of_their_area(world: World) ->
     assert world.record_19603 in tuyen and world.record_19612 not in tuyen
     members = requests.get(f"{world.base}/v1/{SERVICE}/{MEMBERS}", headers=basic(HIEU), timeout=30)
     assert {r["__Submissions-id"] for r in members.json()["value"]} == hieu
+
+
+def test_pages_read_through_the_cursor_neither_skip_nor_repeat_records_that_arrive_meanwhile(
+    world: World,
+) -> None:
+    auth = basic(TUYEN)
+    url: str | None = f"{world.base}/v1/{SERVICE}/Submissions?%24top=1"
+    seen: list[str] = []
+    before = requests.get(f"{world.base}/v1/{SERVICE}/Submissions", headers=auth, timeout=30)
+    expected = [row["__id"] for row in before.json()["value"]]
+    assert len(expected) >= 2, "the officer's feed has records to page through"
+    arrived: list[str] = []
+    while url:
+        page = requests.get(url, headers=auth, timeout=30)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        seen += [row["__id"] for row in body["value"]]
+        url = body.get("@odata.nextLink")
+        if url and not arrived:
+            assert "%24skiptoken=" in url and "%24skip=" not in url
+            # A record arrives between two pages (newest first: it belongs before page one).
+            xml, instance_id = survey(POOR, household_code=f"1960301-{len(seen) + 190:03d}")
+            created = requests.post(
+                f"{world.base}/v1/{SUBMISSIONS}",
+                data=xml,
+                headers={**auth, "Content-Type": "application/xml"},
+                timeout=30,
+            )
+            assert created.status_code == 200, created.text
+            arrived.append(instance_id)
+    assert seen == expected, "every record once, in order, none pushed out by the newcomer"
+    again = requests.get(f"{world.base}/v1/{SERVICE}/Submissions", headers=auth, timeout=30)
+    assert again.json()["value"][0]["__id"] == arrived[0], "the next pull starts with it"
+
+
+def test_a_cursor_that_is_not_this_feed_s_is_refused_naming_it(world: World) -> None:
+    auth = basic(ADMIN)
+    url = f"{world.base}/v1/{SERVICE}/Submissions"
+    first = requests.get(f"{url}?%24top=1", headers=auth, timeout=30)
+    token = first.json()["@odata.nextLink"].split("%24skiptoken=")[1].split("&")[0]
+    other_form = skiptoken("followup_visit", 5)
+    for bad in ("not-a-token", other_form, "e30"):  # garbage, another form's, an empty object
+        refused = requests.get(f"{url}?%24skiptoken={bad}", headers=auth, timeout=30)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["code"] == 400.8 and "$skiptoken" in refused.json()["message"]
+    ours = requests.get(f"{url}?%24skiptoken={token}", headers=auth, timeout=30)
+    assert ours.status_code == 200
+

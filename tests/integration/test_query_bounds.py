@@ -103,7 +103,9 @@ READS: dict[str, tuple[str, ...]] = {  # endpoint: the query parameters it reads
     "api.action_list": (*TABLE, "period", "indicator", "group"),
     "api.central_form_fields": ("odata",),
     "api.central_create_submission": ("deviceID",),
-    "api.odata_table": ("$top", "$skip", "$count", "$wkt", "$filter", "$format", "$select"),
+    "api.odata_table": (
+        "$top", "$skip", "$count", "$wkt", "$filter", "$format", "$select", "$skiptoken",
+    ),
     "api.central_edit_submission": ("deviceID",),
     "api.central_export_csv_zip": EXPORT,
     "api.central_export_csv": EXPORT,
