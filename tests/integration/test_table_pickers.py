@@ -73,6 +73,19 @@ TABLE_PAGES = (
     "/lists/due-visits",
     "/lists/relapse-risk",
     "/lists/exited",
+    # The support plan's pages are tables too (web/tables._show): the same pickers.
+    "/organisations",
+    "/plans",
+    "/plans/by-indicator",
+    "/plans/by-organisation",
+    "/plans/gap",
+    "/plans/overdue",
+    "/plans/organisation-households",
+    "/plans/sponsored",
+    "/plans/effect",
+    "/commendation",
+    "/commendation/approved",
+    "/dialogues",
 )
 
 
