@@ -504,7 +504,7 @@ def feed_metadata(session: Session, member: StaffMember, address: tuple[int, str
     return metadata_document(found.xml_form_id, _published_tree(session, found))
 
 
-def _system(row: queries.FeedRow) -> dict[str, Any]:
+def system_columns(row: queries.FeedRow) -> dict[str, Any]:
     facts = row.facts
     return {
         "submissionDate": iso(facts.submission.created_at),
@@ -539,7 +539,7 @@ def _submission_rows(
         submission_row(
             parse_xml(r.facts.current.xml),
             tree,
-            _system(r),
+            system_columns(r),
             RowContext(r.facts.submission.instance_id, wkt),
         )
         for r in rows

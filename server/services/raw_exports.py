@@ -32,7 +32,7 @@ from server.formats.raw_export import (
 from server.services import submission_review as review_service
 from server.services.accounts import StaffMember, require_personal_data
 from server.services.areas import visible_area
-from server.services.central import _system, project
+from server.services.central import project, system_columns
 from server.services.submission_review import Reader
 from server.storage import accounts as audit
 from server.storage import forms as form_queries
@@ -83,7 +83,7 @@ def _records(session: Session, wanted: queries.SubmissionFilter) -> Iterator[Exp
             yield ExportRecord(
                 row.facts.submission.instance_id,
                 parse_stored_xml(row.facts.current.xml),
-                _system(row),
+                system_columns(row),
             )
         if len(rows) < BATCH:
             return

@@ -78,14 +78,14 @@ def import_areas_page() -> Any:
     file: FileStorage = form.file.data
     try:
         with writing(db_session()):  # nothing of a refused file stays
-            text = _text_of(file)
+            text = uploaded_text(file)
             report = area_admin.import_areas(db_session(), viewer(), text, file.filename or "")
     except InvalidInput as refused:
         return render_template("areas_import.html", form=form, error=refused.message), 400
     return render_template("areas_import.html", form=UploadForm(formdata=None), report=report)
 
 
-def _text_of(file: FileStorage) -> str:
+def uploaded_text(file: FileStorage) -> str:
     data = file.stream.read(MAX_CSV_BYTES + 1)
     if len(data) > MAX_CSV_BYTES:
         raise InvalidInput(field="file", detail=f"larger than {MAX_CSV_BYTES // 1_000_000} MB")

@@ -21,7 +21,7 @@ from server.storage.transaction import writing
 from server.web import bp
 from server.web.forms import DecideForm, ProposeForm
 from server.web.session import signed_in, viewer
-from server.web.tables import OFFICERS, _area_code, _period, _show
+from server.web.tables import OFFICERS, area_asked, period_asked, show_table
 
 
 def _audited(what: str) -> None:
@@ -38,7 +38,7 @@ def fields_refused(form: FlaskForm) -> str:
 
 
 def _page(error: str = "", status: int = 200) -> Any:
-    area, period = _area_code(), _period()
+    area, period = area_asked(), period_asked()
     table = review.review_table(db_session(), viewer(), area, period)
     found = review.candidates(db_session(), viewer(), area, period)
     _audited("commendation review")
@@ -52,7 +52,7 @@ def _page(error: str = "", status: int = 200) -> Any:
         "can_propose": may_propose(viewer().role),
         "can_decide": may_decide(viewer().role),
     }
-    page = _show(table, area, period, extra, "commendation.html")
+    page = show_table(table, area, period, extra, "commendation.html")
     return page if status == 200 or FORMAT.read() else (page, status)
 
 
@@ -65,10 +65,10 @@ def commendation_page() -> Any:
 @bp.get("/commendation/approved")
 @signed_in(*OFFICERS)
 def commendation_approved() -> Any:
-    area, period = _area_code(), _period()
+    area, period = area_asked(), period_asked()
     table = review.approved_table(db_session(), viewer(), area, period)
     _audited("commendation approved")
-    return _show(table, area, period, {"endpoint": "web.commendation_approved"})
+    return show_table(table, area, period, {"endpoint": "web.commendation_approved"})
 
 
 @bp.post("/commendation/propose")

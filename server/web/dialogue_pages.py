@@ -19,11 +19,11 @@ from server.web import bp
 from server.web.commendation_pages import fields_refused
 from server.web.forms import DialogueForm
 from server.web.session import signed_in, viewer
-from server.web.tables import OFFICERS, _area_code, _period, _show
+from server.web.tables import OFFICERS, area_asked, period_asked, show_table
 
 
 def _page(form: DialogueForm | None = None, error: str = "", status: int = 200) -> Any:
-    area, period = _area_code(), _period()
+    area, period = area_asked(), period_asked()
     table = dialogues.dialogues_table(db_session(), viewer(), area, period)
     extra = {
         "endpoint": "web.dialogues_page",
@@ -31,7 +31,7 @@ def _page(form: DialogueForm | None = None, error: str = "", status: int = 200) 
         "dialogue_form": form or DialogueForm(formdata=None, area=area, period=period),
         "organisations": plans.organisation_choices(db_session(), viewer(), area),
     }
-    page = _show(table, area, period, extra, "dialogues.html")
+    page = show_table(table, area, period, extra, "dialogues.html")
     return page if status == 200 or FORMAT.read() else (page, status)
 
 

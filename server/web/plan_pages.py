@@ -22,7 +22,7 @@ from server.services import accounts, action_lists, pickers
 from server.services import support_plans as plans
 from server.storage.transaction import writing
 from server.web import bp
-from server.web.area_pages import _text_of
+from server.web.area_pages import uploaded_text
 from server.web.forms import (
     AssignForm,
     BulkPlanForm,
@@ -32,7 +32,7 @@ from server.web.forms import (
     UploadForm,
 )
 from server.web.session import signed_in, viewer
-from server.web.tables import OFFICERS, _area_code, _period, _show
+from server.web.tables import OFFICERS, area_asked, period_asked, show_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_XLSX_BYTES = 5_000_000
@@ -66,7 +66,7 @@ def _organisation_choices(form: OrganisationForm) -> None:
 
 
 def _organisations_page(org_form: OrganisationForm, error: str = "", status: int = 200) -> Any:
-    area = _area_code()
+    area = area_asked()
     table = plans.organisations_table(db_session(), viewer().scope, area)
     extra = {
         "endpoint": "web.organisations_page",
@@ -75,14 +75,14 @@ def _organisations_page(org_form: OrganisationForm, error: str = "", status: int
         "error": error,
         "can_plan": viewer().can(*OFFICERS),
     }
-    page = _show(table, area, None, extra, "organisations.html")
+    page = show_table(table, area, None, extra, "organisations.html")
     return page if status == 200 or FORMAT.read() else (page, status)
 
 
 @bp.get("/organisations")
 @signed_in()
 def organisations_page() -> Any:
-    return _organisations_page(_organisation_form(_area_code()))
+    return _organisations_page(_organisation_form(area_asked()))
 
 
 @bp.post("/organisations")
@@ -112,13 +112,13 @@ def create_organisation() -> Any:
 def import_organisations() -> Any:
     form = UploadForm()
     if not form.validate_on_submit():
-        return _organisations_page(_organisation_form(_area_code()), gettext("Choose a file."), 400)
+        return _organisations_page(_organisation_form(area_asked()), gettext("Choose a file."), 400)
     file: FileStorage = form.file.data
     try:
         with writing(db_session()):  # a refused file leaves nothing behind
-            count = plans.import_organisations_csv(db_session(), viewer(), _text_of(file))
+            count = plans.import_organisations_csv(db_session(), viewer(), uploaded_text(file))
     except InvalidInput as refused:
-        return _organisations_page(_organisation_form(_area_code()), refused.message, 400)
+        return _organisations_page(_organisation_form(area_asked()), refused.message, 400)
     flash(gettext("Imported %(count)s organisations.", count=count), "info")
     return redirect(url_for("web.organisations_page"))
 
@@ -145,7 +145,7 @@ def _bulk_choices(form: BulkPlanForm) -> BulkPlanForm:
 
 
 def _plan_page(error: str = "", status: int = 200, result: str = "") -> Any:
-    area, period = _area_code(), _period()
+    area, period = area_asked(), period_asked()
     table = plans.plan_table(db_session(), viewer(), area, period, date.today())
     _audited("plan")
     extra = {
@@ -156,7 +156,7 @@ def _plan_page(error: str = "", status: int = 200, result: str = "") -> Any:
         "result": result,
         **_plan_forms(area, period),
     }
-    page = _show(table, area, period, extra, "plan.html")
+    page = show_table(table, area, period, extra, "plan.html")
     return page if status == 200 or FORMAT.read() else (page, status)
 
 
@@ -170,7 +170,7 @@ def plan_page() -> Any:
 @signed_in(*OFFICERS)
 def plan_sheet() -> Any:
     """The plan as the XLSX the import reads back (item numbers and organisation numbers)."""
-    area, period = _area_code(), _period()
+    area, period = area_asked(), period_asked()
     data = plans.export_plan_xlsx(db_session(), viewer(), area, period)
     with writing(db_session()):
         accounts.record_download(db_session(), viewer(), "plan sheet (download)", raw_query())
@@ -333,48 +333,52 @@ def edit_plan_item(item_id: int) -> Any:
 @bp.get("/plans/by-indicator")
 @signed_in()
 def plan_by_indicator() -> Any:
-    area, period = _area_code(), _period()
+    area, period = area_asked(), period_asked()
     table = plans.progress_table(
         db_session(), viewer().scope, area, period, "indicator", date.today()
     )
-    return _show(table, area, period, {"plan_links": True, "endpoint": "web.plan_by_indicator"})
+    return show_table(
+        table, area, period, {"plan_links": True, "endpoint": "web.plan_by_indicator"}
+    )
 
 
 @bp.get("/plans/by-organisation")
 @signed_in()
 def plan_by_organisation() -> Any:
-    area, period = _area_code(), _period()
+    area, period = area_asked(), period_asked()
     table = plans.progress_table(
         db_session(), viewer().scope, area, period, "organisation", date.today()
     )
-    return _show(table, area, period, {"plan_links": True, "endpoint": "web.plan_by_organisation"})
+    return show_table(
+        table, area, period, {"plan_links": True, "endpoint": "web.plan_by_organisation"}
+    )
 
 
 @bp.get("/plans/gap")
 @signed_in(*OFFICERS)
 def plan_gap() -> Any:
-    area, period = _area_code(), _period()
+    area, period = area_asked(), period_asked()
     table = plans.gap_table(db_session(), viewer(), area, period)
     _audited("plan gap")
-    return _show(table, area, period, {"plan_links": True, "endpoint": "web.plan_gap"})
+    return show_table(table, area, period, {"plan_links": True, "endpoint": "web.plan_gap"})
 
 
 @bp.get("/plans/overdue")
 @signed_in(*OFFICERS)
 def plan_overdue() -> Any:
-    area, period = _area_code(), _period()
+    area, period = area_asked(), period_asked()
     table = plans.overdue_table(db_session(), viewer(), area, period, date.today())
     _audited("plan overdue")
-    return _show(table, area, period, {"plan_links": True, "endpoint": "web.plan_overdue"})
+    return show_table(table, area, period, {"plan_links": True, "endpoint": "web.plan_overdue"})
 
 
 @bp.get("/plans/organisation-households")
 @signed_in(*OFFICERS)
 def plan_organisation_households() -> Any:
-    area, period = _area_code(), _period()
+    area, period = area_asked(), period_asked()
     table = plans.organisation_households_table(db_session(), viewer(), area, period, date.today())
     _audited("plan by organisation and household")
-    return _show(
+    return show_table(
         table, area, period, {"plan_links": True, "endpoint": "web.plan_organisation_households"}
     )
 
@@ -382,15 +386,15 @@ def plan_organisation_households() -> Any:
 @bp.get("/plans/sponsored")
 @signed_in(*OFFICERS)
 def plan_sponsored() -> Any:
-    area, period = _area_code(), _period()
+    area, period = area_asked(), period_asked()
     table = plans.sponsored_table(db_session(), viewer(), area, period)
     _audited("sponsored merit households")
-    return _show(table, area, period, {"plan_links": True, "endpoint": "web.plan_sponsored"})
+    return show_table(table, area, period, {"plan_links": True, "endpoint": "web.plan_sponsored"})
 
 
 @bp.get("/plans/effect")
 @signed_in()
 def plan_effect() -> Any:
-    area, period = _area_code(), _period()
+    area, period = area_asked(), period_asked()
     table = plans.effect_table(db_session(), viewer().scope, area, period)
-    return _show(table, area, period, {"plan_links": True, "endpoint": "web.plan_effect"})
+    return show_table(table, area, period, {"plan_links": True, "endpoint": "web.plan_effect"})

@@ -49,7 +49,7 @@ OFFICERS = (Role.ADMINISTRATOR, Role.UPPER_OFFICER, Role.COMMUNE_OFFICER)
 CHOSEN_AREA, CHOSEN_PERIOD = "table_area", "table_period"
 
 
-def _area_code() -> str:
+def area_asked() -> str:
     wanted = AREA.read()
     if wanted:
         session[CHOSEN_AREA] = wanted  # checked by the service; a refused one is forgotten below
@@ -59,7 +59,7 @@ def _area_code() -> str:
     return remembered or reports.default_area_code(db_session(), scope)
 
 
-def _period() -> int:
+def period_asked() -> int:
     wanted = PERIOD.read()
     if wanted:
         session[CHOSEN_PERIOD] = wanted
@@ -89,7 +89,7 @@ def _pickers(area: str, period: int | None) -> dict[str, Any]:
     }
 
 
-def _show(
+def show_table(
     table: Table,
     area: str,
     period: int | None,
@@ -120,17 +120,17 @@ def _language() -> str:
 @bp.get("/reports/summary")
 @signed_in()
 def summary_page() -> Any:
-    area, period = _area_code(), _period()
+    area, period = area_asked(), period_asked()
     table = reports.review_summary(db_session(), viewer().scope, area, period)
-    return _show(table, area, period, {"endpoint": "web.summary_page"})
+    return show_table(table, area, period, {"endpoint": "web.summary_page"})
 
 
 @bp.get("/reports/followup")
 @signed_in()
 def followup_page() -> Any:
-    area = _area_code()
+    area = area_asked()
     table = reports.followup_table(db_session(), viewer().scope, area, date.today())
-    return _show(table, area, None, {"endpoint": "web.followup_page"})
+    return show_table(table, area, None, {"endpoint": "web.followup_page"})
 
 
 @bp.route("/reports/commitments", methods=["GET", "POST"])
@@ -149,18 +149,18 @@ def commitments_page() -> Any:
                 int(form.pledged.data or 0),
             )
         return redirect(url_for("web.commitments_page", area=form.area.data, period=form.year.data))
-    area, period = _area_code(), _period()
+    area, period = area_asked(), period_asked()
     if not form.is_submitted():
         form.area.data, form.year.data = area, period
     table = commitments.commitments_table(db_session(), viewer().scope, area, period)
-    return _show(table, area, period, {"endpoint": "web.commitments_page", "form": form})
+    return show_table(table, area, period, {"endpoint": "web.commitments_page", "form": form})
 
 
 @bp.get("/lists/<kind>")
 @signed_in(*OFFICERS)
 def list_page(kind: str) -> Any:
-    area = _area_code()
-    period = _period() if kind in action_lists.YEARLY else None
+    area = area_asked()
+    period = period_asked() if kind in action_lists.YEARLY else None
     wanted = action_lists.WantedList(
         kind,
         area,
@@ -196,7 +196,7 @@ def list_page(kind: str) -> Any:
         listed=listed,
         kept={k: v for k, v in kept.items() if v},
         filters={
-            "indicators": action_lists.indicator_choices(period or _period())
+            "indicators": action_lists.indicator_choices(period or period_asked())
             if kind == "deficiencies"
             else [],
             "groups": action_lists.group_choices(),
