@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT
@@ -56,6 +56,9 @@ def pick(page: Page, label: str, option: str) -> None:
     """A drop-down list (appearance `minimal`, and the lists from CSV files)."""
     question(page, label).locator(".p-select").first.click()
     page.get_by_role("option", name=option, exact=True).click()
+    # The list closes with an animation; until it is gone it lies over the next questions and
+    # takes their clicks (a loaded machine once spent 15 s clicking "Năm sinh" under it).
+    expect(page.locator(".p-select-overlay")).to_have_count(0)
 
 
 @dataclass(frozen=True)
