@@ -17,6 +17,14 @@ Examples:
     .venv/bin/python bench/ingest.py                          # both databases, full run
     .venv/bin/python bench/ingest.py --database sqlite --n 50 --concurrency 1,4
     .venv/bin/python bench/ingest.py --token-url http://host:5000/v1/key/<token>/projects/1
+    # issue 18's comparison: household surveys, 5 % identical re-sends, against the bare floor
+    # (bench/floor.py, gunicorn x4, one INSERT) on the same database, interleaved level by level
+    .venv/bin/python bench/ingest.py --database postgresql --form household_survey \
+        --resend-percent 5 --concurrency 16 --n 3000 --floor
+
+With --form household_survey the server starts with --demo (the survey's villages must exist) and
+every record is a whole household review (classification, registry, transitions), the work the
+floor does not do; there is no attachment variant for it.
 """
 
 from __future__ import annotations
@@ -97,6 +105,39 @@ def _multipart(parts: list[tuple[str, str, str, bytes]]) -> Body:
         chunks.append(b"\r\n")
     chunks.append(f"--{boundary}--\r\n".encode())
     return Body(f"multipart/form-data; boundary={boundary}", b"".join(chunks))
+
+
+def survey_body(seq: int) -> Body:
+    """A household_survey record of the shipped form (the tests' households: half poor, half not)
+    for a household code of its own in a demo village."""
+    sys.path.insert(0, str(REPO_ROOT))
+    from tests.support.surveys import NOT_POOR, POOR, survey
+
+    answers = {**(POOR if seq % 2 else NOT_POOR), "household_code": f"1960301-{seq:06d}"}
+    xml, _ = survey(answers)
+    return _multipart([("xml_submission_file", "x.xml", "text/xml", xml)])
+
+
+def make_bodies(
+    form: str, seq: Iterator[int], n: int, attachment_bytes: int, resend_percent: float
+) -> list[Body]:
+    """n bodies; `resend_percent` of them repeat an earlier body byte for byte (a phone that did
+    not see the 201 sends again), spread evenly through the run."""
+    fresh: list[Body] = []
+    bodies: list[Body] = []
+    every = round(100 / resend_percent) if resend_percent > 0 else 0
+    for i in range(n):
+        if every and i % every == every - 1 and fresh:
+            bodies.append(fresh[len(fresh) // 2])
+            continue
+        body = (
+            survey_body(next(seq))
+            if form == "household_survey"
+            else make_body(next(seq), attachment_bytes)
+        )
+        fresh.append(body)
+        bodies.append(body)
+    return bodies
 
 
 def make_body(seq: int, attachment_bytes: int) -> Body:
@@ -261,6 +302,14 @@ class Server:
     pid: int | None
     log_path: Path | None
     label: str
+    database_url: str = ""
+
+    @property
+    def submission_url(self) -> str:
+        """rasoat's OpenRosa submission URL for its app user; the floor takes any POST."""
+        if not self.token_url:
+            return f"{self.base_url}/submission"
+        return f"{self.token_url}/submission?deviceID={DEVICE_ID}"
 
 
 def log_tail(path: Path | None, lines: int = 40) -> str:
@@ -347,8 +396,11 @@ def started_server(
 
 
 @contextlib.contextmanager
-def own_server(database: str, workers: int | None, threads: int | None) -> Iterator[Server]:
-    with started_server(database, workers, threads) as started:
+def own_server(
+    database: str, workers: int | None, threads: int | None, *serve_args: str
+) -> Iterator[Server]:
+    # A first start with --demo builds the demo registry: minutes on a loaded machine.
+    with started_server(database, workers, threads, *serve_args, timeout=600) as started:
         created = subprocess.run(
             [str(RASOAT), "app-user", "create", "--name", "Bench"],
             cwd=REPO_ROOT,
@@ -362,7 +414,14 @@ def own_server(database: str, workers: int | None, threads: int | None) -> Itera
             raise RuntimeError(f"app-user create failed:\n{created.stdout}\n{created.stderr}")
         pid, base_url = started.process.pid, started.base_url
         print(f"[{database}] server pid {pid} on {base_url}, log {started.log_path}", flush=True)
-        yield Server(base_url, match.group(0), pid, started.log_path, database)
+        yield Server(
+            base_url,
+            match.group(0),
+            pid,
+            started.log_path,
+            database,
+            started.env["RASOAT_DATABASE_URL"],
+        )
 
 
 # --------------------------------------------------------------------------- load generation
@@ -442,10 +501,10 @@ class Poster:
 
 
 def run_level(
-    server: Server, attachment_bytes: int, concurrency: int, n: int, seq: Iterator[int]
+    server: Server, attachment_bytes: int, concurrency: int, bodies: list[Body]
 ) -> LevelResult:
-    bodies = [make_body(next(seq), attachment_bytes) for _ in range(n)]
-    poster = Poster(f"{server.token_url}/submission?deviceID={DEVICE_ID}")
+    n = len(bodies)
+    poster = Poster(server.submission_url)
     with MemorySampler(server.pid) as sampler, ThreadPoolExecutor(concurrency) as pool:
         cpu_before = tree_cpu_seconds(server.pid)
         start = time.perf_counter()
@@ -459,7 +518,7 @@ def run_level(
         attach=f"{attachment_bytes // 1024}KB" if attachment_bytes else "none",
         concurrency=concurrency,
         n=n,
-        ok=statuses.get("201", 0),
+        ok=statuses.get("201", 0) + statuses.get("202", 0),
         statuses=statuses,
         latencies_ms=[ms for _, ms in outcomes],
         wall_s=wall,
@@ -537,36 +596,103 @@ def server_log_findings(path: Path | None) -> dict[str, int]:
 # --------------------------------------------------------------------------- main
 
 
-def bench_server(server: Server, args: argparse.Namespace, seq: Iterator[int]) -> list[LevelResult]:
-    attachment_bytes = args.attachment_kb * 1024
-    warm = Poster(f"{server.token_url}/submission?deviceID={DEVICE_ID}")
+def warm_up(server: Server, args: argparse.Namespace, seq: Iterator[int]) -> None:
+    warm = Poster(server.submission_url)
     with ThreadPoolExecutor(4) as pool:
-        warm_bodies = [
-            make_body(next(seq), attachment_bytes if i % 2 else 0) for i in range(args.warmup)
-        ]
-        warm_statuses = Counter(s for s, _ in pool.map(warm.post, warm_bodies))
+        bodies = make_bodies(args.form, seq, args.warmup, args.attachment_kb * 1024, 0)
+        statuses = Counter(s for s, _ in pool.map(warm.post, bodies))
     warm.close()
-    print(f"[{server.label}] warm-up {args.warmup}: {dict(warm_statuses)}", flush=True)
+    print(f"[{server.label}] warm-up {args.warmup}: {dict(statuses)}", flush=True)
 
-    results: list[LevelResult] = []
-    print_row(COLUMNS)
-    for size in (0, attachment_bytes):
-        for concurrency in args.concurrency:
-            result = run_level(server, size, concurrency, args.n, seq)
-            results.append(result)
-            print_row(row(result))
-            if result.errors:
-                bad = {k: v for k, v in result.statuses.items() if k != "201"}
-                print(
-                    f"    errors: {bad}\n--- server log tail ---\n{log_tail(server.log_path)}\n---",
-                    flush=True,
-                )
+
+def attachment_sizes(args: argparse.Namespace) -> tuple[int, ...]:
+    return (0,) if args.form == "household_survey" else (0, args.attachment_kb * 1024)
+
+
+def report_level(server: Server, result: LevelResult) -> None:
+    print_row(row(result))
+    if result.errors:
+        bad = {k: v for k, v in result.statuses.items() if k not in ("201", "202")}
+        print(
+            f"    errors: {bad}\n--- server log tail ---\n{log_tail(server.log_path)}\n---",
+            flush=True,
+        )
+
+
+def report_log(server: Server) -> None:
     findings = server_log_findings(server.log_path)
     if findings:
         print(f"[{server.label}] server log: {findings}", flush=True)
         if any(v for k, v in findings.items() if k != "worker boots"):
             print(f"--- server log tail ---\n{log_tail(server.log_path)}\n---", flush=True)
+
+
+def bench_server(server: Server, args: argparse.Namespace, seq: Iterator[int]) -> list[LevelResult]:
+    warm_up(server, args, seq)
+    results: list[LevelResult] = []
+    print_row(COLUMNS)
+    for size in attachment_sizes(args):
+        for concurrency in args.concurrency:
+            bodies = make_bodies(args.form, seq, args.n, size, args.resend_percent)
+            result = run_level(server, size, concurrency, bodies)
+            results.append(result)
+            report_level(server, result)
+    report_log(server)
     return results
+
+
+def bench_against_floor(
+    server: Server, floor: Server, args: argparse.Namespace, seq: Iterator[int]
+) -> list[LevelResult]:
+    """Each level twice, rasoat then the floor, with byte-identical bodies (the floor gets its own
+    copy: the same instanceIDs in another table), so both see the same machine at the same time."""
+    warm_up(server, args, seq)
+    warm_up(floor, args, seq)
+    results: list[LevelResult] = []
+    print_row(COLUMNS)
+    for size in attachment_sizes(args):
+        for concurrency in args.concurrency:
+            for _ in range(args.rounds):
+                bodies = make_bodies(args.form, seq, args.n, size, args.resend_percent)
+                ours = run_level(server, size, concurrency, bodies)
+                theirs = run_level(floor, size, concurrency, bodies)
+                results += [ours, theirs]
+                report_level(server, ours)
+                report_level(floor, theirs)
+                ratio = ours.rate / theirs.rate if theirs.rate else float("nan")
+                print(f"    rasoat / floor = {ratio:.2f}", flush=True)
+    report_log(server)
+    report_log(floor)
+    return results
+
+
+@contextlib.contextmanager
+def floor_server(database_url: str) -> Iterator[Server]:
+    """bench/floor.py (gunicorn x4) on rasoat's own database, in a table of its own."""
+    port = free_port()
+    log_path = Path(tempfile.gettempdir()) / f"rasoat-bench-floor-{port}.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                str(REPO_ROOT / "bench" / "floor.py"),
+                "--database-url",
+                database_url,
+                "--port",
+                str(port),
+            ],
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            wait_healthy(base_url, proc, log_path, 60)
+            print(f"[floor] pid {proc.pid} on {base_url}, log {log_path}", flush=True)
+            yield Server(base_url, "", proc.pid, log_path, "floor")
+        finally:
+            stop(proc)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -594,6 +720,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--warmup", type=int, default=50, help="warm-up requests (default 50)")
     parser.add_argument(
+        "--form",
+        choices=("household_contact", "household_survey"),
+        default="household_contact",
+        help="what the phones send (default household_contact; household_survey starts the"
+        " server with --demo and exercises the registry)",
+    )
+    parser.add_argument(
+        "--resend-percent",
+        type=float,
+        default=0.0,
+        help="share of byte-identical re-sends among the bodies (default 0; issue 18 uses 5)",
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also run bench/floor.py on the same database and interleave it level by level",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="with --floor: rounds per level (default 1)"
+    )
+    parser.add_argument(
         "--token-url",
         help="app-user URL (…/v1/key/<token>/projects/<id>) of a running server:"
         " benchmark it instead of starting one",
@@ -605,6 +752,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.url and not args.token_url:
         parser.error("--url needs --token-url (the app-user URL to submit to)")
+    if args.floor and args.token_url:
+        parser.error("--floor starts its own servers: it cannot be used with --token-url")
     if args.attachment_kb < 1:
         parser.error("--attachment-kb must be at least 1")
     args.token_url = args.token_url.rstrip("/") if args.token_url else None
@@ -623,15 +772,22 @@ def main(argv: list[str] | None = None) -> int:
         server = Server(args.url, args.token_url, args.server_pid, None, "external")
         results += bench_server(server, args, seq)
     else:
+        serve_args = ("--demo",) if args.form == "household_survey" else ()
         for database in args.database or ["sqlite", "postgresql"]:
-            with own_server(database, args.workers, args.threads) as server:
-                results += bench_server(server, args, seq)
+            with own_server(database, args.workers, args.threads, *serve_args) as server:
+                if args.floor:
+                    with floor_server(server.database_url) as floor:
+                        results += bench_against_floor(server, floor, args, seq)
+                else:
+                    results += bench_server(server, args, seq)
     elapsed = time.monotonic() - started
     server_kind = "external server" if args.token_url else "own server"
     print(
         f"\n{server_kind}: workers={args.workers or 'default'} "
         f"threads={args.threads or 'default'} "
-        f"n={args.n} attachment={args.attachment_kb}KB cpus={os.cpu_count()} "
+        f"n={args.n} form={args.form} resend={args.resend_percent:g}% "
+        f"attachment={args.attachment_kb if args.form == 'household_contact' else 0}KB "
+        f"floor={'yes' if args.floor else 'no'} cpus={os.cpu_count()} "
         f"total {elapsed:.0f} s\n"
     )
     print(markdown(results))
