@@ -17,7 +17,16 @@ from server import create_app, demo, log_masking
 from server.domain.vocabulary import FormState
 from server.errors import RasoatError
 from server.extensions import blob_store, db, db_session
-from server.services import accounts, app_users, forms, phone_setup, registry, upkeep, users
+from server.services import (
+    accounts,
+    app_users,
+    forms,
+    forwarding,
+    phone_setup,
+    registry,
+    upkeep,
+    users,
+)
 from server.storage.transaction import writing
 from sync.cli import sync_group
 
@@ -201,6 +210,28 @@ def app_user_revoke(login: str, project_id: int) -> None:
     with _command_unit():
         app_users.revoke_app_user(db_session(), project_id, login)
     click.echo(f"revoked {login}")
+
+
+@main.group("upstream")
+def upstream_group() -> None:
+    """Forwarding to the upstream server (RASOAT_UPSTREAM_URL)."""
+
+
+@upstream_group.command("status")
+@with_appcontext
+def upstream_status() -> None:
+    """What the forwarding queue holds: queued, sent, refused, and the records to look at."""
+    now = forwarding.status(db_session())
+    click.echo(
+        f"đang chờ gửi / queued: {now.queued}   đã gửi / sent: {now.sent}"
+        f"   bị từ chối / refused: {now.refused}"
+    )
+    for entry in forwarding.needing_attention(db_session()):
+        word = "bị từ chối / refused" if entry.state == "refused" else "chưa gửi được / failing"
+        click.echo(
+            f"  {word}: {entry.xml_form_id} {entry.instance_id}"
+            f" (HTTP {entry.last_status or '-'}, {entry.attempts}×): {entry.message or ''}"
+        )
 
 
 @main.group("forms")

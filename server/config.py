@@ -90,7 +90,10 @@ def load(instance_path: str, overrides: dict[str, Any]) -> dict[str, Any]:
         ),
         "RASOAT_UPSTREAM_POLL_SECONDS": float(_env("UPSTREAM_POLL_SECONDS", "2")),
         "RASOAT_UPSTREAM_MAX_DELAY": float(_env("UPSTREAM_MAX_DELAY", "60")),
-        "RASOAT_UPSTREAM_SCAN_SECONDS": float(_env("UPSTREAM_SCAN_SECONDS", "600")),
+        # The forwarding lease (one pusher among all nodes): renewed before every record and
+        # every poll, so it lapses this long after its holder was killed; a record's upload
+        # should end within it, or a second pusher may send it again (stored once: 202).
+        "RASOAT_UPSTREAM_LEASE_SECONDS": float(_env("UPSTREAM_LEASE_SECONDS", "60")),
         # Times on the pages are shown in this zone (an IANA name); Vietnam keeps UTC+7.
         "RASOAT_TIMEZONE": _env("TIMEZONE", "Asia/Ho_Chi_Minh"),
         # No pre-ping: it costs a round trip per request; a connection broken by a database
@@ -123,7 +126,7 @@ class ForwardingSettings:
     outbox_path: Path
     poll_seconds: float
     max_delay: float
-    scan_seconds: float
+    lease_seconds: float = 60.0
 
 
 def forwarding_settings(config: Mapping[str, Any]) -> ForwardingSettings | None:
@@ -142,5 +145,5 @@ def forwarding_settings(config: Mapping[str, Any]) -> ForwardingSettings | None:
         outbox_path=Path(outbox),
         poll_seconds=float(config.get("RASOAT_UPSTREAM_POLL_SECONDS", 2.0)),
         max_delay=float(config.get("RASOAT_UPSTREAM_MAX_DELAY", 60.0)),
-        scan_seconds=float(config.get("RASOAT_UPSTREAM_SCAN_SECONDS", 600.0)),
+        lease_seconds=float(config.get("RASOAT_UPSTREAM_LEASE_SECONDS", 60.0)),
     )

@@ -26,18 +26,35 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
+_FORWARDERS: list[tuple[threading.Event, threading.Thread]] = []
+# How long a stopping worker waits for its forwarder to finish the record in flight and let the
+# lease go (so the next holder need not wait for it to lapse).
+_FORWARDER_STOP_SECONDS = 10.0
+
+
 def start_forwarder(app: Flask) -> None:
-    """In every worker, a thread that forwards to the upstream while it holds the outbox's
-    lock: one worker forwards at a time, and another takes over when that one is replaced."""
+    """In every worker, a thread that forwards to the upstream while it holds the forwarding
+    lease in the database: one worker of all the nodes forwards at a time, and another takes
+    over when that one is replaced or its node dies (services/forwarding.py)."""
     settings = upstream(app)
     if settings is None:
         return
+    stop = threading.Event()
 
     def forward() -> None:
         with app.app_context():
-            forwarding.Forwarder(db_session(), blob_store(app), settings).run()
+            forwarding.Forwarder(db_session(), blob_store(app), settings, stop).run()
 
-    threading.Thread(target=forward, name="rasoat-forwarder", daemon=True).start()
+    thread = threading.Thread(target=forward, name="rasoat-forwarder", daemon=True)
+    _FORWARDERS.append((stop, thread))
+    thread.start()
+
+
+def stop_forwarder() -> None:
+    """On a worker's graceful exit: stop its forwarder and let the lease go."""
+    for stop, thread in _FORWARDERS:
+        stop.set()
+        thread.join(_FORWARDER_STOP_SECONDS)
 
 
 def run(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None:
@@ -59,5 +76,6 @@ def run(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None
             # One shared control socket per user would collide when several servers run (tests).
             "control_socket_disable": True,
             "post_worker_init": lambda _worker: start_forwarder(app),
+            "worker_exit": lambda _server, _worker: stop_forwarder(),
         },
     ).run()

@@ -25,7 +25,7 @@ from server.api.central_schemas import (
 )
 from server.api.http import current_user
 from server.errors import InvalidInput, UnsupportedQueryOption
-from server.extensions import blob_store, db_session
+from server.extensions import blob_store, db_session, upstream
 from server.query_params import (
     DEVICE_ID,
     ODATA,
@@ -75,6 +75,11 @@ def _xml_body() -> bytes:
 def _raw() -> central.RawSubmission:
     # The body is read in full before the write unit starts (docs/architecture.md).
     return central.RawSubmission(_xml_body(), DEVICE_ID.read(), request.user_agent.string or None)
+
+
+def _forwarding() -> bool:
+    """Whether records go on to an upstream server (queued in the write unit that stores them)."""
+    return upstream(current_app) is not None
 
 
 def _sender(user: StaffMember) -> central.Sender:
@@ -148,7 +153,12 @@ def central_create_submission(project_id: int, xml_form_id: str) -> Response:
     raw, user = _raw(), current_user()
     with writing(db_session()):
         created = central.create(
-            db_session(), blob_store(current_app), _sender(user), (project_id, xml_form_id), raw
+            db_session(),
+            blob_store(current_app),
+            _sender(user),
+            (project_id, xml_form_id),
+            raw,
+            forward=_forwarding(),
         )
     return jsonify(SubmissionSchema().dump(created))
 
@@ -166,7 +176,14 @@ def central_edit_submission(project_id: int, xml_form_id: str, instance_id: str)
     raw, user = _raw(), current_user()
     address = (project_id, xml_form_id, instance_id)
     with writing(db_session()):
-        edited = central.edit(db_session(), blob_store(current_app), _sender(user), address, raw)
+        edited = central.edit(
+            db_session(),
+            blob_store(current_app),
+            _sender(user),
+            address,
+            raw,
+            forward=_forwarding(),
+        )
     return jsonify(SubmissionSchema().dump(edited))
 
 
@@ -240,7 +257,12 @@ def central_upload_attachment(
     address = (project_id, xml_form_id, instance_id, name)
     with writing(db_session()):
         central.add_attachment(
-            db_session(), blob_store(current_app), _sender(user), address, upload
+            db_session(),
+            blob_store(current_app),
+            _sender(user),
+            address,
+            upload,
+            forward=_forwarding(),
         )
     return jsonify(success=True)
 

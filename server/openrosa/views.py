@@ -32,7 +32,7 @@ from server.openrosa.http import (
     xml_response,
 )
 from server.query_params import FORM_ID
-from server.services import forwarding, phone_forms
+from server.services import phone_forms
 from server.services.submissions import (
     IncomingFile,
     IncomingSubmission,
@@ -139,10 +139,13 @@ def submission(token: str | None = None, project_id: int | None = None) -> Respo
     incoming = _incoming_submission()
     with writing(db_session()):
         app_user = caller(token, project_id)
-        receipt = receive_submission(db_session(), blob_store(current_app), app_user, incoming)
-    forwarding.submission_stored(
-        db_session(), blob_store(current_app), upstream(current_app), receipt
-    )
+        receipt = receive_submission(
+            db_session(),
+            blob_store(current_app),
+            app_user,
+            incoming,
+            forward=upstream(current_app) is not None,
+        )
     status = 202 if receipt.outcome == Outcome.DUPLICATE else 201
     if receipt.issues is None:
         return xml_response(xml.response(_SUCCESS[receipt.outcome]), status)

@@ -253,6 +253,7 @@ def _received(
     sender: Sender,
     address: tuple[int, str],
     raw: RawSubmission,
+    forward: bool,
 ) -> SubmissionFacts:
     """Into the OpenRosa ingest as the officer's own app user; the record as it now stands."""
     member, app_user = sender
@@ -269,7 +270,7 @@ def _received(
     ):
         raise NotFound(what=f"form {xml_form_id}")
     incoming = IncomingSubmission(raw.xml, device_id=raw.device_id, user_agent=raw.user_agent)
-    receipt = receive_submission(session, blobs, app_user, incoming)
+    receipt = receive_submission(session, blobs, app_user, incoming, forward=forward)
     form = form_queries.find_form(session, project_id, xml_form_id)
     version = queries.version_of_submission(session, form.id, receipt.instance_id) if form else None
     facts = queries.facts_of(session, version.submission_id) if version else None
@@ -289,12 +290,14 @@ def create(
     sender: Sender,
     address: tuple[int, str],
     raw: RawSubmission,
+    *,
+    forward: bool = False,
 ) -> SubmissionFacts:
     """A new record by raw XML (Central's `POST .../submissions`): the same instanceID with
     the same XML again is answered as before, with other XML a conflict (409.3)."""
     member = sender[0]
     require_personal_data(member)
-    facts = _received(session, blobs, sender, address, raw)
+    facts = _received(session, blobs, sender, address, raw, forward)
     target = f"submission {address[1]} {facts.submission.instance_id}"
     audit.record(session, member.id, "submission.create", target, "API")
     return facts
@@ -306,6 +309,8 @@ def edit(
     sender: Sender,
     address: tuple[int, str, str],
     raw: RawSubmission,
+    *,
+    forward: bool = False,
 ) -> SubmissionFacts:
     """A new version of a record the editor may see (Central's `PUT`): its XML names the
     current version in meta/deprecatedID, as an edit from a phone does."""
@@ -322,7 +327,7 @@ def edit(
             field="meta/deprecatedID",
             detail=f"{deprecated} is not a version of {visible.submission.instance_id}",
         )
-    facts = _received(session, blobs, sender, address[:2], raw)
+    facts = _received(session, blobs, sender, address[:2], raw, forward)
     audit.record(session, member.id, "submission.edit", target_of(visible), "API")
     return facts
 
@@ -391,6 +396,8 @@ def add_attachment(
     sender: Sender,
     address: tuple[int, str, str, str],
     upload: IncomingFile,
+    *,
+    forward: bool = False,
 ) -> None:
     """A file the record's current version names, uploaded (pyodk's `attachments=`): the
     record's own XML again with the file, through the ingest, as a phone sends its files in
@@ -402,7 +409,7 @@ def add_attachment(
     if name not in {a.name for a in attachments_of(session, current.id) if a.referenced}:
         raise AttachmentNotFound(name=name)
     incoming = IncomingSubmission(current.xml, files=(upload,))
-    receive_submission(session, blobs, app_user, incoming)
+    receive_submission(session, blobs, app_user, incoming, forward=forward)
     target = f"{target_of(visible)} file {name}"
     audit.record(session, member.id, "submission.attachment", target, "API")
 

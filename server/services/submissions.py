@@ -34,6 +34,7 @@ from server.errors import (
 from server.formats.instance import ParsedInstance, parse_instance, values_at
 from server.services import write_scope
 from server.storage import forms as form_queries
+from server.storage import forwarding as forward_queue
 from server.storage import submissions as queries
 from server.storage.blobs import BlobStore, StoredFile
 from server.storage.files import record_blob
@@ -97,9 +98,26 @@ class _Received:
 
 
 def receive_submission(
+    session: Session,
+    blobs: BlobStore,
+    app_user: AppUser,
+    incoming: IncomingSubmission,
+    *,
+    forward: bool = False,
+) -> Receipt:
+    """Check, store and record one submission POST; raise a RasoatError if it is refused.
+    With `forward` (the server has an upstream), a version this POST completes is queued for
+    the upstream in the same write unit (services/forwarding.py)."""
+    receipt = _receive(session, blobs, app_user, incoming)
+    if forward and receipt.stored is not None:
+        stored = receipt.stored
+        forward_queue.queue_version(session, stored.version_id, {n for n, _ in stored.files})
+    return receipt
+
+
+def _receive(
     session: Session, blobs: BlobStore, app_user: AppUser, incoming: IncomingSubmission
 ) -> Receipt:
-    """Check, store and record one submission POST; raise a RasoatError if it is refused."""
     parsed = parse_instance(incoming.xml)
     instance_id = parsed.instance_id or _derived_instance_id(incoming.xml)
     form, version, existing = _accepting_target(session, app_user, parsed, instance_id)

@@ -520,3 +520,35 @@ class LoginFailure(Base):
     # device has its own limit instead of the account's lock.
     device: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class ForwardItem(Base):
+    """One complete submission version on its way to the upstream server (services/forwarding.py).
+
+    Written in the same transaction that makes the version complete, so nothing a phone was
+    told is stored can miss the queue, whichever node took it; `files_sent` names the files the
+    upstream has acknowledged, so a split upload resumes where it stopped and a file that
+    arrives later sends the record again with just that file."""
+
+    __tablename__ = "forward_item"
+    __table_args__ = (Index("ix_forward_item_due", "state", "next_try_at"),)
+    version_id: Mapped[int] = mapped_column(ForeignKey("submission_version.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # queued, sent, refused
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_status: Mapped[int | None]
+    message: Mapped[str | None] = mapped_column(Text)
+    files_sent: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of names
+    next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Lease(Base):
+    """Work that exactly one process of all the nodes may do at a time (forwarding upstream):
+    held by `holder` until `expires_at`, renewed while the work goes on, taken over by another
+    process once it lapses (its holder was killed)."""
+
+    __tablename__ = "lease"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

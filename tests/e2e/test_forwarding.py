@@ -1,8 +1,9 @@
 """Forwarding end to end: a commune server started with an upstream forwards every submission it
 stores to a district server, both real `rasoat serve` processes on their own databases. The
-district goes away for a while, the commune restarts meanwhile, and a record stored behind the
-view's back is found by the recovery scan; afterwards the district holds each of the commune's
-submission versions exactly once, byte for byte, edits included."""
+district goes away for a while, the commune restarts meanwhile, and a record stored without
+being queued (as before forwarding was switched on) is found by the scan of the forwarder that
+takes over; afterwards the district holds each of the commune's submission versions exactly
+once, byte for byte, edits included, and the queue in the commune's database says so."""
 
 from __future__ import annotations
 
@@ -22,12 +23,12 @@ from sqlalchemy.orm import Session
 from server.config import REPO_ROOT, normalise_database_url
 from server.extensions import blob_store
 from server.services.submissions import IncomingFile, IncomingSubmission, receive_submission
+from server.storage import forwarding as queue
 from server.storage.app_users import find_by_login
 from server.storage.common import begin_write
 from server.storage.models import SubmissionAttachment, SubmissionVersion
-from sync import ItemState, Outbox
 from tests.conftest import server_env
-from tests.e2e.test_sync import outbox_items, wait_for
+from tests.e2e.test_sync import wait_for
 from tests.support.collect import CollectClient, instance_xml
 from tests.support.database import scratch_database
 from tests.support.factories import make_app_user, publish_form
@@ -35,10 +36,9 @@ from tests.support.live_server import LiveServer, free_port, start_server
 from tests.support.xlsforms import photo_form
 
 pytestmark = pytest.mark.e2e
-FAST = {  # seconds: poll the outbox often, never back off long, no periodic scan in the test
+FAST = {  # seconds: poll the queue often, never back off long
     "RASOAT_UPSTREAM_POLL_SECONDS": "0.2",
     "RASOAT_UPSTREAM_MAX_DELAY": "0.5",
-    "RASOAT_UPSTREAM_SCAN_SECONDS": "3600",
 }
 Snapshot = dict[str, tuple[str, str | None, bool, dict[str, str]]]
 
@@ -82,11 +82,11 @@ def snapshot(session: Session) -> Snapshot:
 
 
 class Commune:
-    """The commune server: its phone, its port kept across restarts, its outbox."""
+    """The commune server: its phone, its port kept across restarts, its database's queue."""
 
-    def __init__(self, env: dict[str, str], folder: Path, token: str) -> None:
+    def __init__(self, env: dict[str, str], folder: Path, token: str, session: Session) -> None:
         self.env, self.folder, self.port = env, folder, free_port()
-        self.outbox = Path(env["RASOAT_UPSTREAM_OUTBOX"])
+        self.session = session
         self.server: LiveServer | None = None
         self.token = token
 
@@ -120,9 +120,14 @@ class Commune:
         assert phone.submit(xml).last.status_code == 201
         return xml.split(b"<instanceID>")[1].split(b"<")[0].decode()
 
-    def counts(self) -> dict[ItemState, int]:
-        with Outbox(self.outbox) as outbox:
-            return outbox.counts()
+    def counts(self) -> dict[str, int]:
+        self.session.rollback()
+        found = queue.queue_counts(self.session)
+        return {state: found[state] for state in (queue.QUEUED, queue.SENT, queue.REFUSED)}
+
+    def queue(self) -> list[queue.QueueEntry]:
+        self.session.rollback()
+        return queue.queue_entries(self.session)
 
 
 @pytest.fixture
@@ -160,14 +165,13 @@ def test_a_commune_server_forwards_every_submission_once_byte_identical_through_
     commune_env |= {
         "RASOAT_UPSTREAM_URL": upstream.base_url,
         "RASOAT_UPSTREAM_TOKEN": district_token,
-        "RASOAT_UPSTREAM_OUTBOX": str(tmp_path / "upstream-outbox.sqlite3"),
     }
-    commune = Commune(commune_env, tmp_path, phone.token)
+    commune = Commune(commune_env, tmp_path, phone.token, session)
     try:
         commune.start()
         first = commune.send(4, photos=2, prefix="a")
         first += commune.send(2, prefix="b")
-        wait_for(lambda: commune.counts()[ItemState.SENT] == 6, "first records forwarded")
+        wait_for(lambda: commune.counts()[queue.SENT] == 6, "first records forwarded")
         assert len(snapshot(district_db)) == 6
 
         upstream.stop()  # the line to the district goes down
@@ -176,15 +180,15 @@ def test_a_commune_server_forwards_every_submission_once_byte_identical_through_
         [(new_id, _)] = commune.send(1, prefix="d")
         commune.edit(new_id, "d-000-sửa")  # an edit of a record still queued
         wait_for(
-            lambda: all(i.attempts >= 1 for i in outbox_items(commune.outbox)[6:-1]),
+            lambda: all(i.attempts >= 1 for i in commune.queue()[6:-1]),
             "failed attempts while the district is down",
         )
-        assert commune.counts()[ItemState.QUEUED] == 6
-        blocked = outbox_items(commune.outbox)[-1]
+        assert commune.counts()[queue.QUEUED] == 6
+        blocked = commune.queue()[-1]
         assert blocked.attempts == 0, "an edit waits for the record it replaces"
 
-        commune.stop()  # the commune restarts too; meanwhile a record is stored behind the
-        # view's back (as if the server died between commit and queueing)
+        commune.stop()  # the commune restarts too; meanwhile a record is stored without being
+        # queued (as one stored before forwarding was switched on)
         xml = instance_xml("hh", fields={"household_code": "e-000", "photo": "e.jpg"})
         photo = IncomingFile("e.jpg", io.BytesIO(os.urandom(5000)))
         session.commit()
@@ -199,15 +203,25 @@ def test_a_commune_server_forwards_every_submission_once_byte_identical_through_
         commune.send(2, prefix="f")
 
         upstream = start_server(district_env, tmp_path, "--workers", "2", port=district_port)
-        wait_for(lambda: commune.counts()[ItemState.SENT] == 15, "all forwarded", timeout=60)
+        wait_for(lambda: commune.counts()[queue.SENT] == 15, "all forwarded", timeout=60)
     finally:
         commune.stop()
         upstream.stop()
 
-    assert commune.counts() == {ItemState.QUEUED: 0, ItemState.SENT: 15, ItemState.REJECTED: 0}
+    assert commune.counts() == {queue.QUEUED: 0, queue.SENT: 15, queue.REFUSED: 0}
     here, there = snapshot(session), snapshot(district_db)
     assert len(here) == 15
     assert there == here, "the district holds every version once, byte for byte"
     edits = [v for v in there.values() if v[1] is not None]
     assert len(edits) == 2 and all(current for _, _, current, _ in edits)
     assert sum(len(files) for *_, files in there.values()) == 4 * 2 + 3 * 1 + 1
+    status = subprocess.run(
+        [sys.executable, "-m", "server", "upstream", "status"],
+        env={**os.environ, **commune_env},
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=True,
+    )
+    assert "đang chờ gửi / queued: 0   đã gửi / sent: 15   bị từ chối / refused: 0" in status.stdout
