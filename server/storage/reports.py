@@ -1,6 +1,7 @@
 """The SQL of the summary tables: one grouped query per table, rolled up through the area tree.
 
-A review counts for a row when its village lies under that row's area (materialised paths), so
+A review counts for a row when its village lies under that row's area (materialised paths, as
+the tree was in the table's list year: `areas.path_in`), so
 any depth works: the villages of a commune, the communes of a district, the districts of a
 province. Every count is defined once, with the criteria of the reviews it counts, in
 server/domain/measures.py; this module turns those criteria into SQL (`criteria_condition`),
@@ -18,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from server.domain.measures import Count, Criteria, summary_count_list
-from server.storage.areas import VILLAGE_LEVELS
+from server.storage.areas import VILLAGE_LEVELS, path_in
 from server.storage.lists import last_visits
 from server.storage.models import (
     Area,
@@ -93,7 +94,8 @@ def summary_rows(
     urban = village.urban if by_urban else row.urban
     measures = (
         select(row.id, urban, *measure_columns(counts, period))
-        .join(village, village.path.startswith(row.path))
+        .select_from(row)
+        .join(village, path_in(village, period).startswith(row.path))
         .join(
             HouseholdReview,
             and_(
@@ -101,7 +103,7 @@ def summary_rows(
                 HouseholdReview.period.in_((period - 1, period)),
             ),
         )
-        .where(row.parent_id == parent.id, village.path.startswith(parent.path))
+        .where(row.parent_id == parent.id, path_in(village, period).startswith(parent.path))
         .group_by(row.id, urban)
     )
     names = [count.key for count in counts]
@@ -144,11 +146,12 @@ def _whole(value: Any) -> int:
 
 
 def exists_in(area: type[Area], period: int) -> ColumnElement[bool]:
-    """The areas a table of list year `period` shows: begun by its end, and not ended before
-    the year its start-of-year column reads (an area merged during that year is shown once,
-    marked with its successor)."""
+    """The areas a table of list year `period` shows: begun by 1 January of it (the tree the
+    table rolls up through, `areas.path_in`: a unit of the July 2025 reform first shows in the
+    2026 tables), and not ended before the year its start-of-year column reads (an area
+    merged during that year is shown once, marked with its successor)."""
     return and_(
-        or_(area.valid_from.is_(None), area.valid_from <= date(period, 12, 31)),
+        or_(area.valid_from.is_(None), area.valid_from <= date(period, 1, 1)),
         or_(area.valid_to.is_(None), area.valid_to >= date(period - 1, 1, 1)),
     )
 
@@ -187,11 +190,12 @@ def _residents(parent: Area, period: int, by_urban: bool) -> Any:
             func.sum(case((counts.year == period, counts.households))).label("now"),
             func.sum(case((counts.year == period - 1, counts.households))).label("before"),
         )
-        .join(village, village.path.startswith(row.path))
+        .select_from(row)
+        .join(village, path_in(village, period).startswith(row.path))
         .join(counts, counts.area_id == village.id)
         .where(
             row.parent_id == parent.id,
-            village.path.startswith(parent.path),
+            path_in(village, period).startswith(parent.path),
             village.level.in_(VILLAGE_LEVELS),
             counts.year.in_((period - 1, period)),
         )
