@@ -44,6 +44,14 @@ REFORM_CSV = "old_code,new_code,new_name,new_level,parent_code\n" + "".join(
 )
 
 
+def make_areas_before_reform(session: Session) -> None:
+    """The demo tree and the new province, the state an official list of new communes meets."""
+    _writing(session)
+    import_areas_csv(session, DEMO_AREAS.read_text(encoding="utf-8"))
+    import_areas_csv(session, NEW_PROVINCE_CSV)
+    session.commit()
+
+
 def make_reformed_areas(session: Session) -> None:
     """The demo tree, then the July 2025 reform of it (`REFORM_CSV`)."""
     from server.services.reform import import_reform_csv
