@@ -76,6 +76,23 @@ def link_successor(session: Session, area_id: int, successor_id: int) -> None:
     )
 
 
+def successor_names(session: Session, area_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """The names of the units that replaced each of these (merged) areas, by name."""
+    if not area_ids:
+        return {}
+    successor = aliased(Area)
+    query = (
+        select(AreaSuccessor.area_id, successor.name)
+        .join(successor, successor.id == AreaSuccessor.successor_id)
+        .where(AreaSuccessor.area_id.in_(area_ids))
+        .order_by(successor.name)
+    )
+    names: dict[int, tuple[str, ...]] = {}
+    for area_id, name in session.execute(query):
+        names[area_id] = (*names.get(area_id, ()), name)
+    return names
+
+
 def villages_within(session: Session, scope: Area | None) -> Sequence[tuple[Area, Area]]:
     """(village or quarter, the unit above it) pairs within `scope` (all when None)."""
     parent = aliased(Area)
@@ -107,6 +124,15 @@ def move_area(
         node.path = new_prefix + node.path[len(old_prefix) :]
     area.parent_id = new_parent.id
     session.flush()
+
+
+def placed_in(session: Session, area: Area, period: int) -> list[Area]:
+    """The units from the root down to `area` in the tree of list year `period` (`path_in`,
+    read for one area)."""
+    path = session.scalar(select(path_in(Area, period)).where(Area.id == area.id)) or area.path
+    ids = [int(part) for part in path.strip("/").split("/")]
+    found = {a.id: a for a in session.scalars(select(Area).where(Area.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 def path_in(area: Any, period: int) -> ColumnElement[str]:

@@ -19,12 +19,11 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from server.domain.measures import Count, Criteria, summary_count_list
-from server.storage.areas import VILLAGE_LEVELS, path_in
+from server.storage.areas import VILLAGE_LEVELS, path_in, successor_names
 from server.storage.lists import last_visits
 from server.storage.models import (
     Area,
     AreaHouseholds,
-    AreaSuccessor,
     Commitment,
     Household,
     HouseholdReview,
@@ -118,7 +117,7 @@ def summary_rows(
     areas = session.scalars(
         select(Area).where(Area.parent_id == parent.id, exists_in(Area, period)).order_by(Area.name)
     ).all()
-    merged_into = _successor_names(session, [a.id for a in areas if ended_before(a, period)])
+    merged_into = successor_names(session, [a.id for a in areas if ended_before(a, period)])
     out = []
     for area in areas:
         flags = sorted({f for (a, f) in (*counted, *residents) if a == area.id} or {area.urban})
@@ -159,22 +158,6 @@ def exists_in(area: type[Area], period: int) -> ColumnElement[bool]:
 def ended_before(area: Area, period: int) -> bool:
     """Whether `area` no longer existed when the list of `period` began."""
     return area.valid_to is not None and area.valid_to < date(period, 1, 1)
-
-
-def _successor_names(session: Session, area_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    if not area_ids:
-        return {}
-    successor = aliased(Area)
-    query = (
-        select(AreaSuccessor.area_id, successor.name)
-        .join(successor, successor.id == AreaSuccessor.successor_id)
-        .where(AreaSuccessor.area_id.in_(area_ids))
-        .order_by(successor.name)
-    )
-    names: dict[int, tuple[str, ...]] = {}
-    for area_id, name in session.execute(query):
-        names[area_id] = (*names.get(area_id, ()), name)
-    return names
 
 
 def _residents(parent: Area, period: int, by_urban: bool) -> Any:
