@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -310,15 +311,39 @@ def areas_group() -> None:
 
 @areas_group.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--ended-on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="For a list of new units: the last day of the old ones (default 2025-06-30).",
+)
 @with_appcontext
-def areas_import(csv_file: Path) -> None:
+def areas_import(csv_file: Path, ended_on: datetime | None) -> None:
     """Add areas (code,name,level,parent_code,urban[,valid_from,valid_to,successor_codes,
-    households_YYYY…]); existing codes get their household counts updated."""
+    households_YYYY…]); existing codes get their household counts updated. A file with the
+    columns old_code,new_code,new_name,new_level,parent_code[,urban] is the official list of
+    new units of a reform: it creates them, ends the old ones, records the successors and
+    re-hangs the villages."""
     from server.services.areas import import_areas_csv
+    from server.services.reform import REFORM_ENDED_ON, import_reform_csv, is_reform_list
 
     upgrade()
+    text = csv_file.read_text(encoding="utf-8-sig")
+    if is_reform_list(text):
+        last_day = ended_on.date() if ended_on else REFORM_ENDED_ON
+        with _command_unit():
+            reform = import_reform_csv(db_session(), text, ended_on=last_day)
+        click.echo(
+            f"{reform.created} đơn vị mới, {reform.ended} đơn vị cũ kết thúc ngày "
+            f"{last_day.isoformat()}, {reform.moved_villages} thôn chuyển sang đơn vị mới / "
+            f"{reform.created} new units, {reform.ended} old units ended on "
+            f"{last_day.isoformat()}, {reform.moved_villages} villages moved to the new units"
+        )
+        return
+    if ended_on is not None:
+        raise click.UsageError("--ended-on is for a list of new units (old_code,new_code,…)")
     with _command_unit():
-        report = import_areas_csv(db_session(), csv_file.read_text(encoding="utf-8-sig"))
+        report = import_areas_csv(db_session(), text)
     click.echo(
         f"{report.created} đơn vị mới, {report.unchanged} đã có / "
         f"{report.created} new areas, {report.unchanged} already known"

@@ -256,6 +256,36 @@ class NoStandardForYear(NotFound):
     )
 
 
+class AreaNotInListYear(NotFound):
+    """A review names a village that did not exist on 1 January of its list year (ended, or not
+    yet begun): the record is kept and flagged, never counted under another unit."""
+
+    code = "area_not_in_list_year"
+    vi = (
+        "{name} (mã {code}) không có trong danh sách năm {list_year} ({when_vi}); phiếu được lưu "
+        "nhưng chưa phân loại."
+    )
+    en = (
+        "{name} (code {code}) does not exist in the {list_year} list ({when}); the record is "
+        "kept but not classified."
+    )
+
+
+class MergedUnitCode(NotFound):
+    """A review of a list year after a merger names a merged commune by its old code: the
+    record is kept and flagged, with the unit that took its place."""
+
+    code = "merged_unit_code"
+    vi = (
+        "{name} (mã {code}) đã sáp nhập vào {successors} từ ngày {since}; phiếu danh sách năm "
+        "{list_year} phải ghi đơn vị mới. Phiếu được lưu nhưng chưa phân loại."
+    )
+    en = (
+        "{name} (code {code}) merged into {successors} on {since}; a record of the {list_year} "
+        "list must name the new unit. The record is kept but not classified."
+    )
+
+
 class FormNotFound(NotFound):
     """No published form with this id in the project."""
 

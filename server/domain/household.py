@@ -66,6 +66,9 @@ class HouseholdAnswers:
     internet_access: str | None = None
     digital_services: frozenset[str] | None = None  # None: not asked; `none` chosen: {"none"}
     waste_treatment: str | None = None
+    # The commune answered with the village (checked against the tree of the list year: an old
+    # commune's code after a merger is flagged); None on records without it.
+    commune_code: str | None = None
 
 
 def household_code_matches_village(household_code: str, village_code: str) -> bool:

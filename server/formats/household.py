@@ -89,6 +89,7 @@ def read_household_answers(root: Element) -> HouseholdAnswers:
         internet_access=text("internet_access"),
         digital_services=_optional_choices(text("digital_services")),
         waste_treatment=text("waste_treatment"),
+        commune_code=text("commune"),
     )
 
 

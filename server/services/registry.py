@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from xml.etree.ElementTree import Element
 
 from sqlalchemy.orm import Session
@@ -19,11 +20,11 @@ from sqlalchemy.orm import Session
 from server.domain.assess import Assessment, assess
 from server.domain.household import HouseholdAnswers, household_code_matches_village
 from server.domain.standards import Standard, load_standards, standard_for_year
-from server.errors import InvalidInput, RasoatError
+from server.errors import AreaNotInListYear, InvalidInput, MergedUnitCode, RasoatError
 from server.formats.household import read_household_answers, read_phone_view
 from server.services import transitions
 from server.storage import registry as queries
-from server.storage.areas import VILLAGE_LEVELS, find_area_by_code
+from server.storage.areas import VILLAGE_LEVELS, find_area_by_code, placed_in, successor_names
 from server.storage.models import Area
 from server.storage.submissions import mark_issues
 from server.storage.transaction import savepoint
@@ -84,6 +85,7 @@ def _derive(session: Session, root: Element) -> _Derived:
     village = find_area_by_code(session, answers.village_code)
     if village is None or village.level not in VILLAGE_LEVELS:
         raise InvalidInput(field="village", detail=f"no village {answers.village_code!r}")
+    _check_place(session, village, answers.commune_code, answers.review_year)
     if not household_code_matches_village(answers.household_code, answers.village_code):
         raise InvalidInput(
             field="household_code",
@@ -93,6 +95,36 @@ def _derive(session: Session, root: Element) -> _Derived:
     assessment = assess(answers, standard, urban=village.urban)
     view = read_phone_view(root, tuple(i.code for i in standard.indicators))
     return _Derived(answers, village, standard, assessment, view)
+
+
+def _check_place(session: Session, village: Area, commune_code: str | None, year: int) -> None:
+    """The record's village, and every unit above it, must exist in the tree of its list year
+    (the tree on 1 January, as the tables have it), and its commune answer must not be a unit
+    merged before then: else the record would count under a unit that was not there, or
+    nowhere (docs/architecture.md, the area tree across a reform)."""
+    first_day = date(year, 1, 1)
+    for unit in reversed(placed_in(session, village, year)):
+        if unit.valid_from is not None and unit.valid_from > first_day:
+            since = unit.valid_from.isoformat()
+            when_vi, when = f"có từ ngày {since}", f"it begins on {since}"
+        elif unit.valid_to is not None and unit.valid_to < first_day:
+            until = unit.valid_to.isoformat()
+            when_vi, when = f"đã kết thúc ngày {until}", f"it ended on {until}"
+        else:
+            continue
+        raise AreaNotInListYear(
+            name=unit.name, code=unit.code, list_year=year, when_vi=when_vi, when=when
+        )
+    commune = find_area_by_code(session, commune_code) if commune_code else None
+    if commune is not None and commune.valid_to is not None and commune.valid_to < first_day:
+        successors = successor_names(session, [commune.id]).get(commune.id, ())
+        raise MergedUnitCode(
+            name=commune.name,
+            code=commune.code,
+            successors=", ".join(successors) or "?",
+            since=(commune.valid_to + timedelta(days=1)).isoformat(),
+            list_year=year,
+        )
 
 
 def _store_review(session: Session, submission_id: int, derived: _Derived) -> None:

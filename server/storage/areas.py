@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from server.domain import roles
 from server.storage.common import insert_ignoring_duplicates
-from server.storage.models import Area, AreaHouseholds, AreaSuccessor
+from server.storage.models import Area, AreaHouseholds, AreaPlacement, AreaSuccessor
 
 VILLAGE_LEVELS = roles.VILLAGE_LEVELS
 
@@ -76,6 +76,23 @@ def link_successor(session: Session, area_id: int, successor_id: int) -> None:
     )
 
 
+def successor_names(session: Session, area_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """The names of the units that replaced each of these (merged) areas, by name."""
+    if not area_ids:
+        return {}
+    successor = aliased(Area)
+    query = (
+        select(AreaSuccessor.area_id, successor.name)
+        .join(successor, successor.id == AreaSuccessor.successor_id)
+        .where(AreaSuccessor.area_id.in_(area_ids))
+        .order_by(successor.name)
+    )
+    names: dict[int, tuple[str, ...]] = {}
+    for area_id, name in session.execute(query):
+        names[area_id] = (*names.get(area_id, ()), name)
+    return names
+
+
 def villages_within(session: Session, scope: Area | None) -> Sequence[tuple[Area, Area]]:
     """(village or quarter, the unit above it) pairs within `scope` (all when None)."""
     parent = aliased(Area)
@@ -94,12 +111,43 @@ def find_area(session: Session, area_id: int) -> Area | None:
     return session.get(Area, area_id)
 
 
-def move_area(session: Session, area: Area, new_parent: Area) -> None:
-    """Re-hang an area (and everything below it) under another parent, keeping ids."""
+def move_area(
+    session: Session, area: Area, new_parent: Area, *, placed_until: date | None = None
+) -> None:
+    """Re-hang an area (and everything below it) under another parent, keeping ids.
+    `placed_until`: a reform, not a correction: the old paths stay valid until that day for
+    the tables of earlier list years (`path_in`)."""
     old_prefix, new_prefix = area.path, f"{new_parent.path}{area.id}/"
     for node in session.scalars(select(Area).where(Area.path.startswith(old_prefix))):
+        if placed_until is not None:
+            session.add(AreaPlacement(area_id=node.id, valid_to=placed_until, path=node.path))
         node.path = new_prefix + node.path[len(old_prefix) :]
     area.parent_id = new_parent.id
+    session.flush()
+
+
+def placed_in(session: Session, area: Area, period: int) -> list[Area]:
+    """The units from the root down to `area` in the tree of list year `period` (`path_in`,
+    read for one area)."""
+    path = session.scalar(select(path_in(Area, period)).where(Area.id == area.id)) or area.path
+    ids = [int(part) for part in path.strip("/").split("/")]
+    found = {a.id: a for a in session.scalars(select(Area).where(Area.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def path_in(area: Any, period: int) -> ColumnElement[str]:
+    """The path of `area` (a mapped Area or an alias of it) in the tree of list year `period`:
+    where it hung on 1 January of that year (docs/architecture.md, the area tree across a
+    reform)."""
+    earlier = (
+        select(AreaPlacement.path)
+        .where(AreaPlacement.area_id == area.id, AreaPlacement.valid_to >= date(period, 1, 1))
+        .order_by(AreaPlacement.valid_to)
+        .limit(1)
+        .correlate(area)
+        .scalar_subquery()
+    )
+    return func.coalesce(earlier, area.path)
 
 
 def top_areas(session: Session) -> Sequence[Area]:

@@ -97,6 +97,16 @@ class AreaSuccessor(Base):
     successor_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
 
 
+class AreaPlacement(Base):
+    """Where an area hung before a reform re-hung it: its path until `valid_to` (inclusive).
+    Tables of a list year before then roll up through this path (storage/reports.path_in)."""
+
+    __tablename__ = "area_placement"
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
+    valid_to: Mapped[date] = mapped_column(Date, primary_key=True)
+    path: Mapped[str] = mapped_column(String(500))
+
+
 class Project(Base):
     __tablename__ = "project"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,7 @@
 """The SQL of the summary tables: one grouped query per table, rolled up through the area tree.
 
-A review counts for a row when its village lies under that row's area (materialised paths), so
+A review counts for a row when its village lies under that row's area (materialised paths, as
+the tree was in the table's list year: `areas.path_in`), so
 any depth works: the villages of a commune, the communes of a district, the districts of a
 province. Every count is defined once, with the criteria of the reviews it counts, in
 server/domain/measures.py; this module turns those criteria into SQL (`criteria_condition`),
@@ -18,12 +19,11 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from server.domain.measures import Count, Criteria, summary_count_list
-from server.storage.areas import VILLAGE_LEVELS
+from server.storage.areas import VILLAGE_LEVELS, path_in, successor_names
 from server.storage.lists import last_visits
 from server.storage.models import (
     Area,
     AreaHouseholds,
-    AreaSuccessor,
     Commitment,
     Household,
     HouseholdReview,
@@ -93,7 +93,8 @@ def summary_rows(
     urban = village.urban if by_urban else row.urban
     measures = (
         select(row.id, urban, *measure_columns(counts, period))
-        .join(village, village.path.startswith(row.path))
+        .select_from(row)
+        .join(village, path_in(village, period).startswith(row.path))
         .join(
             HouseholdReview,
             and_(
@@ -101,7 +102,7 @@ def summary_rows(
                 HouseholdReview.period.in_((period - 1, period)),
             ),
         )
-        .where(row.parent_id == parent.id, village.path.startswith(parent.path))
+        .where(row.parent_id == parent.id, path_in(village, period).startswith(parent.path))
         .group_by(row.id, urban)
     )
     names = [count.key for count in counts]
@@ -116,7 +117,7 @@ def summary_rows(
     areas = session.scalars(
         select(Area).where(Area.parent_id == parent.id, exists_in(Area, period)).order_by(Area.name)
     ).all()
-    merged_into = _successor_names(session, [a.id for a in areas if ended_before(a, period)])
+    merged_into = successor_names(session, [a.id for a in areas if ended_before(a, period)])
     out = []
     for area in areas:
         flags = sorted({f for (a, f) in (*counted, *residents) if a == area.id} or {area.urban})
@@ -144,11 +145,12 @@ def _whole(value: Any) -> int:
 
 
 def exists_in(area: type[Area], period: int) -> ColumnElement[bool]:
-    """The areas a table of list year `period` shows: begun by its end, and not ended before
-    the year its start-of-year column reads (an area merged during that year is shown once,
-    marked with its successor)."""
+    """The areas a table of list year `period` shows: begun by 1 January of it (the tree the
+    table rolls up through, `areas.path_in`: a unit of the July 2025 reform first shows in the
+    2026 tables), and not ended before the year its start-of-year column reads (an area
+    merged during that year is shown once, marked with its successor)."""
     return and_(
-        or_(area.valid_from.is_(None), area.valid_from <= date(period, 12, 31)),
+        or_(area.valid_from.is_(None), area.valid_from <= date(period, 1, 1)),
         or_(area.valid_to.is_(None), area.valid_to >= date(period - 1, 1, 1)),
     )
 
@@ -156,22 +158,6 @@ def exists_in(area: type[Area], period: int) -> ColumnElement[bool]:
 def ended_before(area: Area, period: int) -> bool:
     """Whether `area` no longer existed when the list of `period` began."""
     return area.valid_to is not None and area.valid_to < date(period, 1, 1)
-
-
-def _successor_names(session: Session, area_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    if not area_ids:
-        return {}
-    successor = aliased(Area)
-    query = (
-        select(AreaSuccessor.area_id, successor.name)
-        .join(successor, successor.id == AreaSuccessor.successor_id)
-        .where(AreaSuccessor.area_id.in_(area_ids))
-        .order_by(successor.name)
-    )
-    names: dict[int, tuple[str, ...]] = {}
-    for area_id, name in session.execute(query):
-        names[area_id] = (*names.get(area_id, ()), name)
-    return names
 
 
 def _residents(parent: Area, period: int, by_urban: bool) -> Any:
@@ -187,11 +173,12 @@ def _residents(parent: Area, period: int, by_urban: bool) -> Any:
             func.sum(case((counts.year == period, counts.households))).label("now"),
             func.sum(case((counts.year == period - 1, counts.households))).label("before"),
         )
-        .join(village, village.path.startswith(row.path))
+        .select_from(row)
+        .join(village, path_in(village, period).startswith(row.path))
         .join(counts, counts.area_id == village.id)
         .where(
             row.parent_id == parent.id,
-            village.path.startswith(parent.path),
+            path_in(village, period).startswith(parent.path),
             village.level.in_(VILLAGE_LEVELS),
             counts.year.in_((period - 1, period)),
         )

@@ -105,9 +105,9 @@ def test_the_follow_up_sql_counts_what_the_reference_counts(
 
 
 def _exists_in(area: Area, year: int) -> bool:
-    """An area belongs in the tables of list year `year` unless it began after that year or
-    ended before the year the start-of-year column reads."""
-    begun = area.valid_from is None or area.valid_from.year <= year
+    """An area belongs in the tables of list year `year` unless it began after 1 January of
+    that year or ended before the year the start-of-year column reads."""
+    begun = area.valid_from is None or area.valid_from <= date(year, 1, 1)
     return begun and (area.valid_to is None or area.valid_to.year >= year - 1)
 
 

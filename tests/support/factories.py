@@ -29,6 +29,40 @@ def make_areas(session: Session) -> None:
     session.commit()
 
 
+# The two-tier reform of the demo district, as a test sets it up (codes made up where the demo's
+# own codes would collide): the new province, then the official list of new communes.
+NEW_PROVINCE_CSV = (
+    "code,name,level,parent_code,urban,valid_from\n44,Tỉnh Quảng Trị,province,,,2025-07-01\n"
+)
+REFORM_CSV = "old_code,new_code,new_name,new_level,parent_code\n" + "".join(
+    f"{old},{new},{name},commune,44\n"
+    for new, name, olds in (
+        ("19597", "Xã Cam Lộ", ("19600", "19621", "19615", "19618")),
+        ("44603", "Xã Hiếu Giang", ("19609", "19612", "19603", "19606")),
+    )
+    for old in olds
+)
+
+
+def make_areas_before_reform(session: Session) -> None:
+    """The demo tree and the new province, the state an official list of new communes meets."""
+    _writing(session)
+    import_areas_csv(session, DEMO_AREAS.read_text(encoding="utf-8"))
+    import_areas_csv(session, NEW_PROVINCE_CSV)
+    session.commit()
+
+
+def make_reformed_areas(session: Session) -> None:
+    """The demo tree, then the July 2025 reform of it (`REFORM_CSV`)."""
+    from server.services.reform import import_reform_csv
+
+    _writing(session)
+    import_areas_csv(session, DEMO_AREAS.read_text(encoding="utf-8"))
+    import_areas_csv(session, NEW_PROVINCE_CSV)
+    import_reform_csv(session, REFORM_CSV)
+    session.commit()
+
+
 def make_app_user(
     session: Session,
     *,

@@ -16,6 +16,7 @@ from server.domain.measures import ReviewFacts, summary_counts
 from server.services.forms import ensure_default_project
 from server.storage.models import (
     Area,
+    AreaPlacement,
     Commitment,
     FollowupVisit,
     Form,
@@ -126,18 +127,39 @@ def children_of(session: Session, parent: Area) -> list[Area]:
     return list(session.scalars(select(Area).where(Area.parent_id == parent.id)))
 
 
-def row_of(children: Sequence[Area], village: Area) -> int | None:
-    """The id of the row (one of `children`) a village rolls up into, by its current path."""
-    return next((c.id for c in children if village.path.startswith(c.path)), None)
+def paths_in(session: Session, period: int) -> dict[int, str]:
+    """Every area's path in the tree of list year `period`, read in Python: the placement
+    with the earliest end on or after 1 January, else the current path."""
+    paths = {area.id: area.path for area in session.scalars(select(Area))}
+    earlier: dict[int, AreaPlacement] = {}
+    for placement in session.scalars(select(AreaPlacement)):
+        if placement.valid_to < date(period, 1, 1):
+            continue
+        known = earlier.get(placement.area_id)
+        if known is None or placement.valid_to < known.valid_to:
+            earlier[placement.area_id] = placement
+    return paths | {area_id: placement.path for area_id, placement in earlier.items()}
+
+
+def row_of(
+    children: Sequence[Area], village: Area, paths: dict[int, str] | None = None
+) -> int | None:
+    """The id of the row (one of `children`) a village rolls up into, by its path in `paths`
+    (else its current path)."""
+    path = (paths or {}).get(village.id, village.path)
+    return next((c.id for c in children if path.startswith(c.path)), None)
 
 
 def summary_reference(
     session: Session, parent: Area, period: int, made: Made
 ) -> dict[object, dict[str, int]]:
+    """The summary's counts per row below `parent`, each village placed where it hung in the
+    tree of list year `period` (its placement before a reform, else its current path)."""
     children = children_of(session, parent)
+    paths = paths_in(session, period)
     facts = [
         ReviewFacts(
-            row_of(children, v),
+            row_of(children, v, paths),
             r.period,
             r.household_class,
             r.transition,
@@ -148,6 +170,6 @@ def summary_reference(
             frozenset(d),
         )
         for v, r, d in made
-        if row_of(children, v) is not None
+        if row_of(children, v, paths) is not None
     ]
     return summary_counts(facts, period, INDICATORS)
