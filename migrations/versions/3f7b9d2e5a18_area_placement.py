@@ -1,7 +1,7 @@
 """where a village hung before a reform re-hung it (area_placement)
 
 Revision ID: 3f7b9d2e5a18
-Revises: 8c4e2a6f1d53
+Revises: 9e5b3c7d2a14
 Create Date: 2026-12-04 04:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3f7b9d2e5a18'
-down_revision = '8c4e2a6f1d53'
+down_revision = '9e5b3c7d2a14'
 branch_labels = None
 depends_on = None
 
