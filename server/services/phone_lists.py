@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from server.domain.followup_measures import followup_window
 from server.formats.choice_lists import csv_bytes
 from server.storage import areas
+from server.storage import plans as plan_queries
 from server.storage import registry as registry_queries
 from server.storage.models import Area
 
@@ -57,8 +58,33 @@ def followup_households_csv(session: Session, area_id: int | None) -> bytes:
     )
 
 
+def plan_items_csv(session: Session, area_id: int | None) -> bytes:
+    """The open support plan items of the households on the follow-up list, for the visit
+    form to offer those of the chosen household (`household`, its choice filter)."""
+    since = followup_window(date.today()).since_period
+    items = plan_queries.open_items_of_recent_exits(session, _scope(session, area_id), since)
+    return csv_bytes(
+        ["name", "label", "household", "planned_date"],
+        [
+            (
+                str(item.id),
+                _item_label(item),
+                item.household_code,
+                item.planned_date.isoformat() if item.planned_date else "",
+            )
+            for item in items
+        ],
+    )
+
+
+def _item_label(item: plan_queries.PhoneItem) -> str:
+    by = f" — hạn {item.planned_date.strftime('%d/%m/%Y')}" if item.planned_date else ""
+    return f"{item.support} ({item.organisation}){by}"
+
+
 GENERATED: dict[str, Callable[[Session, int | None], bytes]] = {
     "communes.csv": communes_csv,
     "villages.csv": villages_csv,
     "followup_households.csv": followup_households_csv,
+    "plan_items.csv": plan_items_csv,
 }

@@ -24,7 +24,7 @@ from server.storage.models import (
     ReviewDeficiency,
     utcnow,
 )
-from server.storage.registry import TRAIT_COLUMNS
+from server.storage.registry import TRAIT_COLUMNS, recent_exits
 
 POOR_OR_NEAR = (HouseholdClass.POOR, HouseholdClass.NEAR_POOR)
 OPEN = (PlanState.PLANNED, PlanState.IN_PROGRESS)
@@ -155,6 +155,53 @@ def update_item(session: Session, item: PlanItem, **values: Any) -> None:
         setattr(item, name, value)
     item.updated_at = utcnow()
     session.flush()
+
+
+@dataclass(frozen=True)
+class PhoneItem:
+    """An open item as a phone's follow-up form lists it."""
+
+    id: int
+    household_code: str
+    support: str
+    organisation: str
+    planned_date: date | None
+
+
+def open_items_of_recent_exits(
+    session: Session, scope: Area | None, since_period: int
+) -> list[PhoneItem]:
+    """The open items (any year) of the households within `scope` that the follow-up list
+    holds: those that left poverty in or after `since_period` and stayed out."""
+    recent = recent_exits(since_period)
+    query = (
+        select(
+            PlanItem.id,
+            Household.code,
+            PlanItem.support,
+            Organisation.name,
+            PlanItem.planned_date,
+        )
+        .join(Household, Household.id == PlanItem.household_id)
+        .join(recent, recent.c.household_id == Household.id)
+        .join(Organisation, Organisation.id == PlanItem.organisation_id)
+        .join(Area, Area.id == Household.village_id)
+        .where(PlanItem.state.in_(OPEN))
+        .order_by(Household.code, PlanItem.planned_date, PlanItem.id)
+    )
+    if scope is not None:
+        query = query.where(Area.path.startswith(scope.path))
+    return [PhoneItem(*row) for row in session.execute(query)]
+
+
+def items_of_household(
+    session: Session, household_id: int, item_ids: Sequence[int]
+) -> dict[int, PlanItem]:
+    """Those of `item_ids` that are items of the household (others are not returned)."""
+    if not item_ids:
+        return {}
+    query = select(PlanItem).where(PlanItem.household_id == household_id, PlanItem.id.in_(item_ids))
+    return {item.id: item for item in session.scalars(query)}
 
 
 def village_of_household(session: Session, household_id: int) -> Area | None:
