@@ -24,7 +24,7 @@ from server.storage.models import (
     ReviewDeficiency,
     utcnow,
 )
-from server.storage.registry import TRAIT_COLUMNS, recent_exits
+from server.storage.registry import TRAIT_COLUMNS, HouseholdsOf, recent_exits
 
 POOR_OR_NEAR = (HouseholdClass.POOR, HouseholdClass.NEAR_POOR)
 OPEN = (PlanState.PLANNED, PlanState.IN_PROGRESS)
@@ -169,10 +169,10 @@ class PhoneItem:
 
 
 def open_items_of_recent_exits(
-    session: Session, scope: Area | None, since_period: int
+    session: Session, scope: Area | None, since_period: int, only: HouseholdsOf | None = None
 ) -> list[PhoneItem]:
-    """The open items (any year) of the households within `scope` that the follow-up list
-    holds: those that left poverty in or after `since_period` and stayed out."""
+    """The open items (any year) of the households within `scope` (and among `only`) that the
+    follow-up list holds: those that left poverty in or after `since_period` and stayed out."""
     recent = recent_exits(since_period)
     query = (
         select(
@@ -191,7 +191,25 @@ def open_items_of_recent_exits(
     )
     if scope is not None:
         query = query.where(Area.path.startswith(scope.path))
+    if only is not None:
+        query = query.where(only.condition())
     return [PhoneItem(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class CadrePlace:
+    cadre: str
+    household_id: int | None
+    village_id: int | None
+
+
+def named_cadres(session: Session, since_period: int) -> list[CadrePlace]:
+    """The responsibilities of `since_period` and later that name a cadre: who, for which
+    household or village (their names are compared by the caller, casefolded in Python, as
+    SQLite's lower() knows no Vietnamese letters)."""
+    query = select(Responsibility.cadre, Responsibility.household_id, Responsibility.village_id)
+    query = query.where(Responsibility.cadre != "", Responsibility.period >= since_period)
+    return [CadrePlace(*row) for row in session.execute(query)]
 
 
 def items_of_household(
