@@ -24,7 +24,12 @@ from server.storage.models import (
     ReviewDeficiency,
     utcnow,
 )
-from server.storage.registry import TRAIT_COLUMNS, HouseholdsOf, recent_exits
+from server.storage.registry import (
+    TRAIT_COLUMNS,
+    HouseholdsOf,
+    recent_exits,
+    within_households,
+)
 
 POOR_OR_NEAR = (HouseholdClass.POOR, HouseholdClass.NEAR_POOR)
 OPEN = (PlanState.PLANNED, PlanState.IN_PROGRESS)
@@ -189,10 +194,7 @@ def open_items_of_recent_exits(
         .where(PlanItem.state.in_(OPEN))
         .order_by(Household.code, PlanItem.planned_date, PlanItem.id)
     )
-    if scope is not None:
-        query = query.where(Area.path.startswith(scope.path))
-    if only is not None:
-        query = query.where(only.condition())
+    query = within_households(query, scope, only)
     return [PhoneItem(*row) for row in session.execute(query)]
 
 

@@ -273,6 +273,13 @@ class HouseholdsOf:
         return or_(Household.id.in_(self.households), Household.village_id.in_(self.villages))
 
 
+def within_households(query: Any, scope: Area | None, only: HouseholdsOf | None) -> Any:
+    """`query` (joined to Household and to its village as Area) kept to `scope` and `only`."""
+    if scope is not None:
+        query = query.where(Area.path.startswith(scope.path))
+    return query.where(only.condition()) if only is not None else query
+
+
 def recently_exited(
     session: Session, scope: Area | None, since_period: int, only: HouseholdsOf | None = None
 ) -> Sequence[ExitedHousehold]:
@@ -285,10 +292,7 @@ def recently_exited(
         .join(Area, Area.id == Household.village_id)
         .order_by(Area.name, Household.code)
     )
-    if scope is not None:
-        query = query.where(Area.path.startswith(scope.path))
-    if only is not None:
-        query = query.where(only.condition())
+    query = within_households(query, scope, only)
     return [ExitedHousehold(*row) for row in session.execute(query)]
 
 
