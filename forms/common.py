@@ -16,7 +16,7 @@ from __future__ import annotations
 from forms.xlsform_builder import Choice
 from server.domain.standards import Standard, standard_for_year
 
-VERSION = "2026120402"  # yyyymmddNN: raise it on every change of any form
+VERSION = "2026120403"  # yyyymmddNN: raise it on every change of any form
 LIST_YEAR = 2027  # the list the review now under way makes: the survey's default review_year
 FIRST_LIST_YEAR = 2022  # the oldest list a record can still be corrected for (NĐ 07's first)
 MAX_INCOME = 1_000_000_000  # a household's monthly income is below this

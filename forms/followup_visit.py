@@ -3,6 +3,9 @@
 The household is picked from the list the server sends (`followup_households.csv`); the cadre
 records what changed since the last visit, the support the household has and needs, the
 indicators it lacks now and the risk of falling back, judged by the standard's relapse rules.
+The household's open support plan items (`plan_items.csv`, from the same list of households)
+are shown for the cadre to tick what arrived, or what cannot be done and why; the server moves
+those items on when the record arrives.
 """
 
 from __future__ import annotations
@@ -56,6 +59,41 @@ FOLLOWUP_CHOICES: dict[str, tuple[Choice, ...]] = {
 
 def _household_column(column: str) -> str:
     return f"instance('followup_households')/root/item[name=${{household}}]/{column}"
+
+
+# The items of the chosen household; "not possible" offers only those not ticked as delivered.
+_OF_HOUSEHOLD = "household=${household}"
+PLAN_ITEMS = group(
+    "plan",
+    ("Kế hoạch hỗ trợ của hộ", "The household's support plan"),
+    calc("open_item_count", "count(instance('plan_items')/root/item[household=${household}])"),
+    Row(
+        "select_multiple_from_file plan_items.csv",
+        "delivered_items",
+        ("Những hỗ trợ nào hộ đã nhận được?", "Which supports has the household received?"),
+        hint=(
+            "Đánh dấu các khoản đã đến tay hộ. Bỏ trống nếu chưa có khoản nào.",
+            "Tick the items that reached the household. Leave empty if none yet.",
+        ),
+        relevant="${open_item_count} > 0",
+        choice_filter=_OF_HOUSEHOLD,
+    ),
+    Row(
+        "select_multiple_from_file plan_items.csv",
+        "impossible_items",
+        ("Khoản nào không thực hiện được?", "Which items cannot be done?"),
+        hint=("Không bắt buộc.", "Optional."),
+        relevant="${open_item_count} > count-selected(${delivered_items})",
+        choice_filter=f"{_OF_HOUSEHOLD} and not(selected(${{delivered_items}}, name))",
+    ),
+    Row(
+        "text",
+        "impossible_reason",
+        ("Vì sao không thực hiện được?", "Why can they not be done?"),
+        required=True,
+        relevant="count-selected(${impossible_items}) > 0",
+    ),
+)
 
 
 FOLLOWUP_VISIT = Form(
@@ -225,6 +263,7 @@ FOLLOWUP_VISIT = Form(
                 ),
             ),
         ),
+        PLAN_ITEMS,
         Row(
             "select_multiple indicator",
             "recheck_deficient",

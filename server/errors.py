@@ -377,6 +377,23 @@ class NotHeldOutside(Conflict):
     en = "The record {instance_id} is not waiting for a decision (or was decided already)."
 
 
+class PlanItemsNotChanged(Conflict):
+    """A follow-up visit reporting on plan items the server would not move: not items of the
+    visited household (a stale or altered list), or closed meanwhile in another state. Never
+    raised at the phone: the visit is stored and applied, the other items are moved, and this
+    message is the record's issue, for an officer to settle on the item's page."""
+
+    code = "plan_items_not_changed"
+    vi = (
+        "Phiếu thăm báo về khoản hỗ trợ {items} nhưng không cập nhật được (không phải của hộ "
+        "này hoặc đã đóng); cán bộ cần kiểm tra kế hoạch của hộ."
+    )
+    en = (
+        "The visit reports on plan items {items} that could not be updated (not this "
+        "household's, or already closed); an officer should check the household's plan."
+    )
+
+
 class FormVersionExists(Conflict):
     """A form published again with the same version string but different content."""
 

@@ -4,6 +4,7 @@ state written in a file is read. The pages, the imports and the tables all use t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -95,3 +96,51 @@ def check_change(current: PlanState, change: Change) -> None:
 def is_overdue(state: PlanState, planned_date: date | None, today: date) -> bool:
     """An open item whose planned date has passed."""
     return state in OPEN_STATES and planned_date is not None and planned_date < today
+
+
+@dataclass(frozen=True)
+class VisitReport:
+    """What a cadre ticked on a follow-up visit: the ids (as the form wrote them) of the items
+    that arrived and of those that cannot be done, with the reason."""
+
+    delivered: frozenset[str]
+    impossible: frozenset[str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class VisitMoves:
+    moves: dict[int, Change]  # item id → what it becomes
+    refused: tuple[str, ...]  # ids left as they are: unknown here, or closed in another state
+
+
+def item_id_of(text: str) -> int | None:
+    """An item's id as a form wrote it; None for anything else (a number too long for the
+    column is not an id either)."""
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
+def moves_of_visit(report: VisitReport, states: Mapping[int, PlanState]) -> VisitMoves:
+    """The moves a visit makes on the household's items (`states`: its items by id). An item
+    already in the state reported is left alone without complaint (a re-sent or edited record,
+    or an officer who got there first); one the plan does not let move so is refused."""
+    wanted = dict.fromkeys(report.impossible, PlanState.NOT_POSSIBLE)
+    wanted |= dict.fromkeys(report.delivered, PlanState.DELIVERED)  # both ticked: it arrived
+    moves: dict[int, Change] = {}
+    refused: list[str] = []
+    for text, state in sorted(wanted.items()):
+        item_id = item_id_of(text)
+        current = states.get(item_id) if item_id is not None else None
+        if item_id is None or current is None:
+            refused.append(text)
+            continue
+        if current is state:
+            continue
+        change = Change(state, None, report.reason.strip()[:500])
+        try:
+            check_change(current, change)
+        except InvalidInput:
+            refused.append(text)
+            continue
+        moves[item_id] = change
+    return VisitMoves(moves, tuple(refused))

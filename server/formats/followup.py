@@ -23,6 +23,9 @@ class VisitRecord:
     hi_card_expiry: date | None
     loan_due: date | None
     livelihood_end: date | None
+    delivered_items: frozenset[str] = frozenset()
+    impossible_items: frozenset[str] = frozenset()
+    impossible_reason: str = ""
 
 
 def read_visit(root: Element) -> VisitRecord:
@@ -41,4 +44,7 @@ def read_visit(root: Element) -> VisitRecord:
         hi_card_expiry=date_of(text("hi_card_expiry"), "hi_card_expiry"),
         loan_due=date_of(text("loan_due"), "loan_due"),
         livelihood_end=date_of(text("livelihood_end"), "livelihood_end"),
+        delivered_items=choices(text("delivered_items")),
+        impossible_items=choices(text("impossible_items")),
+        impossible_reason=text("impossible_reason") or "",
     )

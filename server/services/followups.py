@@ -9,15 +9,18 @@ from sqlalchemy.orm import Session
 
 from server.domain.relapse import VisitFacts, relapse_risk
 from server.domain.standards import standard_for_year
+from server.domain.support_plans import VisitReport
 from server.domain.vocabulary import Transition
 from server.errors import InvalidInput
 from server.formats.followup import VisitRecord, read_visit
+from server.services.support_plans import apply_visit_report
 from server.storage import registry as queries
 from server.storage.areas import find_area
 
 
-def record_visit(session: Session, submission_id: int, root: Element) -> None:
-    """Store (or, for an edited record, replace) the visit and update the household's flag."""
+def record_visit(session: Session, submission_id: int, root: Element) -> str | None:
+    """Store (or, for an edited record, replace) the visit, update the household's flag and
+    move the plan items the cadre ticked; the record's issue when some could not be moved."""
     record = read_visit(root)
     household = queries.find_household(session, record.household_code)
     if household is None:
@@ -39,6 +42,8 @@ def record_visit(session: Session, submission_id: int, root: Element) -> None:
     )
     queries.upsert_visit(session, submission_id, facts)
     queries.carry_latest_visit(session, household.id)
+    report = VisitReport(record.delivered_items, record.impossible_items, record.impossible_reason)
+    return apply_visit_report(session, submission_id, household.id, report)
 
 
 def _facts(record: VisitRecord) -> VisitFacts:

@@ -19,6 +19,7 @@ from server.errors import InvalidInput, NotFound
 from server.formats.xform_outline import Outline, read_outline
 from server.services import forms, phone_forms
 from server.services.accounts import StaffMember, require_whole_province
+from server.services.phone_lists import ListsFor
 from server.storage import accounts as audit
 from server.storage import forms as queries
 from server.storage.blobs import BlobStore
@@ -100,7 +101,8 @@ def draft_media_file(
 ) -> phone_forms.MediaFile:
     """A media file of the draft as a phone of `area_id` would get it once it is published."""
     draft = get_draft(session, xml_form_id)
-    return phone_forms.named(phone_forms.version_media(session, draft, area_id), name)
+    files = phone_forms.version_media(session, draft, ListsFor(area_id))
+    return phone_forms.named(files, name)
 
 
 def upload_draft(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.vocabulary import FormState
 from server.errors import AttachmentNotFound, FormNotAllowed, FormNotFound
-from server.services.phone_lists import GENERATED
+from server.services.phone_lists import GENERATED, ListsFor
 from server.storage import forms as queries
 from server.storage.models import AppUser, FormVersion
 
@@ -69,13 +69,11 @@ def downloadable_version(session: Session, app_user: AppUser, xml_form_id: str) 
 
 def media_files(session: Session, app_user: AppUser, xml_form_id: str) -> Sequence[MediaFile]:
     version = downloadable_version(session, app_user, xml_form_id)
-    return version_media(session, version, app_user.area_id)
+    return version_media(session, version, ListsFor(app_user.area_id, app_user.display_name))
 
 
-def version_media(
-    session: Session, version: FormVersion, area_id: int | None
-) -> Sequence[MediaFile]:
-    """The files a version names: those uploaded with it, and the lists built for `area_id`."""
+def version_media(session: Session, version: FormVersion, phone: ListsFor) -> Sequence[MediaFile]:
+    """The files a version names: those uploaded with it, and the lists built for `phone`."""
     stored = {
         attachment.name: MediaFile(attachment.name, blob.md5, blob.size, sha256=blob.sha256)
         for attachment, blob in queries.media_of(session, version.id)
@@ -83,14 +81,14 @@ def version_media(
     files = []
     for attachment in queries.expected_media(session, version.id):
         if attachment.name in GENERATED:
-            files.append(_generated(session, area_id, attachment.name))
+            files.append(_generated(session, phone, attachment.name))
         elif attachment.name in stored:
             files.append(stored[attachment.name])
     return files
 
 
-def _generated(session: Session, area_id: int | None, name: str) -> MediaFile:
-    content = GENERATED[name](session, area_id)
+def _generated(session: Session, phone: ListsFor, name: str) -> MediaFile:
+    content = GENERATED[name](session, phone)
     md5 = hashlib.md5(content, usedforsecurity=False).hexdigest()
     return MediaFile(name, md5, len(content), content=content)
 

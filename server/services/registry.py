@@ -212,12 +212,14 @@ def record_followup_visit(session: Session, submission_id: int, root: Element) -
 
     try:
         with savepoint(session):
-            record_visit(session, submission_id, root)
+            # The visit is applied even when some of the plan items it ticks cannot move;
+            # those are the record's issue.
+            issue = record_visit(session, submission_id, root)
     except RasoatError as problem:
         mark_issues(session, submission_id, problem.message)
         return problem.message
-    mark_issues(session, submission_id, None)
-    return None
+    mark_issues(session, submission_id, issue)
+    return issue
 
 
 _HANDLERS: dict[str, Callable[[Session, int, Element], str | None]] = {

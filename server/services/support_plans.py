@@ -26,21 +26,26 @@ from server.domain.support_plans import (
     KIND_NAMES,
     STATE_NAMES,
     Change,
+    VisitReport,
     check_change,
     is_overdue,
+    item_id_of,
+    moves_of_visit,
     parse_day,
     parse_kind,
     parse_state,
 )
 from server.domain.vocabulary import HouseholdClass, OrganisationKind, PlanState, Role
-from server.errors import Forbidden, InvalidInput, NotFound
+from server.errors import Forbidden, InvalidInput, NotFound, PlanItemsNotChanged
 from server.formats import plan_sheet
 from server.formats.tables import TOTAL, CellKind, Column, Row, RowKind, Table
 from server.services.accounts import StaffMember, record_action, require_personal_data
 from server.services.action_lists import CLASS_NAMES
 from server.services.areas import visible_area
 from server.services.period_words import list_year_words
+from server.storage import accounts as account_queries
 from server.storage import plans as queries
+from server.storage import submissions as submission_queries
 from server.storage.areas import find_area_by_code, is_within
 from server.storage.models import Area, Organisation, PlanItem
 from server.storage.registry import find_household
@@ -436,6 +441,36 @@ def edit_item(session: Session, member: StaffMember, item_id: int, edit: ItemEdi
         f"plan item {item_id}",
         f"{before} → {change.state} {change.planned_date or ''}",
     )
+
+
+def apply_visit_report(
+    session: Session, submission_id: int, household_id: int, report: VisitReport
+) -> str | None:
+    """Move the household's items as the cadre's follow-up visit reports them (inside the
+    record's own write unit, after its sender's area was checked for the household); the
+    record's issue when some ticked items could not be moved, else None. Each move is in the
+    audit log under the phone that sent it."""
+    wanted = [i for t in report.delivered | report.impossible if (i := item_id_of(t)) is not None]
+    items = queries.items_of_household(session, household_id, wanted)
+    found = moves_of_visit(report, {i: PlanState(item.state) for i, item in items.items()})
+    sender = submission_queries.sender_of(session, submission_id) if found.moves else ""
+    for item_id, change in sorted(found.moves.items()):
+        item = items[item_id]
+        before = f"{item.state} {item.planned_date or ''}"
+        impossible = change.state is PlanState.NOT_POSSIBLE
+        queries.update_item(
+            session, item, state=change.state, reason=change.reason if impossible else ""
+        )
+        account_queries.record(
+            session,
+            None,
+            "plan_item_changed",
+            f"plan item {item_id}",
+            f"{before} → {change.state} (follow-up visit, submission {submission_id}, {sender})",
+        )
+    if found.refused:
+        return PlanItemsNotChanged(items=", ".join(found.refused)).message
+    return None
 
 
 # --- the plan as a list, and as XLSX both ways ------------------------------------------------

@@ -24,7 +24,12 @@ from server.storage.models import (
     ReviewDeficiency,
     utcnow,
 )
-from server.storage.registry import TRAIT_COLUMNS
+from server.storage.registry import (
+    TRAIT_COLUMNS,
+    HouseholdsOf,
+    recent_exits,
+    within_households,
+)
 
 POOR_OR_NEAR = (HouseholdClass.POOR, HouseholdClass.NEAR_POOR)
 OPEN = (PlanState.PLANNED, PlanState.IN_PROGRESS)
@@ -155,6 +160,68 @@ def update_item(session: Session, item: PlanItem, **values: Any) -> None:
         setattr(item, name, value)
     item.updated_at = utcnow()
     session.flush()
+
+
+@dataclass(frozen=True)
+class PhoneItem:
+    """An open item as a phone's follow-up form lists it."""
+
+    id: int
+    household_code: str
+    support: str
+    organisation: str
+    planned_date: date | None
+
+
+def open_items_of_recent_exits(
+    session: Session, scope: Area | None, since_period: int, only: HouseholdsOf | None = None
+) -> list[PhoneItem]:
+    """The open items (any year) of the households within `scope` (and among `only`) that the
+    follow-up list holds: those that left poverty in or after `since_period` and stayed out."""
+    recent = recent_exits(since_period)
+    query = (
+        select(
+            PlanItem.id,
+            Household.code,
+            PlanItem.support,
+            Organisation.name,
+            PlanItem.planned_date,
+        )
+        .join(Household, Household.id == PlanItem.household_id)
+        .join(recent, recent.c.household_id == Household.id)
+        .join(Organisation, Organisation.id == PlanItem.organisation_id)
+        .join(Area, Area.id == Household.village_id)
+        .where(PlanItem.state.in_(OPEN))
+        .order_by(Household.code, PlanItem.planned_date, PlanItem.id)
+    )
+    query = within_households(query, scope, only)
+    return [PhoneItem(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class CadrePlace:
+    cadre: str
+    household_id: int | None
+    village_id: int | None
+
+
+def named_cadres(session: Session, since_period: int) -> list[CadrePlace]:
+    """The responsibilities of `since_period` and later that name a cadre: who, for which
+    household or village (their names are compared by the caller, casefolded in Python, as
+    SQLite's lower() knows no Vietnamese letters)."""
+    query = select(Responsibility.cadre, Responsibility.household_id, Responsibility.village_id)
+    query = query.where(Responsibility.cadre != "", Responsibility.period >= since_period)
+    return [CadrePlace(*row) for row in session.execute(query)]
+
+
+def items_of_household(
+    session: Session, household_id: int, item_ids: Sequence[int]
+) -> dict[int, PlanItem]:
+    """Those of `item_ids` that are items of the household (others are not returned)."""
+    if not item_ids:
+        return {}
+    query = select(PlanItem).where(PlanItem.household_id == household_id, PlanItem.id.in_(item_ids))
+    return {item.id: item for item in session.scalars(query)}
 
 
 def village_of_household(session: Session, household_id: int) -> Area | None:

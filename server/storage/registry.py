@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import delete, exists, func, insert, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from server.domain.relapse import RelapseRisk, VisitFacts
@@ -262,10 +262,29 @@ def recent_exits(since_period: int) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class HouseholdsOf:
+    """Some households: those named, and every household of the villages named."""
+
+    households: frozenset[int]
+    villages: frozenset[int]
+
+    def condition(self) -> Any:
+        return or_(Household.id.in_(self.households), Household.village_id.in_(self.villages))
+
+
+def within_households(query: Any, scope: Area | None, only: HouseholdsOf | None) -> Any:
+    """`query` (joined to Household and to its village as Area) kept to `scope` and `only`."""
+    if scope is not None:
+        query = query.where(Area.path.startswith(scope.path))
+    return query.where(only.condition()) if only is not None else query
+
+
 def recently_exited(
-    session: Session, scope: Area | None, since_period: int
+    session: Session, scope: Area | None, since_period: int, only: HouseholdsOf | None = None
 ) -> Sequence[ExitedHousehold]:
-    """Households within `scope` that left poverty in or after `since_period` and stayed out."""
+    """Households within `scope` (and among `only`, when given) that left poverty in or after
+    `since_period` and stayed out."""
     recent = recent_exits(since_period)
     query = (
         select(Household.code, Household.head_name, Area.code, Area.name, recent.c.exit_period)
@@ -273,8 +292,7 @@ def recently_exited(
         .join(Area, Area.id == Household.village_id)
         .order_by(Area.name, Household.code)
     )
-    if scope is not None:
-        query = query.where(Area.path.startswith(scope.path))
+    query = within_households(query, scope, only)
     return [ExitedHousehold(*row) for row in session.execute(query)]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from server.domain.vocabulary import AreaHold, ReviewState
 from server.storage.common import insert_returning_id
 from server.storage.models import (
+    AppUser,
     Area,
     Form,
     FormVersion,
@@ -192,6 +193,18 @@ def mark_issues(session: Session, submission_id: int, issues: str | None) -> Non
         )
     # "fetch": a Submission this session holds (an edit's, locked) sees the new values.
     session.execute(query, execution_options={"synchronize_session": "fetch"})
+
+
+def sender_of(session: Session, submission_id: int) -> str:
+    """Who sent the record's current version, as the audit log names a phone: "name (login)"."""
+    query = (
+        select(AppUser.display_name, AppUser.login)
+        .join(SubmissionVersion, SubmissionVersion.app_user_id == AppUser.id)
+        .where(SubmissionVersion.submission_id == submission_id)
+        .where(SubmissionVersion.current.is_(True))
+    )
+    row = session.execute(query).first()
+    return f"{row[0]} ({row[1]})" if row else "?"
 
 
 def find_submission(session: Session, submission_id: int) -> Submission | None:

@@ -4,6 +4,8 @@ expected household review (and follow-up visit) in the registry."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -13,9 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT
+from server.domain.vocabulary import OrganisationKind, PlanState, Role
 from server.formats.instance import local_name
+from server.services.users import create_user
+from server.storage import plans
 from server.storage import registry as queries
-from server.storage.models import FollowupVisit, Submission
+from server.storage.areas import find_area_by_code
+from server.storage.models import AuditEvent, FollowupVisit, PlanItem, Submission
+from tests.integration.test_web_access import signed_in
 from tests.support import engine
 from tests.support.collect import CollectClient, parse_form_list, parse_manifest
 from tests.support.factories import make_app_user, make_areas, publish_form
@@ -281,3 +288,142 @@ def test_2027_households_on_both_sides_of_the_nd351_lines_land_as_the_cadre_was_
         assert review.deficiency_count == (3 if answers is THREE else 2)
         assert review.phone_disagreement is None, "the engine and the server agree"
     assert all(s.issues is None for s in session.scalars(select(Submission)))
+
+
+# --- the support plan on the follow-up visit ---------------------------------------------------
+
+OFFICER = "tuyen@camlo.vn"  # the commune officer of 19603
+PASSWORD = "mật-khẩu-thật-dài"
+
+
+def plan_items_for(session: Session, code: str) -> dict[str, int]:
+    """Four open 2025 items of the household (its review year when poor) and one of another
+    household, by role: those the visit ticks, those it leaves, one closed meanwhile."""
+    commune = find_area_by_code(session, "19603")
+    household = queries.find_household(session, code)
+    assert commune is not None and household is not None
+    organisation = plans.add_organisation(
+        session, commune.id, OrganisationKind.COMMUNE_COMMITTEE, "UBND xã Cam Tuyền", ""
+    )
+
+    def item(household_id: int, support: str, indicator: str = "", **more: Any) -> int:
+        new = plans.NewItem(household_id, 2025, indicator, support, organisation, None, **more)
+        return plans.add_item(session, new)
+
+    ids = {
+        "latrine": item(household.id, "Hỗ trợ xây nhà tiêu", "latrine"),
+        "water": item(household.id, "Lắp bể nước", "water_source"),
+        "seeds": item(household.id, "Giống ngô"),
+        "closed": item(household.id, "Bò giống", state=PlanState.NOT_POSSIBLE, reason="hết vốn"),
+    }
+    session.commit()
+    return ids
+
+
+def states_of(session: Session, ids: dict[str, int]) -> dict[str, tuple[PlanState, str]]:
+    items = session.scalars(select(PlanItem).where(PlanItem.id.in_(ids.values())))
+    by_id = {item.id: (item.state, item.reason) for item in items}
+    return {role: by_id[item_id] for role, item_id in ids.items()}
+
+
+def plan_changes(session: Session) -> list[tuple[str, str | None]]:
+    query = select(AuditEvent.target, AuditEvent.details)
+    rows = session.execute(query.where(AuditEvent.action == "plan_item_changed"))
+    return [(target, details) for target, details in rows]
+
+
+def edited(xml: bytes, new_id: str, ticked: str) -> bytes:
+    """The record edited as Collect edits one: a new instanceID, the old one deprecated, and
+    `ticked` (item ids) as the delivered items."""
+    root = ET.fromstring(xml)
+    instance = next(e for e in root.iter() if local_name(e.tag) == "instanceID")
+    old_id, instance.text = instance.text, new_id
+    meta = next(e for e in root.iter() if local_name(e.tag) == "meta")
+    ET.SubElement(meta, instance.tag.replace("instanceID", "deprecatedID")).text = old_id
+    next(e for e in root.iter() if local_name(e.tag) == "delivered_items").text = ticked
+    return ET.tostring(root)
+
+
+def delivered_in_table(base_url: str, app: Flask, session: Session) -> dict[str, str]:
+    create_user(
+        session,
+        email=OFFICER,
+        display_name="Cán bộ xã",
+        password=PASSWORD,
+        role=Role.COMMUNE_OFFICER,
+        area_code="19603",
+    )
+    session.commit()
+    officer = signed_in(base_url, OFFICER)
+    text = officer.get("/plans/by-indicator?area=19603&period=2025&format=csv").text
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    delivered = next(i for i, name in enumerate(rows[0]) if name.startswith("Đã hỗ trợ"))
+    return {row[0]: row[delivered] for row in rows[1:] if row}
+
+
+def test_a_follow_up_visit_marks_the_plan_items_that_arrived_and_the_plan_counts_them(
+    app: Flask, phone: Phone, session: Session, live_server: LiveServer
+) -> None:
+    phone.fill_and_send(
+        "household_survey", survey_answers(phone, 2025, 3_000_000, {**GOOD_HOME, "latrine": "none"})
+    )
+    phone.fill_and_send("household_survey", survey_answers(phone, 2026, 9_000_000, GOOD_HOME))
+    session.rollback()
+    ids = plan_items_for(session, "1960301-007")
+    phone.download()
+    listed = phone.forms["followup_visit"][1]["plan_items.csv"].decode()
+    assert f"{ids['latrine']},Hỗ trợ xây nhà tiêu (UBND xã Cam Tuyền),1960301-007," in listed
+    assert str(ids["closed"]) not in [line.split(",")[0] for line in listed.splitlines()]
+
+    ref = phone.references("followup_visit")
+    result = phone.fill_and_send(
+        "followup_visit",
+        [
+            (ref["household"], "1960301-007"),
+            (ref["delivered_items"], [str(ids["latrine"])]),
+            (ref["impossible_items"], [str(ids["water"])]),
+            (ref["impossible_reason"], "Giếng khoan chưa có điện"),
+            (ref["income_change"], "same"),
+            (ref["member_count"], 3),
+            (ref["work_change"], "same"),
+            (ref["hi_card_valid"], "no"),
+            (ref["loan_active"], "no"),
+            (ref["livelihood_support"], "no"),
+            (ref["relapse_risk"], "low"),
+        ],
+    )
+
+    session.rollback()
+    assert states_of(session, ids) == {
+        "latrine": (PlanState.DELIVERED, ""),
+        "water": (PlanState.NOT_POSSIBLE, "Giếng khoan chưa có điện"),
+        "seeds": (PlanState.PLANNED, ""),
+        "closed": (PlanState.NOT_POSSIBLE, "hết vốn"),
+    }
+    assert all(s.issues is None for s in session.scalars(select(Submission)))
+    changes = plan_changes(session)
+    assert sorted(t for t, _ in changes) == sorted(
+        [f"plan item {ids['latrine']}", f"plan item {ids['water']}"]
+    )
+    assert all("follow-up visit" in (d or "") for _, d in changes)
+    table = delivered_in_table(live_server.base_url, app, session)
+    assert table["Nhà tiêu hợp vệ sinh"] == "1"
+    assert table["Nguồn nước sinh hoạt"] == "0"
+
+    # The same record again is a duplicate; an edit that ticks the delivered item again, the
+    # item closed meanwhile and another's id moves nothing twice and flags the record.
+    again = phone.client.submit(result.xml)
+    assert [r.status_code for r in again.responses] == [204, 202]
+    ticked = f"{ids['latrine']} {ids['closed']} 99999"
+    edit = edited(result.xml, "uuid:0f4b7d0e-5c1a-4e55-9a57-3a1c2d9b7e61", ticked)
+    assert [r.status_code for r in phone.client.submit(edit).responses] == [204, 201]
+
+    session.rollback()
+    assert (states_of(session, ids)["closed"], states_of(session, ids)["latrine"]) == (
+        (PlanState.NOT_POSSIBLE, "hết vốn"),
+        (PlanState.DELIVERED, ""),
+    )
+    assert len(plan_changes(session)) == 2
+    [record] = session.scalars(select(Submission).where(Submission.issues.is_not(None))).all()
+    assert f"{ids['closed']}, 99999" in (record.issues or "")
+    assert session.scalars(select(FollowupVisit)).all(), "the visit itself is applied"

@@ -37,6 +37,7 @@ OPENROSA = [  # (method, route, answer for phones allowed: {caller: status}, oth
     ("GET", f"{HOUSEHOLD_FORM}/manifest", answers(200, 404)),
     ("GET", f"{HOUSEHOLD_FORM}/attachments/villages.csv", answers(200, 404)),
     ("GET", f"{FOLLOWUP_FORM}/attachments/followup_households.csv", answers(200, 404)),
+    ("GET", f"{FOLLOWUP_FORM}/attachments/plan_items.csv", answers(200, 404)),
     ("GET", f"/forms/{OTHER_FORM}.xml", answers(404, 200)),
     ("GET", f"/forms/{OTHER_FORM}/manifest", answers(404, 200)),
     ("HEAD", "/submission", answers(204, 204)),

@@ -52,8 +52,11 @@ UPLAND, TOWNSHIP = ("19603", "19621"), "19600"
 # carry the new version and five new empty elements (code_example, income_month_vi/_en,
 # income_per_person_vi/_en: display calculations of the result note and the code hint) and the
 # empty result_pending note; the follow-up visits carry the new version (checked: with those
-# normalised, all 846 old and new demo XML are byte-identical).
-DEMO_XML_SHA256 = "ca0fc6eb66c9bb85c0f027dc1fd2a5038c4f69099de10959971e7356f1ae6d80"
+# normalised, all 846 old and new demo XML are byte-identical). Recorded again for version
+# 2026120403: every record carries the new version and the 31 follow-up visits an empty `plan`
+# group (open_item_count, delivered_items, impossible_items, impossible_reason: the demo ticks
+# no plan item); checked: with those normalised, all 846 old and new demo XML are identical.
+DEMO_XML_SHA256 = "a3d73872e231b7ebda2c6e2a493b29e6350ca96b2896acd0cef3b20848c6de69"
 ROWS = (Submission, SubmissionVersion, Household, HouseholdReview, ReviewDeficiency, FollowupVisit)
 
 

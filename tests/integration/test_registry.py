@@ -169,7 +169,7 @@ def test_a_household_that_left_poverty_appears_on_its_areas_follow_up_list_and_a
         manifest = parse_manifest(
             client.get(f"{client.server_url}/forms/followup_visit/manifest").content
         )
-        [entry] = manifest
+        [entry] = [m for m in manifest if m["filename"] == "followup_households.csv"]
         return client.get(entry["downloadUrl"]).text.splitlines()
 
     rows = followup_list(phone)

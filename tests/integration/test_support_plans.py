@@ -11,26 +11,31 @@ import re
 from datetime import date, timedelta
 
 import pytest
+import requests
 from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server.config import REPO_ROOT
 from server.domain.vocabulary import PlanState
 from server.extensions import blob_store
 from server.services.submissions import IncomingSubmission, receive_submission
 from server.storage.app_users import find_by_login
 from server.storage.models import AuditEvent, Household, Organisation, PlanItem
+from server.storage.plans import NewItem, add_item
 from tests.integration import test_web_access
 from tests.integration.test_web_access import Browser, csrf_of, signed_in
-from tests.support.factories import make_app_user
-from tests.support.surveys import POOR, survey
+from tests.support.collect import with_device_id
+from tests.support.factories import make_app_user, publish_form
+from tests.support.surveys import NOT_POOR, POOR, survey
 
 site = test_web_access.site  # areas, the household survey, 1960301-001 and -002, the people
 TUYEN, HIEU = "tuyen@camlo.vn", "hieu@camlo.vn"  # commune officers of 19603 and of 19612
 MERIT_HOUSEHOLD = "1960302-003"  # poor, of a person of merit, in commune 19603
 OTHER_COMMUNE = "1961201-001"  # poor, in the sibling commune 19612
 LATER = "2027-03-31"
+SECOND_EXIT = "1960302-011"  # poor in 2025, not in 2026: on commune 19603's follow-up list
 
 
 @pytest.fixture
@@ -70,6 +75,13 @@ def organisation(browser: Browser, session: Session, name: str, area: str = "196
     session.rollback()
     found = session.scalar(select(Organisation.id).where(Organisation.name == name))
     assert found is not None
+    return found
+
+
+def household_id(session: Session, code: str) -> int:
+    session.rollback()
+    found = session.scalar(select(Household.id).where(Household.code == code))
+    assert found is not None, code
     return found
 
 
@@ -403,3 +415,60 @@ def test_a_household_supported_in_2025_shows_its_2026_review_in_the_effect_table
     assert water.split(",")[1:] == ["1", "1", "1", "0", "1", "0"], water
     viewer = signed_in(plans_site, "xem@camlo.vn")
     assert viewer.get("/plans/effect?area=19603&period=2025").status_code == 200
+
+
+# --- the phones' follow-up lists, narrowed to a cadre's own households --------------------------
+
+CADRE = "Nguyễn Thị Lan"  # a village cadre, the name her phone carries too
+FOLLOWUP_MEDIA = "forms/followup_visit/attachments"
+
+
+def phone_list(base: str, token: str, name: str) -> str:
+    url = with_device_id(f"{base}/v1/key/{token}/projects/1/{FOLLOWUP_MEDIA}/{name}")
+    answer = requests.get(url, headers={"X-OpenRosa-Version": "1.0"}, timeout=30)
+    assert answer.status_code == 200, answer.text[:300]
+    return answer.text
+
+
+def test_a_cadre_named_responsible_gets_only_their_households_on_the_phone(
+    app: Flask, plans_site: str, session: Session
+) -> None:
+    """1960301-001 and 1960302-011 of commune 19603 left poverty in 2026; the cadre is named
+    for the first; her phone lists it and its items only, the commune's phone both."""
+    path = REPO_ROOT / "forms" / "followup_visit.xlsx"
+    publish_form(app, session, path.read_bytes(), filename=path.name)
+    sender = find_by_login(session, make_app_user(session, name="Máy rà soát").login)
+    for year, answers in ((2025, POOR), (2026, NOT_POOR)):
+        xml, _ = survey(answers, review_year=year, household_code=SECOND_EXIT, village="1960302")
+        receive_submission(session, blob_store(app), sender, IncomingSubmission(xml=xml))  # type: ignore[arg-type]
+    session.commit()
+    cadre = make_app_user(session, name=" nguyễn thị  LAN ", area_code="19603")
+    commune = make_app_user(session, name="Máy xã Cam Tuyền", area_code="19603")
+    tuyen = signed_in(plans_site, TUYEN)
+    committee = organisation(tuyen, session, "UBND xã Cam Tuyền")
+    ids = {code: household_id(session, code) for code in ("1960301-001", SECOND_EXIT)}
+    for code, household in ids.items():
+        add_item(session, NewItem(household, 2025, "", f"Giống lúa cho {code}", committee, None))
+    session.commit()
+    before = phone_list(plans_site, cadre.token, "followup_households.csv")
+    assert "1960301-001" in before and SECOND_EXIT in before, "named for nobody yet: all"
+
+    assign = {"organisation": committee, "period": 2026, "household": "1960301-001", "cadre": CADRE}
+    assert post(tuyen, "/plans/assign", assign).status_code == 302
+
+    lists = {
+        (who, name): phone_list(plans_site, phone.token, name)
+        for who, phone in (("cadre", cadre), ("commune", commune))
+        for name in ("followup_households.csv", "plan_items.csv")
+    }
+    assert "1960301-001" in lists["cadre", "followup_households.csv"]
+    assert SECOND_EXIT not in lists["cadre", "followup_households.csv"]
+    assert "Giống lúa cho 1960301-001" in lists["cadre", "plan_items.csv"]
+    assert SECOND_EXIT not in lists["cadre", "plan_items.csv"]
+    for name in ("followup_households.csv", "plan_items.csv"):
+        assert "1960301-001" in lists["commune", name] and SECOND_EXIT in lists["commune", name]
+
+    # Named for a whole village, she gets its households as well.
+    village = {"organisation": committee, "period": 2026, "village": "1960302", "cadre": CADRE}
+    assert post(tuyen, "/plans/assign", village).status_code == 302
+    assert SECOND_EXIT in phone_list(plans_site, cadre.token, "followup_households.csv")

@@ -9,8 +9,11 @@ import pytest
 
 from server.domain.support_plans import (
     Change,
+    VisitMoves,
+    VisitReport,
     check_change,
     is_overdue,
+    moves_of_visit,
     parse_day,
     parse_kind,
     parse_state,
@@ -77,3 +80,30 @@ def test_a_state_or_a_kind_is_read_by_its_code_or_its_name_in_either_language() 
     assert parse_kind("vbsp", "x") is OrganisationKind.VBSP
     with pytest.raises(InvalidInput):
         parse_kind("church", "x")
+
+
+def test_a_visit_moves_the_open_items_it_ticks_and_names_those_it_cannot_move() -> None:
+    states = {
+        1: PlanState.PLANNED,
+        2: PlanState.IN_PROGRESS,
+        3: PlanState.DELIVERED,
+        4: PlanState.NOT_POSSIBLE,
+        5: PlanState.PLANNED,
+    }
+    report = VisitReport(
+        delivered=frozenset({"1", "3", "4", "9", "x", "1234567890"}),
+        impossible=frozenset({"2", "1"}),
+        reason=" chưa có điện ",
+    )
+    found = moves_of_visit(report, states)
+    assert found.moves == {
+        1: Change(PlanState.DELIVERED, None, "chưa có điện"),  # ticked both ways: it arrived
+        2: Change(PlanState.NOT_POSSIBLE, None, "chưa có điện"),
+    }
+    # 3 is already delivered (a re-sent or edited record): left alone, no complaint.
+    assert found.refused == ("1234567890", "4", "9", "x")
+
+
+def test_a_visit_saying_an_item_is_not_possible_without_a_reason_moves_nothing() -> None:
+    report = VisitReport(frozenset(), frozenset({"5"}), "")
+    assert moves_of_visit(report, {5: PlanState.PLANNED}) == VisitMoves({}, ("5",))

@@ -25,7 +25,7 @@ FORMS = REPO_ROOT / "forms"
 README = FORMS / "README.md"
 EXPECTED_MEDIA = {
     "household_survey": ("communes.csv", "villages.csv"),
-    "followup_visit": ("followup_households.csv",),
+    "followup_visit": ("followup_households.csv", "plan_items.csv"),
 }
 
 
