@@ -47,6 +47,9 @@ EDIT_OF_19603 = survey(
     deprecated_id=RECORD_19603,
 )[0]
 
+PHONE_KEEPERS = {ADMIN, DISTRICT, TUYEN, HIEU}  # as the phones page: the viewer keeps none
+NO_SUCH_APP_USER = dict.fromkeys(PHONE_KEEPERS, 404)
+
 API: list[tuple[str, str, Any, set[str] | dict[str, int]]] = [
     # (method, path, body, who gets 200 (or {person: status}); other people 403)
     ("GET", "/v1/health", None, ALL),
@@ -120,6 +123,19 @@ API: list[tuple[str, str, Any, set[str] | dict[str, int]]] = [
         {ADMIN: 404, DISTRICT: 404, TUYEN: 404},
     ),
     ("PUT", OF_19603, EDIT_OF_19603, READERS_OF_19603),
+    # App users, roles and form assignments (test_central_app_users): officers keep the phones
+    # of their own area, as on the phones page; an app user no one of them holds is not found.
+    ("GET", "/v1/roles", None, ALL),  # Central's fixed role of an app user: no one's data
+    ("GET", "/v1/roles/app-user", None, ALL),
+    ("GET", "/v1/projects/1/app-users", None, PHONE_KEEPERS),  # each those of their area
+    ("POST", "/v1/projects/1/app-users", {"displayName": "Máy qua API"}, PHONE_KEEPERS),
+    ("DELETE", "/v1/projects/1/app-users/999999", None, NO_SUCH_APP_USER),
+    ("GET", "/v1/projects/1/assignments/forms", None, PHONE_KEEPERS),
+    ("GET", "/v1/projects/1/assignments/forms/2", None, PHONE_KEEPERS),
+    ("GET", f"{FORM}/assignments", None, PHONE_KEEPERS),
+    ("GET", f"{FORM}/assignments/app-user", None, PHONE_KEEPERS),
+    ("POST", f"{FORM}/assignments/2/999999", None, NO_SUCH_APP_USER),
+    ("DELETE", f"{FORM}/assignments/app-user/999999", None, NO_SUCH_APP_USER),
     ("DELETE", "/v1/sessions/current", None, ALL),  # last: it signs each person out
 ]
 

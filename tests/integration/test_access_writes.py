@@ -38,6 +38,7 @@ from server.services.users import create_user
 from server.storage.models import (
     ApiSession,
     AppUser,
+    AppUserForm,
     Area,
     AreaHouseholds,
     Commendation,
@@ -435,6 +436,30 @@ def phones_without_an_area(session: Session, _target: Any) -> object:
     return sorted(session.scalars(select(AppUser.login).where(AppUser.area_id.is_(None))))
 
 
+def actor(target: Any) -> int:
+    """An app user's id (a placeholder where the matrices only name the route)."""
+    return target if isinstance(target, int) else 0
+
+
+def app_user_id_of_19612(setup: Setup, form_ids: tuple[str, ...] = ()) -> int:
+    """A phone of 19612 set up for every form (or for `form_ids` only)."""
+    login = make_app_user(
+        setup.session, name="Máy 19612", area_code="19612", form_ids=form_ids
+    ).login
+    return setup.session.scalars(select(AppUser.id).where(AppUser.login == login)).one()
+
+
+def forms_of_app_user(session: Session, app_user_id: int) -> object:
+    app_user = session.get(AppUser, app_user_id)
+    assert app_user is not None
+    listed = select(AppUserForm.form_id).where(AppUserForm.app_user_id == app_user_id)
+    return (app_user.all_forms, app_user.revoked_at, sorted(session.scalars(listed)))
+
+
+CENTRAL_APP_USERS = "/v1/projects/1/app-users"
+CENTRAL_ASSIGNMENTS = "/v1/projects/1/forms/household_survey/assignments/2"
+
+
 def draft_of_a_new_form(setup: Setup) -> bytes:
     return photo_form(f"bieu_{setup.fresh()}")
 
@@ -654,6 +679,15 @@ AREAS_CSV = (
 AREA_A_REFUSED = dict.fromkeys((ADMIN_A, DISTRICT_A, TUYEN, VIEWER_A), refused(403))  # all 4 roles
 NOT_AN_EDITOR = refused(403)  # a role that may not make this write anywhere
 NOT_IN_SCOPE = refused(403)  # an area outside one's own
+# An app user outside one's area is not found (as the phones page's revoke).
+APP_USER_OF_B = {
+    ADMIN_A: refused(404),
+    DISTRICT_A: refused(404),
+    TUYEN: refused(404),
+    VIEWER_A: NOT_AN_EDITOR,
+    ADMIN: written(200),
+    DISTRICT: written(200),
+}
 
 CENTRAL_RECORDS = "/v1/projects/1/forms/household_survey/submissions"
 
@@ -1039,6 +1073,53 @@ ACTIONS: dict[str, Action] = {
             ADMIN: written(302),
             DISTRICT: written(302),
         },
+    ),
+    "create an app user of 19612 through the Central API": Action(
+        "POST",
+        same(CENTRAL_APP_USERS),
+        lambda n: {"json": {"displayName": f"Máy API {n}", "areaCode": "19612"}},
+        fresh,
+        phones_of_19612,
+        {
+            ADMIN_A: NOT_IN_SCOPE,
+            DISTRICT_A: NOT_IN_SCOPE,
+            TUYEN: NOT_IN_SCOPE,
+            VIEWER_A: NOT_AN_EDITOR,
+            ADMIN: written(200),
+            DISTRICT: written(200),
+        },
+    ),
+    "create an app user without an area through the Central API": Action(
+        "POST",
+        same(CENTRAL_APP_USERS),
+        lambda n: {"json": {"displayName": f"Máy API {n}", "areaCode": ""}},
+        fresh,
+        phones_without_an_area,
+        {**AREA_A_REFUSED, ADMIN: written(200), DISTRICT: NOT_IN_SCOPE},
+    ),
+    "revoke an app user of 19612 through the Central API": Action(
+        "DELETE",
+        lambda app_user: f"{CENTRAL_APP_USERS}/{actor(app_user)}",
+        lambda _: {},
+        app_user_id_of_19612,
+        forms_of_app_user,
+        APP_USER_OF_B,
+    ),
+    "take a form from an app user of 19612 through the Central API": Action(
+        "DELETE",
+        lambda app_user: f"{CENTRAL_ASSIGNMENTS}/{actor(app_user)}",
+        lambda _: {},
+        app_user_id_of_19612,
+        forms_of_app_user,
+        APP_USER_OF_B,
+    ),
+    "give a form to an app user of 19612 through the Central API": Action(
+        "POST",
+        lambda app_user: f"{CENTRAL_ASSIGNMENTS}/{actor(app_user)}",
+        lambda _: {},
+        lambda setup: app_user_id_of_19612(setup, ("followup_visit",)),
+        forms_of_app_user,
+        APP_USER_OF_B,
     ),
     "upload a form (every area's phones get it once published)": Action(
         "POST",
