@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from server.storage.models import AppUser, AuditEvent
 from tests.integration import test_web_access
 from tests.integration.test_central_api import basic, pyodk_client
+from tests.integration.test_web_access import signed_in
 from tests.support import access_world
 from tests.support.access_world import ADMIN, DISTRICT, HIEU, TUYEN, VIEWER, World
 from tests.support.collect import CollectClient, parse_form_list
@@ -108,6 +109,8 @@ def test_an_officer_keeps_app_users_only_inside_their_own_area(
     refused = call(world, "DELETE", f"{app_users}/{hieu_id}", TUYEN)
     assert refused.status_code == 404 and refused.json()["code"] == 404.1
     assert forms_of_phone(world, of_hieu.json()["token"]) == set()  # no form assigned yet
+    page = signed_in(world.base, DISTRICT).get("/phones").text
+    assert "Máy Hiếu" in page and "chưa có" in page  # the phones page says so too
 
 
 def test_revoking_an_app_user_ends_its_token_and_takes_it_off_the_list(world: World) -> None:
