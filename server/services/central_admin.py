@@ -152,7 +152,8 @@ def revoke_app_user(session: Session, member: StaffMember, project_id: int, acto
     record_action(session, member, "app_user.revoke", f"app user {app_user.login}")
 
 
-def _form(session: Session, project_id: int, xml_form_id: str) -> Form:
+def form_in_project(session: Session, project_id: int, xml_form_id: str) -> Form:
+    """The project's form of this id, else NotFound (no scoping: forms are everyone's)."""
     form = form_queries.find_form(session, project_id, xml_form_id)
     if form is None:
         raise NotFound(what=f"form {xml_form_id}")
@@ -165,7 +166,7 @@ def assignments(
     """The app user role of each app user (within the caller's area) on each form it may use;
     of one form when it is named (Central's `/forms/{id}/assignments`)."""
     _keeper(session, member, project_id)
-    wanted = _form(session, project_id, xml_form_id).xml_form_id if xml_form_id else None
+    wanted = form_in_project(session, project_id, xml_form_id).xml_form_id if xml_form_id else None
     forms = [f.xml_form_id for f in form_queries.forms_of(session, project_id)]
     listed: dict[int, list[str]] = {}
     for app_user_id, listed_form in queries.listed_pairs(session, project_id):
@@ -185,7 +186,7 @@ def assign(
     """The app user may use the form from now on (already may: nothing changes)."""
     project_id, xml_form_id = address
     _keeper(session, member, project_id)
-    form, _ = _form(session, project_id, xml_form_id), role(role_id)
+    form, _ = form_in_project(session, project_id, xml_form_id), role(role_id)
     app_user = _app_user(session, member, project_id, actor_id)
     if app_user.all_forms or queries.is_listed(session, app_user, form):
         return
@@ -202,7 +203,7 @@ def unassign(
     An app user that may not use it is told so (404, as Central for an assignment it lacks)."""
     project_id, xml_form_id = address
     _keeper(session, member, project_id)
-    form, _ = _form(session, project_id, xml_form_id), role(role_id)
+    form, _ = form_in_project(session, project_id, xml_form_id), role(role_id)
     app_user = _app_user(session, member, project_id, actor_id)
     if app_user.all_forms:
         others: Sequence[int] = [

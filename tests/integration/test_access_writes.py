@@ -65,7 +65,7 @@ from tests.integration.test_web_form_pages import page_config
 from tests.support import access_world
 from tests.support.access_world import ADMIN, DISTRICT, HIEU, TUYEN, World
 from tests.support.collect import CollectClient
-from tests.support.factories import make_app_user, publish_form
+from tests.support.factories import make_app_user, publish_form, stage_draft
 from tests.support.surveys import NOT_POOR, POOR, survey, visit
 from tests.support.web_form import require_bundle
 from tests.support.xlsforms import photo_form
@@ -476,6 +476,23 @@ def open_form(setup: Setup) -> str:
 
 def form_state(session: Session, form_id: str) -> object:
     return session.scalars(select(Form.state).where(Form.xml_form_id == form_id)).one()
+
+
+CENTRAL_FORMS = "/v1/projects/1/forms"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def form_with_a_draft(setup: Setup) -> str:
+    """A published form with a version 2 kept as its draft."""
+    form_id = open_form(setup)
+    stage_draft(setup.app, setup.session, photo_form(form_id, "2"), filename=f"{form_id}.xlsx")
+    return form_id
+
+
+def published_version_of(session: Session, form_id: str) -> object:
+    return session.scalars(
+        select(Form.published_version_id).where(Form.xml_form_id == form_id)
+    ).one()
 
 
 def locked_person_of_19612(setup: Setup) -> str:
@@ -1128,6 +1145,38 @@ ACTIONS: dict[str, Action] = {
         draft_of_a_new_form,
         forms_and_versions,
         {**AREA_A_REFUSED, ADMIN: written(302), DISTRICT: NOT_AN_EDITOR},
+    ),
+    "create a form through the Central API (every area's phones get it once published)": Action(
+        "POST",
+        same(CENTRAL_FORMS),
+        lambda xlsx: {
+            "data": xlsx,
+            "headers": {"Content-Type": XLSX},
+            "params": {"ignoreWarnings": "true", "publish": "true"},
+        },
+        draft_of_a_new_form,
+        forms_and_versions,
+        {**AREA_A_REFUSED, ADMIN: written(200), DISTRICT: NOT_AN_EDITOR},
+    ),
+    "keep a new version of a form as its draft through the Central API": Action(
+        "POST",
+        lambda form_id: f"{CENTRAL_FORMS}/{form_id}/draft",
+        lambda form_id: {
+            "data": photo_form(form_id, "2"),
+            "headers": {"Content-Type": XLSX},
+            "params": {"ignoreWarnings": "true"},
+        },
+        open_form,
+        forms_and_versions,
+        {**AREA_A_REFUSED, ADMIN: written(200), DISTRICT: NOT_AN_EDITOR},
+    ),
+    "publish a form's draft through the Central API": Action(
+        "POST",
+        lambda form_id: f"{CENTRAL_FORMS}/{form_id}/draft/publish",
+        lambda _: {},
+        form_with_a_draft,
+        published_version_of,
+        {**AREA_A_REFUSED, ADMIN: written(200), DISTRICT: NOT_AN_EDITOR},
     ),
     "close a form (every area's phones stop sending it)": Action(
         "POST",
