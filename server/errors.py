@@ -94,6 +94,15 @@ class InvalidXLSForm(InvalidInput):
     en = "The XLSForm has errors: {problems}"
 
 
+class XLSFormWarnings(InvalidInput):
+    """The XLSForm compiles but pyxform warns, and the API caller did not say
+    `ignoreWarnings=true` (ODK Central's 400.16)."""
+
+    code = "xlsform_warnings"
+    vi = "Biểu mẫu XLSForm có cảnh báo (gửi lại với ignoreWarnings=true để vẫn lưu): {warnings}"
+    en = "The XLSForm has warnings (send it again with ignoreWarnings=true to keep it): {warnings}"
+
+
 class WeakPassword(InvalidInput):
     """A password a person could be guessed into: too short, or their own e-mail."""
 
@@ -407,6 +416,29 @@ class FormVersionExists(Conflict):
         "version in the settings sheet."
     )
 
+
+
+class FormExists(Conflict):
+    """A form created over the API whose form_id the project already has (Central's 409.3):
+    a new version of it is a draft of that form (`POST .../forms/{id}/draft`)."""
+
+    code = "form_exists"
+    vi = "Dự án đã có biểu mẫu {form_id}. Hãy tải phiên bản mới lên làm bản nháp của biểu mẫu đó."
+    en = "The project already has a form {form_id}. Upload the new version as a draft of it."
+
+
+class VersionAlreadyPublished(Conflict):
+    """A draft whose version (and content) is the form's published one: nothing to publish."""
+
+    code = "version_already_published"
+    vi = (
+        "Phiên bản {version} của biểu mẫu {form_id} đã được phát hành. Hãy tăng số phiên bản "
+        "(version) trong trang settings."
+    )
+    en = (
+        "Version {version} of the form {form_id} is already published. Raise the version in "
+        "the settings sheet."
+    )
 
 # --- 429 ---------------------------------------------------------------------------------------
 

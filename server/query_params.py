@@ -158,6 +158,11 @@ SPLIT_MULTIPLES = Text("splitSelectMultiples", 10)
 GROUP_PATHS = Text("groupPaths", 10)
 LABELS = Text("labels", 10)
 EXPORT_FORMAT = Choice("file", ("csv.zip", "xlsx"))  # the submissions page's raw export
+# Forms by API (Central's names): publish at once, keep an XLSForm pyxform warns about, and the
+# version a draft is published as (a form's version string, not a record's version number).
+PUBLISH = Text("publish", 10)
+IGNORE_WARNINGS = Text("ignoreWarnings", 10)
+DRAFT_VERSION = Text("version", 100)
 
 DECLARED: tuple[Number | Text | Choice, ...] = (
     PAGE,
@@ -197,6 +202,9 @@ DECLARED: tuple[Number | Text | Choice, ...] = (
     GROUP_PATHS,
     LABELS,
     EXPORT_FORMAT,
+    PUBLISH,
+    IGNORE_WARNINGS,
+    DRAFT_VERSION,
 )
 
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 API_PREFIX = "/v1"
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 
-from server.api import central, raw_exports, views  # noqa: E402,F401  (routes register on import)
+from server.api import central, central_admin, central_forms, raw_exports, views  # noqa: E402,F401  (routes register on import)

@@ -31,6 +31,7 @@ from server.errors import (
     TooManyAttempts,
     UnsupportedFilterField,
     UnsupportedQueryOption,
+    XLSFormWarnings,
 )
 from server.extensions import db_session
 from server.formats.tables import Table
@@ -55,6 +56,7 @@ _CENTRAL_CODES: tuple[tuple[type[RasoatError], float], ...] = (
     (Conflict, 409.3),
     (InvalidFilter, 400.18),
     (InvalidSelect, 400.23),
+    (XLSFormWarnings, 400.16),
     (InvalidInput, 400.8),
     (UnsupportedFilterField, 501.5),
     (UnsupportedQueryOption, 501.1),

@@ -189,7 +189,10 @@ class PhoneRow:
     area_name: str | None
     created_at: datetime  # UTC; the page shows it in local time
     revoked: bool
-    forms: tuple[str, ...] = ()  # empty: every form of the project
+    forms: tuple[str, ...] = ()  # the forms it may use, unless `every_form`
+    # A phone set up on the page with no form ticked uses every form; one created over the API
+    # uses none until a form is assigned to it (services/central_admin).
+    every_form: bool = True
 
 
 # A province has ~10,000 villages: beyond this a person types the code instead of picking it.
@@ -230,6 +233,7 @@ def phones_within(session: Session, scope: Area | None) -> list[PhoneRow]:
                 app_user.created_at,
                 app_user.revoked_at is not None,
                 () if app_user.all_forms else tuple(forms.get(app_user.id, ())),
+                app_user.all_forms,
             )
         )
     return rows

@@ -112,9 +112,10 @@ def upload_draft(
     data: bytes,
     filename: str,
     media: Mapping[str, bytes] | None = None,
+    project_id: int = PROJECT_ID,
 ) -> forms.Published:
     """Compile an uploaded XLSForm and keep it as the form's draft (InvalidXLSForm names the
-    sheet and row of each problem)."""
+    sheet and row of each problem); the pages' project unless the API names another."""
     require_whole_province(member)
     forms.ensure_default_project(session)
     # ODK Validate (JavaRosa, the engine of Collect) catches XPath errors pyxform lets through;
@@ -122,7 +123,7 @@ def upload_draft(
     staged = forms.stage_draft(
         session,
         blobs,
-        project_id=PROJECT_ID,
+        project_id=project_id,
         data=data,
         filename=filename,
         media=media,
@@ -135,9 +136,11 @@ def upload_draft(
     return staged
 
 
-def publish(session: Session, member: StaffMember, xml_form_id: str) -> FormVersion:
+def publish(
+    session: Session, member: StaffMember, xml_form_id: str, project_id: int = PROJECT_ID
+) -> FormVersion:
     require_whole_province(member)
-    version = forms.publish_draft(session, PROJECT_ID, xml_form_id)
+    version = forms.publish_draft(session, project_id, xml_form_id)
     details = f"XForm md5 {version.xform_md5}"
     audit.record(session, member.id, "form.publish", _target(xml_form_id, version.version), details)
     return version

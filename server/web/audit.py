@@ -33,6 +33,7 @@ KINDS = {
     "area.households": _l("Resident households changed"),
     "app_user.create": _l("Phone set up"),
     "app_user.revoke": _l("Phone revoked"),
+    "app_user.forms": _l("Phone's forms changed"),
     "account.lock": _l("Account locked (wrong passwords)"),
     "account.unlock": _l("Account lock lifted"),
     "account.sign_out_everywhere": _l("Signed out everywhere"),

@@ -9,7 +9,7 @@ from typing import Any
 import requests
 
 from tests.integration import test_web_access
-from tests.integration.test_web_access import PASSWORD, PEOPLE, signed_in
+from tests.integration.test_web_access import DRAFT, PASSWORD, PEOPLE, signed_in
 from tests.support import access_world
 from tests.support.access_world import (
     ADMIN,
@@ -23,6 +23,7 @@ from tests.support.access_world import (
     World,
 )
 from tests.support.surveys import POOR, survey
+from tests.support.xlsforms import photo_form
 
 site = test_web_access.site  # the fixtures: see tests/support/access_world.py
 world = access_world.world
@@ -46,6 +47,9 @@ EDIT_OF_19603 = survey(
     instance_id="uuid:6c1f0d2e-4b7a-4e55-9a41-0000000e0003",
     deprecated_id=RECORD_19603,
 )[0]
+
+PHONE_KEEPERS = {ADMIN, DISTRICT, TUYEN, HIEU}  # as the phones page: the viewer keeps none
+NO_SUCH_APP_USER = dict.fromkeys(PHONE_KEEPERS, 404)
 
 API: list[tuple[str, str, Any, set[str] | dict[str, int]]] = [
     # (method, path, body, who gets 200 (or {person: status}); other people 403)
@@ -120,6 +124,26 @@ API: list[tuple[str, str, Any, set[str] | dict[str, int]]] = [
         {ADMIN: 404, DISTRICT: 404, TUYEN: 404},
     ),
     ("PUT", OF_19603, EDIT_OF_19603, READERS_OF_19603),
+    # App users, roles and form assignments (test_central_app_users): officers keep the phones
+    # of their own area, as on the phones page; an app user no one of them holds is not found.
+    ("GET", "/v1/roles", None, ALL),  # Central's fixed role of an app user: no one's data
+    ("GET", "/v1/roles/app-user", None, ALL),
+    ("GET", "/v1/projects/1/app-users", None, PHONE_KEEPERS),  # each those of their area
+    ("POST", "/v1/projects/1/app-users", {"displayName": "Máy qua API"}, PHONE_KEEPERS),
+    ("DELETE", "/v1/projects/1/app-users/999999", None, NO_SUCH_APP_USER),
+    ("GET", "/v1/projects/1/assignments/forms", None, PHONE_KEEPERS),
+    ("GET", "/v1/projects/1/assignments/forms/2", None, PHONE_KEEPERS),
+    ("GET", f"{FORM}/assignments", None, PHONE_KEEPERS),
+    ("GET", f"{FORM}/assignments/app-user", None, PHONE_KEEPERS),
+    ("POST", f"{FORM}/assignments/2/999999", None, NO_SUCH_APP_USER),
+    ("DELETE", f"{FORM}/assignments/app-user/999999", None, NO_SUCH_APP_USER),
+    # Forms by API (test_central_forms_api): changed only by an administrator without an area,
+    # as on the forms page; drafts read as there. These bodies carry no Content-Type (call_api
+    # sends none), which the administrator is told is wrong; test_central_forms_api sends them.
+    ("POST", "/v1/projects/1/forms?publish=true", photo_form("bieu_ma_tran"), {ADMIN: 400}),
+    ("POST", f"{FORM}/draft", photo_form("household_survey"), {ADMIN: 400}),
+    ("GET", f"/v1/projects/1/forms/{DRAFT}/draft", None, FORM_READERS),
+    ("POST", f"/v1/projects/1/forms/{DRAFT}/draft/publish?version=1", None, {ADMIN: 200}),
     ("DELETE", "/v1/sessions/current", None, ALL),  # last: it signs each person out
 ]
 

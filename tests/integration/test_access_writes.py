@@ -38,6 +38,7 @@ from server.services.users import create_user
 from server.storage.models import (
     ApiSession,
     AppUser,
+    AppUserForm,
     Area,
     AreaHouseholds,
     Commendation,
@@ -64,7 +65,7 @@ from tests.integration.test_web_form_pages import page_config
 from tests.support import access_world
 from tests.support.access_world import ADMIN, DISTRICT, HIEU, TUYEN, World
 from tests.support.collect import CollectClient
-from tests.support.factories import make_app_user, publish_form
+from tests.support.factories import make_app_user, publish_form, stage_draft
 from tests.support.surveys import NOT_POOR, POOR, survey, visit
 from tests.support.web_form import require_bundle
 from tests.support.xlsforms import photo_form
@@ -435,6 +436,30 @@ def phones_without_an_area(session: Session, _target: Any) -> object:
     return sorted(session.scalars(select(AppUser.login).where(AppUser.area_id.is_(None))))
 
 
+def actor(target: Any) -> int:
+    """An app user's id (a placeholder where the matrices only name the route)."""
+    return target if isinstance(target, int) else 0
+
+
+def app_user_id_of_19612(setup: Setup, form_ids: tuple[str, ...] = ()) -> int:
+    """A phone of 19612 set up for every form (or for `form_ids` only)."""
+    login = make_app_user(
+        setup.session, name="Máy 19612", area_code="19612", form_ids=form_ids
+    ).login
+    return setup.session.scalars(select(AppUser.id).where(AppUser.login == login)).one()
+
+
+def forms_of_app_user(session: Session, app_user_id: int) -> object:
+    app_user = session.get(AppUser, app_user_id)
+    assert app_user is not None
+    listed = select(AppUserForm.form_id).where(AppUserForm.app_user_id == app_user_id)
+    return (app_user.all_forms, app_user.revoked_at, sorted(session.scalars(listed)))
+
+
+CENTRAL_APP_USERS = "/v1/projects/1/app-users"
+CENTRAL_ASSIGNMENTS = "/v1/projects/1/forms/household_survey/assignments/2"
+
+
 def draft_of_a_new_form(setup: Setup) -> bytes:
     return photo_form(f"bieu_{setup.fresh()}")
 
@@ -451,6 +476,23 @@ def open_form(setup: Setup) -> str:
 
 def form_state(session: Session, form_id: str) -> object:
     return session.scalars(select(Form.state).where(Form.xml_form_id == form_id)).one()
+
+
+CENTRAL_FORMS = "/v1/projects/1/forms"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def form_with_a_draft(setup: Setup) -> str:
+    """A published form with a version 2 kept as its draft."""
+    form_id = open_form(setup)
+    stage_draft(setup.app, setup.session, photo_form(form_id, "2"), filename=f"{form_id}.xlsx")
+    return form_id
+
+
+def published_version_of(session: Session, form_id: str) -> object:
+    return session.scalars(
+        select(Form.published_version_id).where(Form.xml_form_id == form_id)
+    ).one()
 
 
 def locked_person_of_19612(setup: Setup) -> str:
@@ -654,6 +696,15 @@ AREAS_CSV = (
 AREA_A_REFUSED = dict.fromkeys((ADMIN_A, DISTRICT_A, TUYEN, VIEWER_A), refused(403))  # all 4 roles
 NOT_AN_EDITOR = refused(403)  # a role that may not make this write anywhere
 NOT_IN_SCOPE = refused(403)  # an area outside one's own
+# An app user outside one's area is not found (as the phones page's revoke).
+APP_USER_OF_B = {
+    ADMIN_A: refused(404),
+    DISTRICT_A: refused(404),
+    TUYEN: refused(404),
+    VIEWER_A: NOT_AN_EDITOR,
+    ADMIN: written(200),
+    DISTRICT: written(200),
+}
 
 CENTRAL_RECORDS = "/v1/projects/1/forms/household_survey/submissions"
 
@@ -1040,6 +1091,53 @@ ACTIONS: dict[str, Action] = {
             DISTRICT: written(302),
         },
     ),
+    "create an app user of 19612 through the Central API": Action(
+        "POST",
+        same(CENTRAL_APP_USERS),
+        lambda n: {"json": {"displayName": f"Máy API {n}", "areaCode": "19612"}},
+        fresh,
+        phones_of_19612,
+        {
+            ADMIN_A: NOT_IN_SCOPE,
+            DISTRICT_A: NOT_IN_SCOPE,
+            TUYEN: NOT_IN_SCOPE,
+            VIEWER_A: NOT_AN_EDITOR,
+            ADMIN: written(200),
+            DISTRICT: written(200),
+        },
+    ),
+    "create an app user without an area through the Central API": Action(
+        "POST",
+        same(CENTRAL_APP_USERS),
+        lambda n: {"json": {"displayName": f"Máy API {n}", "areaCode": ""}},
+        fresh,
+        phones_without_an_area,
+        {**AREA_A_REFUSED, ADMIN: written(200), DISTRICT: NOT_IN_SCOPE},
+    ),
+    "revoke an app user of 19612 through the Central API": Action(
+        "DELETE",
+        lambda app_user: f"{CENTRAL_APP_USERS}/{actor(app_user)}",
+        lambda _: {},
+        app_user_id_of_19612,
+        forms_of_app_user,
+        APP_USER_OF_B,
+    ),
+    "take a form from an app user of 19612 through the Central API": Action(
+        "DELETE",
+        lambda app_user: f"{CENTRAL_ASSIGNMENTS}/{actor(app_user)}",
+        lambda _: {},
+        app_user_id_of_19612,
+        forms_of_app_user,
+        APP_USER_OF_B,
+    ),
+    "give a form to an app user of 19612 through the Central API": Action(
+        "POST",
+        lambda app_user: f"{CENTRAL_ASSIGNMENTS}/{actor(app_user)}",
+        lambda _: {},
+        lambda setup: app_user_id_of_19612(setup, ("followup_visit",)),
+        forms_of_app_user,
+        APP_USER_OF_B,
+    ),
     "upload a form (every area's phones get it once published)": Action(
         "POST",
         same("/forms"),
@@ -1047,6 +1145,38 @@ ACTIONS: dict[str, Action] = {
         draft_of_a_new_form,
         forms_and_versions,
         {**AREA_A_REFUSED, ADMIN: written(302), DISTRICT: NOT_AN_EDITOR},
+    ),
+    "create a form through the Central API (every area's phones get it once published)": Action(
+        "POST",
+        same(CENTRAL_FORMS),
+        lambda xlsx: {
+            "data": xlsx,
+            "headers": {"Content-Type": XLSX},
+            "params": {"ignoreWarnings": "true", "publish": "true"},
+        },
+        draft_of_a_new_form,
+        forms_and_versions,
+        {**AREA_A_REFUSED, ADMIN: written(200), DISTRICT: NOT_AN_EDITOR},
+    ),
+    "keep a new version of a form as its draft through the Central API": Action(
+        "POST",
+        lambda form_id: f"{CENTRAL_FORMS}/{form_id}/draft",
+        lambda form_id: {
+            "data": photo_form(form_id, "2"),
+            "headers": {"Content-Type": XLSX},
+            "params": {"ignoreWarnings": "true"},
+        },
+        open_form,
+        forms_and_versions,
+        {**AREA_A_REFUSED, ADMIN: written(200), DISTRICT: NOT_AN_EDITOR},
+    ),
+    "publish a form's draft through the Central API": Action(
+        "POST",
+        lambda form_id: f"{CENTRAL_FORMS}/{form_id}/draft/publish",
+        lambda _: {},
+        form_with_a_draft,
+        published_version_of,
+        {**AREA_A_REFUSED, ADMIN: written(200), DISTRICT: NOT_AN_EDITOR},
     ),
     "close a form (every area's phones stop sending it)": Action(
         "POST",
