@@ -8,6 +8,7 @@ bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 # Routes register on import.
 from server.api import (  # noqa: E402,F401
     central,
+    central_entities,
     central_reports,
     raw_exports,
     views,

@@ -31,6 +31,7 @@ world = access_world.world
 # a district officer), records as on the submission pages (within one's area).
 FORM = "/v1/projects/1/forms/household_survey"
 REPORTS = "/v1/projects/1/reports.svc"
+DATASET = "/v1/projects/1/datasets/households"
 OF_19603 = f"{FORM}/submissions/{RECORD_19603}"
 OF_19612 = f"{FORM}/submissions/{RECORD_19612}"
 FORM_READERS = {ADMIN, DISTRICT}
@@ -129,6 +130,20 @@ API: list[tuple[str, str, Any, set[str] | dict[str, int]]] = [
         None,
         {ADMIN: 200, DISTRICT: 200, TUYEN: 200, HIEU: 200, VIEWER: 404},
     ),
+    # The household registry as Central's dataset: its name for anyone, households for officers
+    # (each their own area's: test_central_entities reads a sibling's entity as absent, 404).
+    ("GET", "/v1/projects/1/datasets", None, ALL),
+    ("GET", DATASET, None, ALL),
+    ("GET", f"{DATASET}/entities", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
+    (
+        "GET",
+        f"{DATASET}/entities/5b0d3c1a-6e2f-4a7b-9c8d-0000ffffffff",
+        None,
+        {ADMIN: 404, DISTRICT: 404, TUYEN: 404, HIEU: 404},
+    ),
+    ("GET", f"{DATASET}.svc", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
+    ("GET", f"{DATASET}.svc/$metadata", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
+    ("GET", f"{DATASET}.svc/Entities?$top=2&$count=true", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
     # Raw exports: the records as the feed shows them; an area inside one's own only.
     ("GET", f"{FORM}/submissions.csv.zip", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
     ("GET", f"{FORM}/submissions.csv?groupPaths=false", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
