@@ -5,4 +5,13 @@ from flask import Blueprint
 API_PREFIX = "/v1"
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 
-from server.api import central, central_admin, central_forms, raw_exports, views  # noqa: E402,F401  (routes register on import)
+# Routes register on import.
+from server.api import (  # noqa: E402,F401
+    central,
+    central_admin,
+    central_entities,
+    central_forms,
+    central_reports,
+    raw_exports,
+    views,
+)

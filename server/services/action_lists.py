@@ -52,6 +52,25 @@ _ADDRESS = (
     Column("sp", "Bảo trợ xã hội", "Social protection", _T),
 )
 
+# Each list's columns (also the reports feed's $metadata, services/report_feeds.py).
+DEFICIENCY_COLUMNS = (
+    *_ADDRESS,
+    Column("indicator", "Thiếu hụt", "Deficient in", _T),
+    Column("support", "Hỗ trợ đề xuất", "Suggested support", _T),
+    Column("responsible", "Cơ quan phụ trách", "Responsible body", _T),
+)
+DUE_VISIT_COLUMNS = (
+    *_ADDRESS,
+    Column("exit_year", "Năm thoát nghèo", "Left poverty in", _T),
+    Column("last_visit", "Lần thăm gần nhất", "Last visit", _T),
+)
+RELAPSE_COLUMNS = (
+    *_ADDRESS,
+    Column("reasons", "Lý do", "Reasons", _T),
+    Column("last_visit", "Lần thăm gần nhất", "Last visit", _T),
+)
+EXITED_COLUMNS = _ADDRESS
+
 
 def _mark(flag: bool) -> str:
     return "x" if flag else ""
@@ -110,12 +129,6 @@ def deficiency_list(
     area = visible_area(session, scope, area_code)
     rows_of = _village_of(session, scope, area, village)
     standard = standard_for_year(period)
-    columns = (
-        *_ADDRESS,
-        Column("indicator", "Thiếu hụt", "Deficient in", _T),
-        Column("support", "Hỗ trợ đề xuất", "Suggested support", _T),
-        Column("responsible", "Cơ quan phụ trách", "Responsible body", _T),
-    )
     rows = queries.deficiency_rows(session, rows_of, period, indicators=indicators, groups=groups)
     return _table(
         "thieu_hut",
@@ -123,7 +136,7 @@ def deficiency_list(
         "Households, deficiencies and suggested support",
         area,
         period,
-        columns,
+        DEFICIENCY_COLUMNS,
         _with_support(rows, standard, with_income=not indicators),
     )
 
@@ -184,18 +197,13 @@ def due_for_visit_list(
     rows = queries.due_for_visit_rows(
         session, rows_of, window.since_period, window.visited_after, groups
     )
-    columns = (
-        *_ADDRESS,
-        Column("exit_year", "Năm thoát nghèo", "Left poverty in", _T),
-        Column("last_visit", "Lần thăm gần nhất", "Last visit", _T),
-    )
     return _table(
         "can_tham",
         "Hộ mới thoát nghèo cần đến thăm",
         "Newly exited households due for a visit",
         area,
         None,
-        columns,
+        DUE_VISIT_COLUMNS,
         (
             Row(
                 {
@@ -219,18 +227,13 @@ def relapse_risk_list(
 ) -> Table:
     area = visible_area(session, scope, area_code)
     rows_of = _village_of(session, scope, area, village)
-    columns = (
-        *_ADDRESS,
-        Column("reasons", "Lý do", "Reasons", _T),
-        Column("last_visit", "Lần thăm gần nhất", "Last visit", _T),
-    )
     return _table(
         "nguy_co_tai_ngheo",
         "Hộ có nguy cơ tái nghèo",
         "Households at risk of relapse",
         area,
         None,
-        columns,
+        RELAPSE_COLUMNS,
         (
             Row(
                 {
@@ -261,7 +264,7 @@ def exited_list(
         f"Households that left poverty in {period}",
         area,
         period,
-        _ADDRESS,
+        EXITED_COLUMNS,
         (Row(_address(r)) for r in queries.exited_rows(session, rows_of, period, groups)),
     )
 

@@ -19,6 +19,13 @@ from server.storage.areas import find_area_by_code, is_within
 from server.storage.models import Area
 
 COLUMNS = ("area_code", "year", "pledged")
+# The commitments table's columns (also the reports feed's $metadata, services/report_feeds.py).
+COMMITMENT_COLUMNS = (
+    Column("label", "Đơn vị", "Unit", CellKind.TEXT),
+    Column("pledged", "Số hộ cam kết thoát nghèo", "Households pledged to exit"),
+    Column("exited", "Số hộ đã thoát nghèo", "Households that exited"),
+    Column("achieved", "Tỷ lệ đạt", "Achieved", CellKind.PERCENT),
+)
 
 
 def set_commitment(
@@ -96,12 +103,7 @@ def commitments_table(session: Session, scope: Area | None, area_code: str, year
         title_en=f"Poverty-reduction commitments for {year} and results",
         subtitle_vi=f"{area.name} — {when_vi}",
         subtitle_en=f"{area.name} — {when_en}",
-        columns=(
-            Column("label", "Đơn vị", "Unit", CellKind.TEXT),
-            Column("pledged", "Số hộ cam kết thoát nghèo", "Households pledged to exit"),
-            Column("exited", "Số hộ đã thoát nghèo", "Households that exited"),
-            Column("achieved", "Tỷ lệ đạt", "Achieved", CellKind.PERCENT),
-        ),
+        columns=COMMITMENT_COLUMNS,
         rows=body,
         place=place_name(area.name),
     )

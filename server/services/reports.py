@@ -131,6 +131,17 @@ def _followup_cells(label: str, exited: int, visited: int, at_risk: int) -> dict
     }
 
 
+# The follow-up table's columns (also the reports feed's $metadata, services/report_feeds.py).
+FOLLOWUP_COLUMNS = (
+    Column("label", "Đơn vị", "Unit", CellKind.TEXT),
+    Column("exited", "Hộ mới thoát nghèo (36 tháng)", "Left poverty (36 months)"),
+    Column("visited", "Đã thăm trong 90 ngày", "Visited in 90 days"),
+    Column("not_visited", "Chưa thăm", "Not visited"),
+    Column("visited_rate", "Tỷ lệ đã thăm", "Visited, rate", CellKind.PERCENT),
+    Column("at_risk", "Có nguy cơ tái nghèo", "At risk of relapse"),
+)
+
+
 def followup_table(
     session: Session, scope: Area | None, area_code: str, today: date | None = None
 ) -> Table:
@@ -140,15 +151,6 @@ def followup_table(
     today = today or date.today()
     window = followup_window(today)
     rows = queries.followup_rows(session, area, window.since_period, window.visited_after)
-    n, p = CellKind.COUNT, CellKind.PERCENT
-    columns = (
-        Column("label", "Đơn vị", "Unit", CellKind.TEXT),
-        Column("exited", "Hộ mới thoát nghèo (36 tháng)", "Left poverty (36 months)", n),
-        Column("visited", "Đã thăm trong 90 ngày", "Visited in 90 days", n),
-        Column("not_visited", "Chưa thăm", "Not visited", n),
-        Column("visited_rate", "Tỷ lệ đã thăm", "Visited, rate", p),
-        Column("at_risk", "Có nguy cơ tái nghèo", "At risk of relapse", n),
-    )
     body = [Row(_followup_cells(r.name, r.exited, r.visited, r.at_risk)) for r in rows]
     total = _followup_cells(
         TOTAL,
@@ -162,7 +164,7 @@ def followup_table(
         title_en="Follow-up of households that recently left poverty",
         subtitle_vi=f"{area.name} — đến ngày {today:%d/%m/%Y}",
         subtitle_en=f"{area.name} — as of {today:%d/%m/%Y}",
-        columns=columns,
+        columns=FOLLOWUP_COLUMNS,
         rows=[*body, Row(total, RowKind.TOTAL)],
         place=place_name(area.name),
     )

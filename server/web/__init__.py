@@ -20,6 +20,7 @@ from server.web import (  # noqa: E402,F401
     area_pages,
     audit,
     commendation_pages,
+    connect_pages,
     dialogue_pages,
     form_pages,
     phones,

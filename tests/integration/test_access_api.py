@@ -31,6 +31,8 @@ world = access_world.world
 # ODK Central's REST surface (test_central_api): forms as on the forms pages (an administrator,
 # a district officer), records as on the submission pages (within one's area).
 FORM = "/v1/projects/1/forms/household_survey"
+REPORTS = "/v1/projects/1/reports.svc"
+DATASET = "/v1/projects/1/datasets/households"
 OF_19603 = f"{FORM}/submissions/{RECORD_19603}"
 OF_19612 = f"{FORM}/submissions/{RECORD_19612}"
 FORM_READERS = {ADMIN, DISTRICT}
@@ -109,6 +111,43 @@ API: list[tuple[str, str, Any, set[str] | dict[str, int]]] = [
     ("GET", f"{FORM}.svc", None, {ADMIN, DISTRICT, TUYEN, HIEU}),  # the feed: as the records
     ("GET", f"{FORM}.svc/$metadata", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
     ("GET", f"{FORM}.svc/Submissions?$top=2&$count=true", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
+    # The poverty tables as OData: as the tables and lists above (a list is no set to a viewer).
+    ("GET", REPORTS, None, ALL),
+    ("GET", f"{REPORTS}/$metadata", None, ALL),
+    ("GET", f"{REPORTS}/TenCot", None, ALL),
+    (
+        "GET",
+        f"{REPORTS}/TongHop?$filter=area%20eq%20%2719603%27",
+        None,
+        {ADMIN, DISTRICT, TUYEN, VIEWER},
+    ),
+    ("GET", f"{REPORTS}/TheoDoi?$filter=area%20eq%20%27468%27", None, {ADMIN, DISTRICT, VIEWER}),
+    (
+        "GET",
+        f"{REPORTS}/ThieuHut?$filter=area%20eq%20%2719612%27%20and%20period%20eq%202026&$top=5",
+        None,
+        {ADMIN: 200, DISTRICT: 200, HIEU: 200, VIEWER: 404},
+    ),
+    (  # each officer their own area's list (no filter: the set opens on it)
+        "GET",
+        f"{REPORTS}/CanTham?$count=true",
+        None,
+        {ADMIN: 200, DISTRICT: 200, TUYEN: 200, HIEU: 200, VIEWER: 404},
+    ),
+    # The household registry as Central's dataset: its name for anyone, households for officers
+    # (each their own area's: test_central_entities reads a sibling's entity as absent, 404).
+    ("GET", "/v1/projects/1/datasets", None, ALL),
+    ("GET", DATASET, None, ALL),
+    ("GET", f"{DATASET}/entities", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
+    (
+        "GET",
+        f"{DATASET}/entities/5b0d3c1a-6e2f-4a7b-9c8d-0000ffffffff",
+        None,
+        {ADMIN: 404, DISTRICT: 404, TUYEN: 404, HIEU: 404},
+    ),
+    ("GET", f"{DATASET}.svc", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
+    ("GET", f"{DATASET}.svc/$metadata", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
+    ("GET", f"{DATASET}.svc/Entities?$top=2&$count=true", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
     # Raw exports: the records as the feed shows them; an area inside one's own only.
     ("GET", f"{FORM}/submissions.csv.zip", None, {ADMIN, DISTRICT, TUYEN, HIEU}),
     ("GET", f"{FORM}/submissions.csv?groupPaths=false", None, {ADMIN, DISTRICT, TUYEN, HIEU}),

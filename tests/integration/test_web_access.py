@@ -127,6 +127,7 @@ def test_the_session_cookie_is_http_only_and_same_site(site: str) -> None:
 ROUTES = [  # (path, who gets 200; others 403, or 302 to the sign-in page when signed out)
     ("/", set(PEOPLE)),
     ("/account", set(PEOPLE)),
+    ("/connect", set(PEOPLE)),  # the feeds: each person's own (test_connect_page)
     ("/users", {"admin@tinh.vn", "huyen@camlo.vn", "tuyen@camlo.vn", "hieu@camlo.vn"}),
     ("/reports/summary?area=468", {"admin@tinh.vn", "huyen@camlo.vn", "xem@camlo.vn"}),
     (
