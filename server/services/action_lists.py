@@ -287,8 +287,12 @@ class WantedList:
         return self.period
 
 
+# The kinds of list, as their addresses (/lists/<kind>) and the OData feeds name them.
+DEFICIENCIES, DUE_VISITS, RELAPSE_RISK = "deficiencies", "due-visits", "relapse-risk"
+EXITED = "exited"
+
 _LISTS: dict[str, Callable[[Session, Area | None, WantedList], Table]] = {
-    "deficiencies": lambda session, scope, wanted: deficiency_list(
+    DEFICIENCIES: lambda session, scope, wanted: deficiency_list(
         session,
         scope,
         wanted.area_code,
@@ -297,13 +301,13 @@ _LISTS: dict[str, Callable[[Session, Area | None, WantedList], Table]] = {
         groups=wanted.groups,
         village=wanted.village,
     ),
-    "due-visits": lambda session, scope, wanted: due_for_visit_list(
+    DUE_VISITS: lambda session, scope, wanted: due_for_visit_list(
         session, scope, wanted.area_code, groups=wanted.groups, village=wanted.village
     ),
-    "relapse-risk": lambda session, scope, wanted: relapse_risk_list(
+    RELAPSE_RISK: lambda session, scope, wanted: relapse_risk_list(
         session, scope, wanted.area_code, groups=wanted.groups, village=wanted.village
     ),
-    "exited": lambda session, scope, wanted: exited_list(
+    EXITED: lambda session, scope, wanted: exited_list(
         session,
         scope,
         wanted.area_code,
@@ -313,7 +317,7 @@ _LISTS: dict[str, Callable[[Session, Area | None, WantedList], Table]] = {
     ),
 }
 KINDS = tuple(_LISTS)
-YEARLY = frozenset({"deficiencies", "exited"})  # the kinds that need a review year
+YEARLY = frozenset({DEFICIENCIES, EXITED})  # the kinds that need a review year
 
 
 def action_list(session: Session, scope: Area | None, wanted: WantedList) -> Table:

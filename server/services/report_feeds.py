@@ -115,7 +115,7 @@ REPORTS: dict[str, Report] = {
                 action_lists.DEFICIENCY_COLUMNS,
                 yearly=True,
             ),
-            _list("deficiencies"),
+            _list(action_lists.DEFICIENCIES),
             personal=True,
         ),
         Report(
@@ -126,7 +126,7 @@ REPORTS: dict[str, Report] = {
                 action_lists.DUE_VISIT_COLUMNS,
                 yearly=False,
             ),
-            _list("due-visits"),
+            _list(action_lists.DUE_VISITS),
             personal=True,
         ),
         Report(
@@ -137,7 +137,7 @@ REPORTS: dict[str, Report] = {
                 action_lists.RELAPSE_COLUMNS,
                 yearly=False,
             ),
-            _list("relapse-risk"),
+            _list(action_lists.RELAPSE_RISK),
             personal=True,
         ),
         Report(
@@ -148,7 +148,7 @@ REPORTS: dict[str, Report] = {
                 action_lists.EXITED_COLUMNS,
                 yearly=True,
             ),
-            _list("exited"),
+            _list(action_lists.EXITED),
             personal=True,
         ),
     )
