@@ -27,8 +27,10 @@ from server.errors import (
     NotFound,
     NotSupported,
     RasoatError,
+    SelectWithExpand,
     StaleEdit,
     TooManyAttempts,
+    UnsupportedExpand,
     UnsupportedFilterField,
     UnsupportedQueryOption,
 )
@@ -57,6 +59,8 @@ _CENTRAL_CODES: tuple[tuple[type[RasoatError], float], ...] = (
     (InvalidSelect, 400.23),
     (InvalidInput, 400.8),
     (UnsupportedFilterField, 501.5),
+    (UnsupportedExpand, 501.6),
+    (SelectWithExpand, 501.11),
     (UnsupportedQueryOption, 501.1),
     (NotSupported, 501.4),
 )

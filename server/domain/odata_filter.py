@@ -7,10 +7,11 @@ storage layer turns the tree into SQL."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from server.errors import InvalidFilter, NotSupported, UnsupportedFilterField
+from server.errors import InvalidFilter, InvalidInput, NotSupported, UnsupportedFilterField
 
 Literal = datetime | str | int | float | bool | None
 
@@ -192,3 +193,43 @@ def parse_filter(text: str) -> Condition:
     if left is not None:
         raise InvalidFilter(reason=f"unexpected {left[1]!r}")
     return condition
+
+
+# --- $orderby ------------------------------------------------------------------------------------
+# Central sorts by its filterable columns, ascending with nulls first or descending with nulls
+# last, and breaks ties by the record's number in the direction of the first key. The review
+# state is left out: ours are not Central's words, so their order would not be Central's.
+ORDERABLE = {member: field for member, field in FEED_FIELDS.items() if field != "review_state"}
+
+
+@dataclass(frozen=True)
+class Ordering:
+    field: str  # a value of ORDERABLE
+    descending: bool
+
+
+def parse_orderby(text: str, known: Callable[[str], bool]) -> tuple[tuple[Ordering, ...], str]:
+    """The keys of `$orderby` (`__system/submissionDate desc,__id`) and the option written
+    plainly (what a page's cursor remembers). A member of the table (`known`) the feed cannot
+    sort by is Central's 501.5 (UnsupportedFilterField); what is no member at all, a
+    direction other than asc or desc, an empty or repeated key is the caller's mistake
+    (InvalidInput naming $orderby and the word)."""
+    keys: list[Ordering] = []
+    plain: list[str] = []
+    for clause in text.split(","):
+        words = clause.split()
+        if not words:
+            raise InvalidInput(field="$orderby", detail="an empty key")
+        member, direction = words[0].removeprefix(_ROOT), (words[1:] or ["asc"])[0].lower()
+        field = ORDERABLE.get(member)
+        if field is None and known(member):
+            raise UnsupportedFilterField(what=f"the field {member} in $orderby")
+        if field is None:
+            raise InvalidInput(field="$orderby", detail=f"{words[0]!r} is no field of the table")
+        if direction not in ("asc", "desc") or len(words) > 2:
+            raise InvalidInput(field="$orderby", detail=f"{' '.join(words[1:])!r}: asc or desc")
+        if any(k.field == field for k in keys):
+            raise InvalidInput(field="$orderby", detail=f"{member} twice")
+        keys.append(Ordering(field, direction == "desc"))
+        plain.append(f"{member} {direction}")
+    return tuple(keys), ",".join(plain)
