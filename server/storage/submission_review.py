@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from server.domain.odata_filter import Condition, Logical, Negation, Ordering
@@ -32,6 +32,7 @@ from server.storage.models import (
     SubmissionComment,
     SubmissionVersion,
     User,
+    utcnow_ms,
 )
 
 
@@ -234,12 +235,16 @@ def record_review(
     changed (an empty body for a change without words)."""
     changed = state != submission.review_state
     submission.review_state = state
+    now = utcnow_ms()
+    if changed:
+        submission.changed_at = now
     session.add(
         SubmissionComment(
             submission_id=submission.id,
             user_id=user_id,
             review_state=state if changed else None,
             body=body,
+            at=now,
         )
     )
 
@@ -371,35 +376,11 @@ def _past(
     return or_(*alternatives) if alternatives else false()
 
 
-def _updated_at() -> ColumnElement[Any]:
-    """When the record last changed after it arrived: its last edit or change of review state
-    (None for a record never edited nor reviewed, as Central's updatedAt)."""
-    edits, comments = aliased(SubmissionVersion), aliased(SubmissionComment)
-    edited = (
-        select(func.max(edits.received_at))
-        .where(edits.submission_id == Submission.id, edits.deprecated_id.is_not(None))
-        .correlate(Submission)
-        .scalar_subquery()
-    )
-    reviewed = (
-        select(func.max(comments.at))
-        .where(comments.submission_id == Submission.id, comments.review_state.is_not(None))
-        .correlate(Submission)
-        .scalar_subquery()
-    )
-    return case(
-        (edited.is_(None), reviewed),
-        (reviewed.is_(None), edited),
-        (edited > reviewed, edited),
-        else_=reviewed,
-    )
-
-
 def _feed_column(field: str) -> ColumnElement[Any]:
     columns: dict[str, Any] = {
         "instance_id": Submission.instance_id,
         "submission_date": Submission.created_at,
-        "updated_at": _updated_at(),
+        "updated_at": Submission.changed_at,
         "submitter_id": Submission.app_user_id,
         "review_state": Submission.review_state,
     }
@@ -473,7 +454,7 @@ def feed_rows(
             attachments(files.blob_sha256.is_not(None)),
             attachments(),
             FormVersion.version,
-            _updated_at(),
+            Submission.changed_at,
         )
         .join(current, (current.submission_id == Submission.id) & current.current.is_(True))
         .outerjoin(AppUser, AppUser.id == Submission.app_user_id)

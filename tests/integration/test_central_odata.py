@@ -20,6 +20,7 @@ import requests
 from pyodk.errors import PyODKError
 
 from server.formats.odata import skiptoken
+from server.storage.models import Submission
 from tests.integration import test_web_access
 from tests.integration.test_central_api import (
     FORM,
@@ -371,3 +372,39 @@ def test_a_repeat_table_pages_by_a_cursor_that_neither_skips_nor_repeats_rows_me
     assert [r["__id"] for r in read_pages(body["@odata.nextLink"], auth)] == [
         r["__id"] for r in again[3:]
     ]
+
+
+def test_an_incremental_pull_gets_what_was_edited_or_reviewed_since_its_last_pull(
+    world: World, tmp_path: Path
+) -> None:
+    """As a nightly refresh pulls: `updatedAt gt <the newest updatedAt it holds>`, oldest
+    change first, through the cursor; a comment alone changes nothing."""
+    arrived = arrives(world, TUYEN, "1960301-293")
+    url = f"{world.base}/v1/{SERVICE}/Submissions"
+    auth = basic(TUYEN)
+
+    def pull(since: str) -> list[dict[str, Any]]:
+        since_filter = quote(f"__system/updatedAt gt {since}")
+        return read_pages(
+            f"{url}?%24filter={since_filter}&%24orderby=__system/updatedAt%20asc&%24top=1", auth
+        )
+
+    time.sleep(0.01)
+    mark = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert pull(mark) == []
+    with pyodk_client(world.base, TUYEN, tmp_path) as client:
+        client.submissions.review(world.record_19603, "hasIssues", form_id=FORM)
+        client.submissions.add_comment(arrived, "chỉ một ghi chú", form_id=FORM)
+        edited, _ = survey(POOR, household_code="1960301-293", deprecated_id=arrived)
+        client.submissions.edit(arrived, edited.decode(), form_id=FORM)
+    changed = pull(mark)
+    assert [r["__id"] for r in changed] == [world.record_19603, arrived]
+    assert all(r["__system"]["updatedAt"] > mark for r in changed)
+    assert changed[1]["__system"]["edits"] == 1
+    assert pull(changed[-1]["__system"]["updatedAt"]) == [], "nothing changed since"
+
+
+def test_the_records_changed_since_a_moment_are_one_range_of_an_index_per_form() -> None:
+    """The migration test holds the database to the models; the models hold this index."""
+    indexes = {tuple(c.name for c in index.columns) for index in Submission.__table__.indexes}
+    assert ("form_id", "changed_at") in indexes
