@@ -285,7 +285,9 @@ SYSTEM_KEYS = frozenset(name for name, _ in _SYSTEM_FIELDS)
 
 def _system_schema() -> list[str]:
     def members(*names: str) -> list[str]:
-        return [f'<Member Name="{n}"/>' for n in names]
+        # The values CSDL would assign anyway (0, 1, …), written out: some v4 clients
+        # (python-odata) read every member's Value.
+        return [f'<Member Name="{n}" Value="{i}"/>' for i, n in enumerate(names)]
 
     return [
         f'<Schema xmlns="{_EDM_NS}" Namespace="org.opendatakit.submission">',
@@ -303,8 +305,9 @@ def _system_schema() -> list[str]:
 
 
 def _capabilities(target: str) -> list[str]:
-    """Central's annotations of the Submissions set: minimal conformance, countable and
-    filterable, neither sortable nor expandable here, no batches."""
+    """The annotations of the Submissions set: minimal conformance, countable, filterable,
+    sortable and expandable (`$orderby`, `$expand=*`; Central says neither though it answers
+    both), no batches."""
 
     def record(term: str, *values: tuple[str, bool]) -> str:
         pairs = "".join(
@@ -320,8 +323,8 @@ def _capabilities(target: str) -> list[str]:
         f'<Annotation Term="{_CAP}.BatchSupported" Bool="false"/>',
         record("CountRestrictions", ("Countable", True)),
         record("FilterRestrictions", ("Filterable", True), ("RequiresFilter", False)),
-        record("SortRestrictions", ("Sortable", False)),
-        record("ExpandRestrictions", ("Expandable", False)),
+        record("SortRestrictions", ("Sortable", True)),
+        record("ExpandRestrictions", ("Expandable", True)),
         "</Annotations>",
     ]
 
@@ -346,9 +349,18 @@ def _properties(nodes: tuple[Node, ...], prefix: str, ns: str) -> list[str]:
     return lines
 
 
-def _types(nodes: tuple[Node, ...], prefix: str, ns: str, out: list[str]) -> None:
+def _types(
+    nodes: tuple[Node, ...],
+    prefix: str,
+    ns: str,
+    out: list[str],
+    parent_key: str = f"__{ROOT_TABLE}-id",
+) -> None:
+    """The types below `prefix`; `parent_key` is the column by which a repeat's rows name
+    the row they belong to (the record's, or the enclosing repeat's), as `repeat_rows`."""
     for node in nodes:
         name = f"{prefix}.{node.key}"
+        inner_key = parent_key
         if node.type == "structure":
             out.append(f"<ComplexType Name={quoteattr(name.removeprefix(ROOT_TABLE + '.'))}>")
             out.extend(_properties(node.children, name, ns))
@@ -357,10 +369,13 @@ def _types(nodes: tuple[Node, ...], prefix: str, ns: str, out: list[str]) -> Non
             out.append(f"<EntityType Name={quoteattr(name)}>")
             out.append('<Key><PropertyRef Name="__id"/></Key>')
             out.append('<Property Name="__id" Type="Edm.String"/>')
+            # Declared, so that a client building its model from $metadata keeps it.
+            out.append(f"<Property Name={quoteattr(parent_key)} Type=\"Edm.String\"/>")
             out.extend(_properties(node.children, name, ns))
             out.append("</EntityType>")
+            inner_key = "__" + name.replace(".", "-") + "-id"
         if node.children:
-            _types(node.children, name, ns, out)
+            _types(node.children, name, ns, out, inner_key)
 
 
 def metadata_document(xml_form_id: str, tree: tuple[Node, ...]) -> str:
