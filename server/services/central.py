@@ -483,7 +483,11 @@ def _checked(condition: Condition) -> Condition:
     if condition.field == "review_state":
         if not (value is None or isinstance(value, str)) or value not in _FEED_STATES:
             raise InvalidFilter(reason=f"{value!r} is not a review state")
-        return Comparison(condition.field, condition.op, _FEED_STATES[value].value)
+        return Comparison(condition.field, condition.op, _FEED_STATES[value].value, condition.part)
+    if condition.part is not None:  # year(…) eq 2026: a whole number
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 10_000:
+            raise InvalidFilter(reason=f"{value!r} cannot be compared with {condition.part}()")
+        return condition
     kinds = _FEED_VALUE_TYPES[condition.field]
     wrong = value is not None and (not isinstance(value, kinds) or isinstance(value, bool))
     if wrong or (isinstance(value, int) and not -(2**31) <= value < 2**31):

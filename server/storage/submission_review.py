@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, extract, false, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from server.domain.odata_filter import Condition, Logical, Negation, Ordering
@@ -395,6 +395,8 @@ def _condition(condition: Condition) -> ColumnElement[bool]:
         pair = (_condition(condition.left), _condition(condition.right))
         return and_(*pair) if condition.op == "and" else or_(*pair)
     column, value = _feed_column(condition.field), condition.value
+    if condition.part is not None:  # as Central: extract(year from …), in UTC
+        column = extract(condition.part, column)
     if isinstance(value, datetime):
         value = value.astimezone(UTC)
     if value is None:

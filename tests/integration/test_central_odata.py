@@ -81,6 +81,16 @@ def test_a_filter_on_the_submission_date_and_updated_at_pulls_what_changed(
         )
         before = "__system/submissionDate lt 2000-01-01"
         assert client.submissions.get_table(form_id=FORM, filter=before)["value"] == []
+        this_year = f"year(__system/submissionDate) eq {datetime.now(UTC).year}"
+        this_month = f"month($root/Submissions/__system/submissionDate) ge 1 and {this_year}"
+        assert (
+            client.submissions.get_table(form_id=FORM, filter=this_month, count=True)[
+                "@odata.count"
+            ]
+            == every
+        )
+        long_ago = "year(__system/submissionDate) eq 1999 or day(__system/updatedAt) gt 0"
+        assert client.submissions.get_table(form_id=FORM, filter=long_ago)["value"] == []
 
         assert (
             client.submissions.get_table(form_id=FORM, filter="__system/updatedAt ne null")["value"]
@@ -128,7 +138,10 @@ def test_what_the_feed_cannot_read_is_refused_in_central_s_words(
         assert refusal(client, filter="((") == 400.18
         assert refusal(client, filter="__system/submissionDate gt 2026-13-45") == 400.18
         assert refusal(client, filter="household_code eq 'x'") == 501.5
-        assert refusal(client, filter="year(__system/submissionDate) eq 2026") == 501.4
+        assert refusal(client, filter="tolower(__id) eq 'x'") == 501.4  # OData's, not answered
+        assert refusal(client, filter="khong_co(__id) eq 1") == 400.18  # no function at all
+        assert refusal(client, filter="year(__id) eq 2026") == 400.18  # no date
+        assert refusal(client, filter="month(__system/updatedAt) eq 'x'") == 400.18
         assert refusal(client, expand="members") == 501.6  # only * is answered, as Central
         assert refusal(client, expand="-1") == 400.8  # no expansion at all
         assert refusal(client, expand="*", select="__id") == 501.11
