@@ -471,6 +471,20 @@ class UnsupportedQueryOption(NotSupported):
     code = "unsupported_query_option"
 
 
+class UnsupportedExpand(NotSupported):
+    """An `$expand` other than `*` (Central's 501.6)."""
+
+    code = "unsupported_expand"
+
+
+class SelectWithExpand(NotSupported):
+    """`$select` beside `$expand`, which Central does not answer (its 501.11)."""
+
+    code = "select_with_expand"
+    vi = "Chưa hỗ trợ $select cùng với $expand."
+    en = "$select together with $expand is not supported."
+
+
 class UnsupportedFilterField(NotSupported):
     """A `$filter` on a field the feed cannot filter by (Central's 501.5)."""
 

@@ -152,7 +152,10 @@ ODATA_WKT = Text("$wkt", 10)
 ODATA_FILTER = Text("$filter", 2000)
 ODATA_FORMAT = Choice("$format", ("json", "application/json"))
 ODATA_SELECT = Text("$select", 2000)
-ODATA_SKIPTOKEN = Text("$skiptoken", 200)  # our nextLink's cursor (formats/odata.skiptoken)
+# our nextLink's cursor (formats/odata.skiptoken): under an $orderby it holds the last row's keys
+ODATA_SKIPTOKEN = Text("$skiptoken", 1000)
+ODATA_ORDERBY = Text("$orderby", 500)
+ODATA_EXPAND = Text("$expand", 100)
 # A raw export's options: Central's names on the API (booleans as "true"/"false"), ours besides.
 SPLIT_MULTIPLES = Text("splitSelectMultiples", 10)
 GROUP_PATHS = Text("groupPaths", 10)
@@ -198,6 +201,8 @@ DECLARED: tuple[Number | Text | Choice, ...] = (
     ODATA_FORMAT,
     ODATA_SELECT,
     ODATA_SKIPTOKEN,
+    ODATA_ORDERBY,
+    ODATA_EXPAND,
     SPLIT_MULTIPLES,
     GROUP_PATHS,
     LABELS,

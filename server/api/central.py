@@ -30,8 +30,10 @@ from server.query_params import (
     DEVICE_ID,
     ODATA,
     ODATA_COUNT,
+    ODATA_EXPAND,
     ODATA_FILTER,
     ODATA_FORMAT,
+    ODATA_ORDERBY,
     ODATA_SELECT,
     ODATA_SKIP,
     ODATA_SKIPTOKEN,
@@ -273,6 +275,7 @@ ODATA_JSON = "application/json; odata.metadata=minimal"
 # The options a feed reads; any other `$`-option is refused with Central's 501.1.
 _FEED_OPTIONS = {
     "$top", "$skip", "$count", "$wkt", "$filter", "$format", "$select", "$skiptoken",
+    "$orderby", "$expand",
 }  # fmt: skip
 
 
@@ -322,6 +325,8 @@ def odata_table(project_id: int, xml_form_id: str, table: str) -> Response:
         wkt=_true(ODATA_WKT.read()),
         select=ODATA_SELECT.read(),
         skiptoken=ODATA_SKIPTOKEN.read(),
+        orderby=ODATA_ORDERBY.read(),
+        expand=ODATA_EXPAND.read(),
     )
     user = current_user()
     with writing(db_session()):  # reading records writes their audit event
@@ -330,11 +335,8 @@ def odata_table(project_id: int, xml_form_id: str, table: str) -> Response:
     next_link = None
     moved = ("$skip", "$top", "$skiptoken")
     kept = [(k, v) for k, v in every_pair() if k not in moved]
-    if page.next_token is not None:  # Submissions: a cursor, stable while records arrive
+    if page.next_token is not None:  # a cursor, stable while records arrive
         pairs = [*kept, ("$top", str(query.top)), ("$skiptoken", page.next_token)]
-        next_link = f"{root}/{quote(table)}?{urlencode(pairs)}"
-    elif page.next_skip is not None:
-        pairs = [*kept, ("$top", str(query.top)), ("$skip", str(page.next_skip))]
         next_link = f"{root}/{quote(table)}?{urlencode(pairs)}"
     body = feed_page(root, table, page.rows, page.count, next_link)
     response = jsonify(body)

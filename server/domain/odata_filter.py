@@ -7,10 +7,11 @@ storage layer turns the tree into SQL."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from server.errors import InvalidFilter, NotSupported, UnsupportedFilterField
+from server.errors import InvalidFilter, InvalidInput, NotSupported, UnsupportedFilterField
 
 Literal = datetime | str | int | float | bool | None
 
@@ -30,6 +31,22 @@ class Comparison:
     field: str  # a value of FEED_FIELDS
     op: str  # eq ne lt le gt ge
     value: Literal
+    part: str | None = None  # year, month, day, hour, minute or second of an instant field
+
+
+# Central's functions of an instant (`year(__system/submissionDate) eq 2026`), in UTC.
+PARTS = ("year", "month", "day", "hour", "minute", "second")
+INSTANT_FIELDS = frozenset({"submission_date", "updated_at"})
+# OData's other functions: Central's grammar knows them and its feed answers none (501.4);
+# any other name is no function at all (400.18, as Central's parser refuses it).
+_ODATA_FUNCTIONS = frozenset(
+    {
+        *("contains", "endswith", "startswith", "length", "indexof", "substring", "tolower"),
+        *("toupper", "trim", "concat", "fractionalseconds", "totalseconds", "date", "time"),
+        *("totaloffsetminutes", "mindatetime", "maxdatetime", "round", "floor", "ceiling"),
+        *("isof", "cast", "geo.distance", "geo.length", "geo.intersects"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +101,12 @@ def _instant(text: str) -> datetime:
         return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
     except (ValueError, OverflowError) as exc:
         raise InvalidFilter(reason=f"{text!r} is not a date") from exc
+
+
+def _literal(value: Literal | tuple[str, str | None]) -> Literal:
+    if isinstance(value, tuple):  # a member, where a value was expected
+        raise NotSupported(what="a $filter comparison of two fields or two values")
+    return value
 
 
 class _Parser:
@@ -141,8 +164,8 @@ class _Parser:
             return inner
         return self.comparison()
 
-    def operand(self) -> tuple[str, Literal]:
-        """("member", name) or ("literal", value)."""
+    def operand(self) -> tuple[str, Literal | tuple[str, str | None]]:
+        """("member", (field, part)) or ("literal", value)."""
         kind, text = self.take()
         if kind == "string":
             return "literal", text[1:-1].replace("''", "'")
@@ -157,15 +180,34 @@ class _Parser:
             return "literal", {"null": None, "true": True, "false": False}[word]
         following = self.peek()
         if following is not None and following[1] == "(":
-            if word != "now":
-                raise NotSupported(what=f"the function {text}() in $filter")
-            self.take()
-            self.expect(")")
-            return "literal", datetime.now(UTC)
+            return self.call(text)
+        return "member", (self.member(text), None)
+
+    def member(self, text: str) -> str:
         field = FEED_FIELDS.get(text.removeprefix(_ROOT))
         if field is None:
             raise UnsupportedFilterField(what=f"the field {text} in $filter")
-        return "member", field
+        return field
+
+    def call(self, name: str) -> tuple[str, Literal | tuple[str, str | None]]:
+        """now(), or a part of an instant field: year(__system/submissionDate)."""
+        word = name.lower()
+        self.expect("(")
+        if word == "now":
+            self.expect(")")
+            return "literal", datetime.now(UTC)
+        if word not in PARTS:
+            if word in _ODATA_FUNCTIONS:
+                raise NotSupported(what=f"the function {name}() in $filter")
+            raise InvalidFilter(reason=f"{name}() is no OData function")
+        kind, inner = self.take()
+        if kind != "word" or inner.lower() in _OPS | {"and", "or", "not"}:
+            raise InvalidFilter(reason=f"{name}() takes a field, not {inner!r}")
+        field = self.member(inner)
+        if field not in INSTANT_FIELDS:
+            raise InvalidFilter(reason=f"{name}() takes a date field, not {inner}")
+        self.expect(")")
+        return "member", (field, word)
 
     def comparison(self) -> Comparison:
         left_kind, left = self.operand()
@@ -174,10 +216,10 @@ class _Parser:
             raise InvalidFilter(reason=f"{op!r} is not a comparison (eq, ne, lt, le, gt, ge)")
         op = "ne" if op == "neq" else op
         right_kind, right = self.operand()
-        if left_kind == "member" and right_kind == "literal":
-            return Comparison(str(left), op, right)
-        if left_kind == "literal" and right_kind == "member":
-            return Comparison(str(right), _SWAPPED[op], left)
+        if left_kind == "member" and right_kind == "literal" and isinstance(left, tuple):
+            return Comparison(left[0], op, _literal(right), left[1])
+        if left_kind == "literal" and right_kind == "member" and isinstance(right, tuple):
+            return Comparison(right[0], _SWAPPED[op], _literal(left), right[1])
         raise NotSupported(what="a $filter comparison of two fields or two values")
 
 
@@ -192,3 +234,43 @@ def parse_filter(text: str) -> Condition:
     if left is not None:
         raise InvalidFilter(reason=f"unexpected {left[1]!r}")
     return condition
+
+
+# --- $orderby ------------------------------------------------------------------------------------
+# Central sorts by its filterable columns, ascending with nulls first or descending with nulls
+# last, and breaks ties by the record's number in the direction of the first key. The review
+# state is left out: ours are not Central's words, so their order would not be Central's.
+ORDERABLE = {member: field for member, field in FEED_FIELDS.items() if field != "review_state"}
+
+
+@dataclass(frozen=True)
+class Ordering:
+    field: str  # a value of ORDERABLE
+    descending: bool
+
+
+def parse_orderby(text: str, known: Callable[[str], bool]) -> tuple[tuple[Ordering, ...], str]:
+    """The keys of `$orderby` (`__system/submissionDate desc,__id`) and the option written
+    plainly (what a page's cursor remembers). A member of the table (`known`) the feed cannot
+    sort by is Central's 501.5 (UnsupportedFilterField); what is no member at all, a
+    direction other than asc or desc, an empty or repeated key is the caller's mistake
+    (InvalidInput naming $orderby and the word)."""
+    keys: list[Ordering] = []
+    plain: list[str] = []
+    for clause in text.split(","):
+        words = clause.split()
+        if not words:
+            raise InvalidInput(field="$orderby", detail="an empty key")
+        member, direction = words[0].removeprefix(_ROOT), (words[1:] or ["asc"])[0].lower()
+        field = ORDERABLE.get(member)
+        if field is None and known(member):
+            raise UnsupportedFilterField(what=f"the field {member} in $orderby")
+        if field is None:
+            raise InvalidInput(field="$orderby", detail=f"{words[0]!r} is no field of the table")
+        if direction not in ("asc", "desc") or len(words) > 2:
+            raise InvalidInput(field="$orderby", detail=f"{' '.join(words[1:])!r}: asc or desc")
+        if any(k.field == field for k in keys):
+            raise InvalidInput(field="$orderby", detail=f"{member} twice")
+        keys.append(Ordering(field, direction == "desc"))
+        plain.append(f"{member} {direction}")
+    return tuple(keys), ",".join(plain)

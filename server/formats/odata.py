@@ -145,26 +145,53 @@ def typed(kind: str, text: str | None, wkt: bool = False) -> Any:
 class RowContext:
     instance_id: str
     wkt: bool
+    expand: bool = False  # `$expand=*`: each repeat's instances inline, as Central nests them
+
+
+def _repeat_id(step: str) -> str:
+    return hashlib.sha1(step.encode("utf-8")).hexdigest()  # noqa: S324 (Central's ids)
 
 
 def _fields(
-    element: Element | None, nodes: tuple[Node, ...], link: str, context: RowContext
+    element: Element | None,
+    nodes: tuple[Node, ...],
+    link: str,
+    context: RowContext,
+    seed: str = "",
 ) -> dict[str, Any]:
+    """The row of `element`'s fields; `seed` is the ancestry its repeats' ids hash over
+    (needed only when they are expanded)."""
     row: dict[str, Any] = {}
     # The element's children by name, once: a lookup per field was quadratic in the fields of
     # a group (bench/exports.py).
-    children: dict[str, Element] = {}
+    children: dict[str, list[Element]] = {}
     for candidate in element if element is not None else ():
-        children.setdefault(local_name(candidate.tag), candidate)
+        children.setdefault(local_name(candidate.tag), []).append(candidate)
     for node in nodes:
-        child = children.get(node.name)
+        found = children.get(node.name, [])
+        child = found[0] if found else None
         if node.type == "repeat":
             row[f"{node.key}@odata.navigationLink"] = f"{link}/{node.key}"
+            if context.expand:
+                row[node.key] = [
+                    _expanded(instance, node, link, context, f"{seed}%%{node.name}#{index}")
+                    for index, instance in enumerate(found)
+                ]
         elif node.type == "structure":
-            row[node.key] = _fields(child, node.children, f"{link}/{node.key}", context)
+            inner = f"{seed}%%{node.name}#"
+            row[node.key] = _fields(child, node.children, f"{link}/{node.key}", context, inner)
         else:
             row[node.key] = typed(node.type, child.text if child is not None else None, context.wkt)
     return row
+
+
+def _expanded(
+    instance: Element, repeat: Node, link: str, context: RowContext, step: str
+) -> dict[str, Any]:
+    """One instance of a repeat inline in its parent's row: its fields and its `__id` (the
+    id its row has in the repeat's own table)."""
+    inner = f"{link}/{repeat.key}('{_repeat_id(step)}')"
+    return {**_fields(instance, repeat.children, inner, context, step), "__id": _repeat_id(step)}
 
 
 def submission_row(
@@ -175,7 +202,7 @@ def submission_row(
     link = f"{ROOT_TABLE}('{quote(context.instance_id, safe='')}')"
     return {
         "__id": context.instance_id,
-        **_fields(root, tree, link, context),
+        **_fields(root, tree, link, context, f"{ROOT_TABLE}#{context.instance_id}"),
         "__system": dict(system),
     }
 
@@ -190,7 +217,7 @@ def _instances(
     for index, child in enumerate(matches):
         if head.type == "repeat":
             step = f"{seed}%%{head.name}#{index}"
-            own = hashlib.sha1(step.encode("utf-8")).hexdigest()  # noqa: S324 (Central's ids)
+            own = _repeat_id(step)
             if not rest:
                 yield child, own, parent_id
             else:
@@ -258,7 +285,9 @@ SYSTEM_KEYS = frozenset(name for name, _ in _SYSTEM_FIELDS)
 
 def _system_schema() -> list[str]:
     def members(*names: str) -> list[str]:
-        return [f'<Member Name="{n}"/>' for n in names]
+        # The values CSDL would assign anyway (0, 1, …), written out: some v4 clients
+        # (python-odata) read every member's Value.
+        return [f'<Member Name="{n}" Value="{i}"/>' for i, n in enumerate(names)]
 
     return [
         f'<Schema xmlns="{_EDM_NS}" Namespace="org.opendatakit.submission">',
@@ -276,8 +305,9 @@ def _system_schema() -> list[str]:
 
 
 def _capabilities(target: str) -> list[str]:
-    """Central's annotations of the Submissions set: minimal conformance, countable and
-    filterable, neither sortable nor expandable here, no batches."""
+    """The annotations of the Submissions set: minimal conformance, countable, filterable,
+    sortable and expandable (`$orderby`, `$expand=*`; Central says neither though it answers
+    both), no batches."""
 
     def record(term: str, *values: tuple[str, bool]) -> str:
         pairs = "".join(
@@ -293,8 +323,8 @@ def _capabilities(target: str) -> list[str]:
         f'<Annotation Term="{_CAP}.BatchSupported" Bool="false"/>',
         record("CountRestrictions", ("Countable", True)),
         record("FilterRestrictions", ("Filterable", True), ("RequiresFilter", False)),
-        record("SortRestrictions", ("Sortable", False)),
-        record("ExpandRestrictions", ("Expandable", False)),
+        record("SortRestrictions", ("Sortable", True)),
+        record("ExpandRestrictions", ("Expandable", True)),
         "</Annotations>",
     ]
 
@@ -319,9 +349,18 @@ def _properties(nodes: tuple[Node, ...], prefix: str, ns: str) -> list[str]:
     return lines
 
 
-def _types(nodes: tuple[Node, ...], prefix: str, ns: str, out: list[str]) -> None:
+def _types(
+    nodes: tuple[Node, ...],
+    prefix: str,
+    ns: str,
+    out: list[str],
+    parent_key: str = f"__{ROOT_TABLE}-id",
+) -> None:
+    """The types below `prefix`; `parent_key` is the column by which a repeat's rows name
+    the row they belong to (the record's, or the enclosing repeat's), as `repeat_rows`."""
     for node in nodes:
         name = f"{prefix}.{node.key}"
+        inner_key = parent_key
         if node.type == "structure":
             out.append(f"<ComplexType Name={quoteattr(name.removeprefix(ROOT_TABLE + '.'))}>")
             out.extend(_properties(node.children, name, ns))
@@ -330,10 +369,13 @@ def _types(nodes: tuple[Node, ...], prefix: str, ns: str, out: list[str]) -> Non
             out.append(f"<EntityType Name={quoteattr(name)}>")
             out.append('<Key><PropertyRef Name="__id"/></Key>')
             out.append('<Property Name="__id" Type="Edm.String"/>')
+            # Declared, so that a client building its model from $metadata keeps it.
+            out.append(f"<Property Name={quoteattr(parent_key)} Type=\"Edm.String\"/>")
             out.extend(_properties(node.children, name, ns))
             out.append("</EntityType>")
+            inner_key = "__" + name.replace(".", "-") + "-id"
         if node.children:
-            _types(node.children, name, ns, out)
+            _types(node.children, name, ns, out, inner_key)
 
 
 def metadata_document(xml_form_id: str, tree: tuple[Node, ...]) -> str:
@@ -424,28 +466,76 @@ def selectable(tree: tuple[Node, ...], path: str) -> bool:
 
 
 # --- Paging by a cursor -------------------------------------------------------------------------
-# The nextLink of the Submissions table carries `$skiptoken`: the form and the last record of
-# the page, so the next page starts after that record whatever was added meanwhile (a new
-# record is newer than every page already read: it neither shifts a row into a page read
-# before nor pushes one out of the page to come). Opaque to clients, as OData wants it.
+# The nextLink of a table carries `$skiptoken`: the form, the table, the order the page was read
+# in and where its last row stands in that order, so the next page starts after that row
+# whatever was added meanwhile. Newest first (no `$orderby`), a new record is newer than every
+# page already read: it neither shifts a row into a page read before nor pushes one out of the
+# page to come. Under an `$orderby` the token holds the last row's values of the ordering's
+# fields (and its record, which breaks ties), so the next page seeks past them instead of
+# counting rows. Opaque to clients, as OData wants it.
+
+CursorValue = str | int | float | None
 
 
-def skiptoken(xml_form_id: str, last_record: int) -> str:
-    data = json.dumps({"form": xml_form_id, "after": last_record}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended: after record `after` (its id), for a repeat table after its row
+    number `row` of that record; `order` is the `$orderby` read ("" for newest first) and
+    `key` the last record's values of its fields, as JSON values."""
+
+    after: int
+    order: str = ""
+    key: tuple[CursorValue, ...] = ()
+    table: str = ROOT_TABLE
+    row: int = 0
 
 
-def read_skiptoken(token: str, xml_form_id: str) -> int:
-    """The record a page continues after; InvalidInput naming $skiptoken for a token that is
-    not ours or belongs to another form's feed."""
+def skiptoken(xml_form_id: str, last_record: int, cursor: Cursor | None = None) -> str:
+    where = cursor or Cursor(last_record)
+    data: dict[str, Any] = {"form": xml_form_id, "after": last_record}
+    if where.table != ROOT_TABLE:
+        data |= {"table": where.table, "row": where.row}
+    if where.order:
+        data |= {"order": where.order, "key": list(where.key)}
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _whole_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def read_skiptoken(
+    token: str, xml_form_id: str, table: str = ROOT_TABLE, order: str = ""
+) -> Cursor:
+    """Where the page continues; InvalidInput naming $skiptoken for a token that is not ours,
+    belongs to another form's feed or table, or was given for another `$orderby`."""
+    not_ours = InvalidInput(field="$skiptoken", detail="not a token this feed gave")
     try:
         padded = token + "=" * (-len(token) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        if not isinstance(data, dict):
+            raise TypeError(data)
         form, after = data["form"], data["after"]
+        given_table, given_order = data.get("table", ROOT_TABLE), data.get("order", "")
+        key, row = tuple(data.get("key", ())), data.get("row", 0)
     except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(field="$skiptoken", detail="not a token this feed gave") from exc
+        raise not_ours from exc
     if form != xml_form_id:
         raise InvalidInput(field="$skiptoken", detail=f"a token of the feed of {form!r}")
-    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-        raise InvalidInput(field="$skiptoken", detail="not a token this feed gave")
-    return after
+    if given_table != table:
+        raise InvalidInput(field="$skiptoken", detail=f"a token of the table {given_table!r}")
+    if given_order != order:
+        raise InvalidInput(
+            field="$skiptoken",
+            detail=f"given for $orderby={given_order or '(none)'}, "
+            f"not for $orderby={order or '(none)'}",
+        )
+    shapes = (
+        _whole_number(after),
+        _whole_number(row),
+        all(v is None or isinstance(v, str | int | float) for v in key),
+    )
+    if not all(shapes):
+        raise not_ours
+    return Cursor(after, order, key, table, row)

@@ -13,13 +13,22 @@ caller commits.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from server.domain.odata_filter import Comparison, Condition, Logical, Negation, parse_filter
+from server.domain.odata_filter import (
+    Comparison,
+    Condition,
+    Logical,
+    Negation,
+    Ordering,
+    parse_filter,
+    parse_orderby,
+)
 from server.domain.vocabulary import FormState, ReviewState
 from server.errors import (
     AttachmentNotFound,
@@ -28,11 +37,15 @@ from server.errors import (
     InvalidInput,
     InvalidSelect,
     NotFound,
+    SelectWithExpand,
+    UnsupportedExpand,
     UnsupportedQueryOption,
 )
 from server.formats.instance import parse_instance, parse_xml
 from server.formats.odata import (
     ROOT_TABLE,
+    Cursor,
+    CursorValue,
     Node,
     RowContext,
     iso,
@@ -440,14 +453,15 @@ class FeedQuery:
     wkt: bool
     select: str | None = None
     skiptoken: str | None = None
+    orderby: str | None = None
+    expand: str | None = None
 
 
 @dataclass(frozen=True)
 class FeedPage:
     rows: list[dict[str, Any]]
     count: int | None
-    next_skip: int | None  # where the next page starts, when there is one (repeat tables)
-    next_token: str | None = None  # the Submissions table's cursor to the next page
+    next_token: str | None = None  # the cursor to the next page, when there is one
 
 
 _FEED_STATES: dict[str | None, ReviewState] = {
@@ -476,7 +490,11 @@ def _checked(condition: Condition) -> Condition:
     if condition.field == "review_state":
         if not (value is None or isinstance(value, str)) or value not in _FEED_STATES:
             raise InvalidFilter(reason=f"{value!r} is not a review state")
-        return Comparison(condition.field, condition.op, _FEED_STATES[value].value)
+        return Comparison(condition.field, condition.op, _FEED_STATES[value].value, condition.part)
+    if condition.part is not None:  # year(…) eq 2026: a whole number
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 10_000:
+            raise InvalidFilter(reason=f"{value!r} cannot be compared with {condition.part}()")
+        return condition
     kinds = _FEED_VALUE_TYPES[condition.field]
     wrong = value is not None and (not isinstance(value, kinds) or isinstance(value, bool))
     if wrong or (isinstance(value, int) and not -(2**31) <= value < 2**31):
@@ -540,62 +558,187 @@ def _selection(tree: tuple[Node, ...], query: FeedQuery) -> tuple[str, ...]:
 
 
 def _submission_rows(
-    tree: tuple[Node, ...], rows: list[queries.FeedRow], wkt: bool
+    tree: tuple[Node, ...], rows: list[queries.FeedRow], wkt: bool, expand: bool = False
 ) -> list[dict[str, Any]]:
     return [
         submission_row(
             parse_xml(r.facts.current.xml),
             tree,
             system_columns(r),
-            RowContext(r.facts.submission.instance_id, wkt),
+            RowContext(r.facts.submission.instance_id, wkt, expand),
         )
         for r in rows
     ]
 
 
+_INSTANTS = frozenset({"submission_date", "updated_at"})
+
+
+def _token_key(keys: tuple[Ordering, ...], row: queries.FeedRow) -> tuple[CursorValue, ...]:
+    """The row's values of the `$orderby` keys as the cursor writes them (instants in ISO
+    8601 to the microsecond, in UTC: the next page compares them exactly)."""
+    values: list[CursorValue] = []
+    for ordering, value in zip(keys, row.key, strict=True):
+        if ordering.field in _INSTANTS and isinstance(value, datetime):
+            aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+            values.append(aware.astimezone(UTC).isoformat())
+        else:
+            values.append(value)
+    return tuple(values)
+
+
+def _seek_key(keys: tuple[Ordering, ...], cursor: Cursor) -> tuple[Any, ...]:
+    """The cursor's values back as the columns hold them; InvalidInput naming $skiptoken
+    when they do not fit the keys."""
+    if len(cursor.key) != len(keys):
+        raise InvalidInput(field="$skiptoken", detail="not a token this feed gave")
+    values: list[Any] = []
+    for ordering, value in zip(keys, cursor.key, strict=True):
+        if value is None:
+            values.append(None)
+            continue
+        try:
+            if ordering.field in _INSTANTS:
+                values.append(datetime.fromisoformat(str(value)))
+            elif ordering.field == "submitter_id":
+                values.append(int(value))
+            else:
+                values.append(str(value))
+        except ValueError as exc:
+            raise InvalidInput(field="$skiptoken", detail="not a token this feed gave") from exc
+    return tuple(values)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What one request of the feed reads: the form, its fields, the records wanted, in which
+    order and from which cursor."""
+
+    form: Form
+    tree: tuple[Node, ...]
+    wanted: Any
+    condition: Condition | None
+    keys: tuple[Ordering, ...]
+    order: str
+    cursor: Cursor | None
+
+    def seek(self, including: bool = False) -> queries.FeedOrder:
+        if self.cursor is None:
+            return queries.FeedOrder(self.keys)
+        key = _seek_key(self.keys, self.cursor)
+        return queries.FeedOrder(self.keys, self.cursor.after, key, including)
+
+    def token(self, row: queries.FeedRow, table: str = ROOT_TABLE, index: int = 0) -> str:
+        record = row.facts.submission.id
+        where = Cursor(record, self.order, _token_key(self.keys, row), table, index)
+        return skiptoken(self.form.xml_form_id, record, where)
+
+
+_NAVIGATION = re.compile(r"[A-Za-z_][\w/.]*(?:\(.*\))?(?:\s*,\s*[A-Za-z_][\w/.]*)*")
+
+
+def _expansion(query: FeedQuery) -> bool:
+    """Whether `$expand=*` was asked; Central answers no other expansion (501.6), nor one
+    beside `$select` (501.11), nor one on a repeat table."""
+    if query.expand is None:
+        return False
+    if query.expand.strip() != "*":
+        if not _NAVIGATION.fullmatch(query.expand.strip()):  # no expansion at all: a mistake
+            raise InvalidInput(field="$expand", detail="* or a navigation property")
+        raise UnsupportedExpand(what=f"$expand={query.expand.strip()}")
+    if query.select:
+        raise SelectWithExpand()
+    if query.table != ROOT_TABLE:
+        raise UnsupportedQueryOption(what="$expand on a repeat table")
+    return True
+
+
 def feed(
     session: Session, member: StaffMember, address: tuple[int, str], query: FeedQuery
 ) -> FeedPage:
-    """One page of a table of the feed, of the records the member may see, newest first; the
-    reading is audited. `$filter` applies to the records (a repeat table's rows follow their
-    record), `$top`/`$skip` to the table's rows."""
+    """One page of a table of the feed, of the records the member may see, newest first or in
+    the `$orderby` asked; the reading is audited. `$filter` and `$orderby` apply to the
+    records (a repeat table's rows follow their record, in the order of the form), `$top` and
+    `$skip` to the table's rows; the next page continues from a cursor."""
     found = _feed_form(session, member, address)
     tree = _published_tree(session, found)
     repeats = repeat_tables(tree)
     if query.table != ROOT_TABLE and query.table not in repeats:
         raise NotFound(what=f"table {query.table}")
     condition = _checked(parse_filter(query.filter)) if query.filter else None
+    keys, order = (
+        parse_orderby(query.orderby, lambda member: selectable(tree, member))
+        if query.orderby
+        else ((), "")
+    )
     chosen = _selection(tree, query) if query.select else None
+    expand = _expansion(query)
+    cursor = (
+        read_skiptoken(query.skiptoken, found.xml_form_id, query.table, order)
+        if query.skiptoken
+        else None
+    )
     wanted = review_service.visible_filter(session, _reader(member), found)
     audit.record(session, member.id, "download", f"submissions {found.xml_form_id} (odata)")
-    if query.table == ROOT_TABLE:
-        after = read_skiptoken(query.skiptoken, found.xml_form_id) if query.skiptoken else None
-        # One row more than the page: whether a next page exists, without a second query.
-        window = (query.skip, None if query.top is None else query.top + 1)
-        total, rows = queries.feed_rows(session, wanted, condition, window, after)
-        more = bool(query.top) and len(rows) > (query.top or 0)  # $top=0: a count, no pages
-        rows = rows[: query.top] if query.top is not None else rows
-        shaped = [
-            selected(row, chosen) if chosen else row
-            for row in _submission_rows(tree, rows, query.wkt)
-        ]
-        token = skiptoken(found.xml_form_id, rows[-1].facts.submission.id) if more else None
-        return FeedPage(shaped, total if query.count else None, None, token)
-    _, records = queries.feed_rows(session, wanted, condition, (0, None))
-    path = repeats[query.table][0]
-    every = [
-        row
-        for r in records
-        for row in repeat_rows(
-            parse_xml(r.facts.current.xml),
-            path,
-            RowContext(r.facts.submission.instance_id, query.wkt),
-        )
+    reading = _Reading(found, tree, wanted, condition, keys, order, cursor)
+    if query.table != ROOT_TABLE:
+        return _repeat_page(session, reading, repeats[query.table][0], query)
+    # One row more than the page: whether a next page exists, without a second query. A
+    # cursor replaces $skip (Central ignores $skip beside $skiptoken).
+    skip = 0 if cursor else query.skip
+    window = (skip, None if query.top is None else query.top + 1)
+    total, rows = queries.feed_rows(session, wanted, condition, window, reading.seek())
+    more = bool(query.top) and len(rows) > (query.top or 0)  # $top=0: a count, no pages
+    rows = rows[: query.top] if query.top is not None else rows
+    shaped = [
+        selected(row, chosen) if chosen else row
+        for row in _submission_rows(tree, rows, query.wkt, expand)
     ]
-    total = len(every)
-    end = None if query.top is None else query.skip + query.top
-    shaped = every[query.skip : end]
-    more = query.top is not None and query.skip + query.top < total
-    return FeedPage(
-        shaped, total if query.count else None, query.skip + len(shaped) if more else None
-    )
+    token = reading.token(rows[-1]) if more else None
+    return FeedPage(shaped, total if query.count else None, token)
+
+
+# Records read at once for a repeat table's page: its rows are known only once a record's XML
+# is read, so the records come in batches until the page is full.
+REPEAT_BATCH = 500
+
+
+def _repeat_page(
+    session: Session, reading: _Reading, path: tuple[Node, ...], query: FeedQuery
+) -> FeedPage:
+    """A page of a repeat table: the rows of the records in their order, each record's in the
+    order of its XML; a cursor names the record and row the last page ended with (the cursor's
+    record is read again, its rows up to that one left out)."""
+    cursor = reading.cursor
+    skip = 0 if cursor else query.skip
+    # The rows the page needs: those skipped, the page, and one more to know a next exists;
+    # all of them for $count.
+    needed = None if query.top is None or query.count else skip + query.top + 1
+    seen: list[tuple[queries.FeedRow, int, dict[str, Any]]] = []
+    start = 0
+    while needed is None or len(seen) < needed:
+        _, batch = queries.feed_rows(
+            session,
+            reading.wanted,
+            reading.condition,
+            (start, REPEAT_BATCH),
+            reading.seek(including=True),
+        )
+        for record in batch:
+            rows = repeat_rows(
+                parse_xml(record.facts.current.xml),
+                path,
+                RowContext(record.facts.submission.instance_id, query.wkt),
+            )
+            resumed = cursor is not None and record.facts.submission.id == cursor.after
+            for index, row in enumerate(rows):
+                if not (resumed and cursor is not None and index <= cursor.row):
+                    seen.append((record, index, row))
+        if len(batch) < REPEAT_BATCH:
+            break
+        start += REPEAT_BATCH
+    end = None if query.top is None else skip + query.top
+    page = seen[skip:end]
+    more = query.top is not None and len(seen) > skip + query.top and bool(page)
+    token = reading.token(page[-1][0], query.table, page[-1][1]) if more else None
+    return FeedPage([row for _, _, row in page], len(seen) if query.count else None, token)

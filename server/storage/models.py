@@ -60,6 +60,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def utcnow_ms() -> datetime:
+    """Now to the millisecond: the precision the OData feed writes times in (as Central), so
+    that a client filtering `gt` the newest time it was shown does not get that row again."""
+    now = utcnow()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 def _enum(cls: type[enum.StrEnum]) -> Enum:
     # Stored as plain strings with a CHECK, identical on SQLite and PostgreSQL.
     return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
@@ -234,7 +241,12 @@ class Submission(Base):
     """One record from the field; its XML versions (edits) are SubmissionVersion rows."""
 
     __tablename__ = "submission"
-    __table_args__ = (UniqueConstraint("form_id", "instance_id"),)
+    __table_args__ = (
+        UniqueConstraint("form_id", "instance_id"),
+        # An incremental pull (`$filter=__system/updatedAt gt …`) reads one form's records
+        # changed since a moment: a range of this index, not a scan of every record.
+        Index("ix_submission_form_id_changed_at", "form_id", "changed_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("form.id"))
     # The instanceID of the first version; edits keep this as the record's identity.
@@ -245,6 +257,10 @@ class Submission(Base):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When an edit or an officer's change of review state last changed the record; None for
+    # one never edited nor reviewed (Central's `__system/updatedAt`, what incremental pulls
+    # filter by). `updated_at` above also moves when nobody changed the record's content.
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Why a record is kept out of the registry (unknown village, unreadable income, a
     # conflicting record…), for the commune officer to fix or reject.
     issues: Mapped[str | None] = mapped_column(Text)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, extract, false, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from server.domain.odata_filter import Condition, Logical, Negation
+from server.domain.odata_filter import Condition, Logical, Negation, Ordering
 from server.domain.vocabulary import ReviewState
 from server.storage.models import (
     AppUser,
@@ -32,6 +32,7 @@ from server.storage.models import (
     SubmissionComment,
     SubmissionVersion,
     User,
+    utcnow_ms,
 )
 
 
@@ -234,12 +235,16 @@ def record_review(
     changed (an empty body for a change without words)."""
     changed = state != submission.review_state
     submission.review_state = state
+    now = utcnow_ms()
+    if changed:
+        submission.changed_at = now
     session.add(
         SubmissionComment(
             submission_id=submission.id,
             user_id=user_id,
             review_state=state if changed else None,
             body=body,
+            at=now,
         )
     )
 
@@ -333,37 +338,49 @@ class FeedRow:
     attachments_expected: int
     form_version: str
     updated_at: datetime | None
+    key: tuple[Any, ...] = ()  # the record's values of the `$orderby` keys, in their order
 
 
-def _updated_at() -> ColumnElement[Any]:
-    """When the record last changed after it arrived: its last edit or change of review state
-    (None for a record never edited nor reviewed, as Central's updatedAt)."""
-    edits, comments = aliased(SubmissionVersion), aliased(SubmissionComment)
-    edited = (
-        select(func.max(edits.received_at))
-        .where(edits.submission_id == Submission.id, edits.deprecated_id.is_not(None))
-        .correlate(Submission)
-        .scalar_subquery()
-    )
-    reviewed = (
-        select(func.max(comments.at))
-        .where(comments.submission_id == Submission.id, comments.review_state.is_not(None))
-        .correlate(Submission)
-        .scalar_subquery()
-    )
-    return case(
-        (edited.is_(None), reviewed),
-        (reviewed.is_(None), edited),
-        (edited > reviewed, edited),
-        else_=reviewed,
-    )
+@dataclass(frozen=True)
+class FeedOrder:
+    """How a page of the feed is sorted and where it starts: `keys` ((): newest first), and
+    after which record (`after`: its id; `key`: its values of the keys) when a cursor says."""
+
+    keys: tuple[Ordering, ...] = ()
+    after: int | None = None
+    key: tuple[Any, ...] = ()
+    including: bool = False  # that record too (a repeat table resumes inside it)
+
+
+def _after(column: ColumnElement[Any], descending: bool, value: Any) -> ColumnElement[bool] | None:
+    """The rows strictly after `value` on one key, as Central sorts (ascending with nulls
+    first, descending with nulls last); None: no row comes after it on this key alone."""
+    if descending:
+        return None if value is None else or_(column < value, column.is_(None))
+    return column.is_not(None) if value is None else column > value
+
+
+def _past(
+    keys: list[tuple[ColumnElement[Any], bool]], values: tuple[Any, ...]
+) -> ColumnElement[bool]:
+    """The rows after `values` in the order of `keys` (the last key unique): after on the
+    first key, or equal on it and after on the rest, and so on (a seek, not an offset: what
+    arrives meanwhile before the cursor cannot push a row out of the next page)."""
+    alternatives: list[ColumnElement[bool]] = []
+    equal: list[ColumnElement[bool]] = []
+    for (column, descending), value in zip(keys, values, strict=True):
+        beyond = _after(column, descending, value)
+        if beyond is not None:
+            alternatives.append(and_(*equal, beyond))
+        equal.append(column.is_(None) if value is None else column == value)
+    return or_(*alternatives) if alternatives else false()
 
 
 def _feed_column(field: str) -> ColumnElement[Any]:
     columns: dict[str, Any] = {
         "instance_id": Submission.instance_id,
         "submission_date": Submission.created_at,
-        "updated_at": _updated_at(),
+        "updated_at": Submission.changed_at,
         "submitter_id": Submission.app_user_id,
         "review_state": Submission.review_state,
     }
@@ -378,6 +395,8 @@ def _condition(condition: Condition) -> ColumnElement[bool]:
         pair = (_condition(condition.left), _condition(condition.right))
         return and_(*pair) if condition.op == "and" else or_(*pair)
     column, value = _feed_column(condition.field), condition.value
+    if condition.part is not None:  # as Central: extract(year from …), in UTC
+        column = extract(condition.part, column)
     if isinstance(value, datetime):
         value = value.astimezone(UTC)
     if value is None:
@@ -398,11 +417,12 @@ def feed_rows(
     wanted: SubmissionFilter,
     condition: Condition | None,
     window: tuple[int, int | None],
-    after: int | None = None,
+    order: FeedOrder = FeedOrder(),
 ) -> tuple[int, list[FeedRow]]:
-    """(how many records match, the rows of the window (skip, top; top None: all)), newest
-    first, with the `__system` columns in the same query; `after`: only the records older than
-    that one (a page's cursor: records are numbered in the order they arrive)."""
+    """(how many records match, the rows of the window (skip, top; top None: all)) in the
+    order asked (newest first by default), with the `__system` columns in the same query;
+    `order.after`: only the records after that one (a page's cursor: with no keys, records
+    older than it, as records are numbered in the order they arrive)."""
     village = aliased(Area)
     base = select(Submission.id).outerjoin(village, village.id == _village_id())
     matching = _filtered(base, village, wanted)
@@ -436,16 +456,27 @@ def feed_rows(
             attachments(files.blob_sha256.is_not(None)),
             attachments(),
             FormVersion.version,
-            _updated_at(),
+            Submission.changed_at,
         )
         .join(current, (current.submission_id == Submission.id) & current.current.is_(True))
         .outerjoin(AppUser, AppUser.id == Submission.app_user_id)
         .join(FormVersion, FormVersion.id == current.form_version_id)
-        .order_by(Submission.id.desc())
         .offset(skip)
     )
-    if after is not None:
-        query = query.where(Submission.id < after)
+    columns = [(_feed_column(k.field), k.descending) for k in order.keys]
+    first_descending = columns[0][1] if columns else True
+    # The record's number breaks ties, in the direction of the first key (as Central).
+    record: ColumnElement[Any] = Submission.__table__.c.id
+    keys = [*columns, (record, first_descending)]
+    query = query.add_columns(*(column for column, _ in columns)).order_by(
+        *(
+            column.desc().nulls_last() if down else column.asc().nulls_first()
+            for column, down in keys
+        )
+    )
+    if order.after is not None:
+        past = _past(keys, (*order.key, order.after))
+        query = query.where(or_(past, Submission.id == order.after) if order.including else past)
     if top is not None:
         query = query.limit(top)
     rows = [
@@ -456,7 +487,8 @@ def feed_rows(
             int(expected or 0),
             version,
             updated,
+            tuple(key),
         )
-        for s, v, n, name, present, expected, version, updated in session.execute(query)
+        for s, v, n, name, present, expected, version, updated, *key in session.execute(query)
     ]
     return int(total), rows

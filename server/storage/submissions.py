@@ -20,6 +20,7 @@ from server.storage.models import (
     SubmissionAttachment,
     SubmissionVersion,
     utcnow,
+    utcnow_ms,
 )
 
 
@@ -119,6 +120,7 @@ def retire_version(session: Session, submission: Submission, version: Submission
     """An edit replaces this version: it is no longer current, and its record changed now."""
     version.current = False
     submission.updated_at = utcnow()
+    submission.changed_at = utcnow_ms()
     session.flush()
 
 

@@ -105,6 +105,7 @@ READS: dict[str, tuple[str, ...]] = {  # endpoint: the query parameters it reads
     "api.central_create_submission": ("deviceID",),
     "api.odata_table": (
         "$top", "$skip", "$count", "$wkt", "$filter", "$format", "$select", "$skiptoken",
+        "$orderby", "$expand",
     ),
     "api.central_edit_submission": ("deviceID",),
     "api.central_create_form": ("publish", "ignoreWarnings"),

@@ -65,9 +65,21 @@ def test_a_stack_of_parentheses_is_refused_before_it_overflows_the_stack() -> No
         parse_filter("(" * 5000 + "__id eq 'a'" + ")" * 5000)
 
 
-def test_a_form_field_or_a_function_is_not_supported_yet() -> None:
+def test_a_form_field_or_an_odata_function_central_does_not_answer_is_not_supported_yet() -> None:
     with pytest.raises(UnsupportedFilterField):
         parse_filter("household_code eq '1960301-001'")
     with pytest.raises(NotSupported):
-        parse_filter("year(__system/submissionDate) eq 2026")
+        parse_filter("tolower(__id) eq 'a'")
     assert isinstance(parse_filter("__system/submissionDate lt now()"), Comparison)
+
+
+def test_the_parts_of_a_date_field_compare_as_central_s_functions_do() -> None:
+    assert parse_filter("year(__system/submissionDate) eq 2026") == Comparison(
+        "submission_date", "eq", 2026, "year"
+    )
+    assert parse_filter("12 gt hour($root/Submissions/__system/updatedAt)") == Comparison(
+        "updated_at", "lt", 12, "hour"
+    )
+    for wrong in ("khong_co(__id) eq 1", "year(__id) eq 1", "year('x') eq 1", "year( eq 1"):
+        with pytest.raises(InvalidFilter):
+            parse_filter(wrong)

@@ -79,3 +79,26 @@ def test_the_metadata_document_names_every_table_and_the_navigation_to_the_repea
     )
     types = {t.get("Name") for t in edmx.iter(f"{edm}ComplexType")}
     assert {"metadata", "children", "meta"} <= types
+
+
+def test_each_column_of_a_repeat_s_rows_is_declared_in_its_entity_type() -> None:
+    """A client that builds its model from $metadata keeps only declared properties."""
+    edmx = fromstring(metadata_document("simple", schema_tree(XFORM)))
+    edm = "{http://docs.oasis-open.org/odata/ns/edm}"
+    child = next(
+        t for t in edmx.iter(f"{edm}EntityType") if t.get("Name") == "Submissions.children.child"
+    )
+    declared = {p.get("Name") for p in child.iter(f"{edm}Property")}
+    path, _ = repeat_tables(schema_tree(XFORM))["Submissions.children.child"]
+    row = next(repeat_rows(parse_xml(SUBMISSION), path, RowContext("uuid:abc", False)))
+    assert declared == set(row)
+
+
+def test_expand_inlines_each_repeat_instance_with_the_id_of_its_own_row() -> None:
+    tree = schema_tree(XFORM)
+    row = submission_row(parse_xml(SUBMISSION), tree, {}, RowContext("uuid:abc", False, True))
+    path, _ = repeat_tables(tree)["Submissions.children.child"]
+    own = list(repeat_rows(parse_xml(SUBMISSION), path, RowContext("uuid:abc", False)))
+    inline = row["children"]["child"]
+    assert [i["__id"] for i in inline] == [r["__id"] for r in own]
+    assert [i["child_name"] for i in inline] == ["A", "B"]
