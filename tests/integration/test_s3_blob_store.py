@@ -304,6 +304,37 @@ def test_with_the_store_away_the_phone_gets_503_nothing_is_acknowledged_and_the_
     assert seaweedfs.client().get_object(Bucket=BUCKET, Key=key)["Body"].read() == photo
 
 
+def test_the_server_is_ready_only_while_its_store_answers_and_stays_live_meanwhile(
+    seaweedfs: SeaweedStore, s3_server: tuple[LiveServer, str]
+) -> None:
+    base = s3_server[0].base_url
+    before = requests.get(f"{base}/v1/ready", timeout=30)
+
+    seaweedfs.stop()
+    try:
+        during = requests.get(f"{base}/v1/ready", timeout=60)
+        live = requests.get(f"{base}/v1/health", timeout=30)
+    finally:
+        seaweedfs.start()
+    after = requests.get(f"{base}/v1/ready", timeout=30)
+
+    assert (before.status_code, before.json()) == (
+        200,
+        {"status": "ok", "database": "ok", "file_store": "ok"},
+    )
+    assert (during.status_code, during.json()) == (
+        503,
+        {
+            "status": "unavailable",
+            "down": ["file_store"],
+            "database": "ok",
+            "file_store": "unreachable",
+        },
+    )
+    assert (live.status_code, live.json()) == (200, {"status": "ok"})
+    assert after.status_code == 200
+
+
 # --- one secret for every node ------------------------------------------------------------------
 
 
