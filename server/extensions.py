@@ -53,7 +53,7 @@ def _blob_store_for(config: Mapping[str, Any]) -> BlobStore:
     location = blob_location(str(config["RASOAT_BLOB_URL"]))
     if location is None:
         return DiskBlobStore(data_dir / "blobs")
-    # boto3 is imported only by servers that use it (a second or so of start-up otherwise).
+    # boto3 is imported only by servers that use it (over half a second of every start else).
     from server.storage.s3_blobs import S3BlobStore, S3Settings
 
     bucket, prefix = location
