@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from server import create_app, demo, log_masking
+from server import config, create_app, demo, log_masking
 from server.domain.vocabulary import FormState
 from server.errors import RasoatError
 from server.extensions import blob_store, db, db_session
@@ -152,6 +152,9 @@ def serve(
     from server import serving
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    refusal = config.missing_shared_secret(app.config)
+    if refusal is not None:
+        raise click.ClickException(refusal)
     if upstream:
         app.config["RASOAT_UPSTREAM_URL"] = upstream
     if upstream_token:

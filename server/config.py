@@ -21,6 +21,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 ADVERTISED_SUBMISSION_BYTES = 10_000_000
 MAX_REQUEST_BYTES = 100_000_000
 MAX_INSTANCE_XML_BYTES = 10_000_000
+# Files above this go to an S3 store in parts (S3 takes at most 5 GB in one PUT, and a part that
+# fails is sent again alone).
+S3_MULTIPART_BYTES = 16 << 20
 
 
 def _env(name: str, default: str) -> str:
@@ -46,6 +49,16 @@ def _secret_key(data_dir: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def blob_location(url: str) -> tuple[str, str] | None:
+    """RASOAT_BLOB_URL as (bucket, prefix); None for the disk store (no URL)."""
+    if not url:
+        return None
+    bucket, _, prefix = url.removeprefix("s3://").partition("/")
+    if not url.startswith("s3://") or not bucket:
+        raise ValueError(f"RASOAT_BLOB_URL: {url!r} is not s3://bucket or s3://bucket/prefix")
+    return bucket, prefix.strip("/")
 
 
 def _checked_zone(name: str) -> str:
@@ -94,6 +107,13 @@ def load(instance_path: str, overrides: dict[str, Any]) -> dict[str, Any]:
         # every poll, so it lapses this long after its holder was killed; a record's upload
         # should end within it, or a second pusher may send it again (stored once: 202).
         "RASOAT_UPSTREAM_LEASE_SECONDS": float(_env("UPSTREAM_LEASE_SECONDS", "60")),
+        # Files in an S3-compatible store shared by every node (s3://bucket/prefix) instead of
+        # RASOAT_DATA_DIR/blobs. Credentials and region: boto3's usual AWS_ACCESS_KEY_ID,
+        # AWS_SECRET_ACCESS_KEY, AWS_REGION; the endpoint of a store other than AWS here (or
+        # AWS_ENDPOINT_URL). See docs/object-store.md.
+        "RASOAT_BLOB_URL": _env("BLOB_URL", ""),
+        "RASOAT_S3_ENDPOINT": _env("S3_ENDPOINT", ""),
+        "RASOAT_S3_MULTIPART_BYTES": int(_env("S3_MULTIPART_BYTES", str(S3_MULTIPART_BYTES))),
         # Times on the pages are shown in this zone (an IANA name); Vietnam keeps UTC+7.
         "RASOAT_TIMEZONE": _env("TIMEZONE", "Asia/Ho_Chi_Minh"),
         # No pre-ping: it costs a round trip per request; a connection broken by a database
@@ -114,8 +134,31 @@ def load(instance_path: str, overrides: dict[str, Any]) -> dict[str, Any]:
     config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
     config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(REPO_ROOT / "server" / "translations"))
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
-    config.setdefault("SECRET_KEY", _secret_key(Path(config["RASOAT_DATA_DIR"])))
+    blob_location(str(config["RASOAT_BLOB_URL"]))  # a wrong URL stops the start, named
+    # Every node must sign with the same key; a key generated in one node's data folder is not.
+    config["RASOAT_SECRET_KEY_GIVEN"] = "SECRET_KEY" in config or bool(
+        os.environ.get("RASOAT_SECRET_KEY")
+    )
+    if config["RASOAT_BLOB_URL"] and not config["RASOAT_SECRET_KEY_GIVEN"]:
+        # `serve` refuses to start (missing_shared_secret); other commands need no lasting key,
+        # and a file in this node's folder would only be a trap for a later start.
+        config["SECRET_KEY"] = secrets.token_hex(32)
+    if "SECRET_KEY" not in config:  # not setdefault: that would create the file regardless
+        config["SECRET_KEY"] = _secret_key(Path(config["RASOAT_DATA_DIR"]))
     return config
+
+
+def missing_shared_secret(config: Mapping[str, Any]) -> str | None:
+    """Why this configuration may not start, when it is multi-node (files in a shared store)
+    without a secret given to every node; None when it may."""
+    if not config.get("RASOAT_BLOB_URL") or config.get("RASOAT_SECRET_KEY_GIVEN"):
+        return None
+    return (
+        "RASOAT_BLOB_URL đã đặt (nhiều máy chủ dùng chung kho tệp) nên phải đặt RASOAT_SECRET_KEY,"
+        " giống nhau trên mọi máy chủ. / RASOAT_BLOB_URL is set (several nodes share one file"
+        " store), so RASOAT_SECRET_KEY must be set, the same on every node: a key generated in"
+        " one node's data folder would sign sessions and web-form keys the other nodes refuse."
+    )
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import IO
 
-from flask import Response, request
+from flask import Response, request, send_file
 
 from server.formats.table_files import csv_bytes, write_xlsx
 from server.formats.tables import Table
+from server.services.submission_review import DownloadableFile
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A raw export's file types (formats/raw_export.py's names).
@@ -66,6 +67,47 @@ def spooled_file(write: Callable[[IO[bytes]], object], filename: str, mimetype: 
 
     response = Response(chunks(), mimetype=mimetype, headers=attachment(filename))
     response.content_length = size
+    return response
+
+
+def stored_file(
+    size: int,
+    file: IO[bytes],
+    *,
+    name: str,
+    mimetype: str | None = None,
+    as_attachment: bool = False,
+    etag: str | None = None,
+) -> Response:
+    """A file of the blob store (disk or S3), read as it is sent: a Range request gets 206 with
+    just its bytes (the file seeks to the first one), and with an `etag` a matching
+    If-None-Match gets 304. The response closes the file."""
+    response = send_file(
+        file,
+        mimetype=mimetype,
+        as_attachment=as_attachment,
+        download_name=name,
+        etag=etag or False,
+        conditional=False,
+    )
+    response.content_length = size
+    response.make_conditional(request, accept_ranges=True, complete_length=size)  # in place
+    return response
+
+
+def record_file(found: DownloadableFile) -> Response:
+    """A file a phone sent with a record, handed to a person: saved, never shown in place."""
+    response = stored_file(
+        found.opened.size,
+        found.opened.file,
+        name=found.name,
+        mimetype=found.media_type,
+        as_attachment=True,
+    )
+    # A phone can send any bytes under any type: never let a browser run them as a page.
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -523,6 +523,23 @@ class ServiceUnavailable(DatabaseUnavailable):
     en = "The server cannot store data right now. The record stays on the phone; send it later."
 
 
+class FileStoreUnavailable(RasoatError):
+    """The object store that keeps the files (RASOAT_BLOB_URL) does not answer or refuses a
+    write: nothing was acknowledged, and the same request may succeed in a moment."""
+
+    code = "file_store_unavailable"
+    status = 503
+    retry_after = 30
+    vi = (
+        "Máy chủ tạm thời không lưu hoặc đọc được tệp. Phiếu gửi từ điện thoại vẫn còn trên "
+        "máy; hãy gửi lại sau ít phút."
+    )
+    en = (
+        "The server cannot store or read files right now. A record sent from a phone stays on "
+        "the phone; send it again in a few minutes."
+    )
+
+
 class WebFormNotBuilt(RasoatError):
     """The web form's bundle (webform/dist) was never built on this installation."""
 

@@ -6,7 +6,9 @@ SQLite's tuning lives in storage/sqlite.py.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from flask_babel import Babel
@@ -16,9 +18,9 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import Session
 
-from server.config import REPO_ROOT, ForwardingSettings, forwarding_settings
+from server.config import REPO_ROOT, ForwardingSettings, blob_location, forwarding_settings
 from server.storage import sqlite
-from server.storage.blobs import BlobStore
+from server.storage.blobs import BlobStore, DiskBlobStore
 from server.storage.models import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -40,9 +42,29 @@ def init_app(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             Path(app.instance_path).mkdir(parents=True, exist_ok=True)
             sqlite.configure(engine)
-    app.extensions[BLOBS_KEY] = BlobStore(Path(app.config["RASOAT_DATA_DIR"]) / "blobs")
+    app.extensions[BLOBS_KEY] = _blob_store_for(app.config)
     login_manager.init_app(app)
     csrf.init_app(app)
+
+
+def _blob_store_for(config: Mapping[str, Any]) -> BlobStore:
+    """The disk store under RASOAT_DATA_DIR, or the S3 store RASOAT_BLOB_URL names."""
+    data_dir = Path(config["RASOAT_DATA_DIR"])
+    location = blob_location(str(config["RASOAT_BLOB_URL"]))
+    if location is None:
+        return DiskBlobStore(data_dir / "blobs")
+    # boto3 is imported only by servers that use it (over half a second of every start else).
+    from server.storage.s3_blobs import S3BlobStore, S3Settings
+
+    bucket, prefix = location
+    settings = S3Settings(
+        bucket=bucket,
+        prefix=prefix,
+        endpoint_url=str(config["RASOAT_S3_ENDPOINT"]) or None,
+        multipart_bytes=int(config["RASOAT_S3_MULTIPART_BYTES"]),
+    )
+    # Spooled uploads wait here until their hash, the object's name, is known: scratch only.
+    return S3BlobStore(settings, data_dir / "spool")
 
 
 def blob_store(app: Flask) -> BlobStore:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import mimetypes
 
-from flask import Response, current_app, request, send_file
+from flask import Response, current_app, request
 
+from server.downloads import stored_file
 from server.extensions import blob_store
 from server.services.phone_forms import MediaFile
 
@@ -19,7 +20,7 @@ def media_response(item: MediaFile) -> Response:
         response.set_etag(item.md5)
         response.make_conditional(request)  # in place: 304 when the browser has this copy
     else:
-        path = blob_store(current_app).path(item.sha256 or "")
-        response = send_file(path, download_name=item.name, etag=item.md5, conditional=True)
+        opened = blob_store(current_app).open(item.sha256 or "")
+        response = stored_file(opened.size, opened.file, name=item.name, etag=item.md5)
     response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -18,6 +18,7 @@ from server import create_app
 from server.extensions import db
 from tests.support.database import scratch_database
 from tests.support.live_server import LiveServer, start_server
+from tests.support.object_store import SeaweedStore
 
 TEST_SECRET = "test-secret-key-not-for-production"
 # Small on purpose: a test can split an upload in three, or exceed the body limit, cheaply.
@@ -124,3 +125,23 @@ def live_server(
     )
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedStore]:
+    """A real S3 store (SeaweedFS) on loopback for the whole run; the process's own boto3
+    clients (the server's S3 store class, used in-process) find its credentials in the
+    environment, as a deployment's would."""
+    store = SeaweedStore(tmp_path_factory.mktemp("seaweedfs"))
+    credentials = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION")
+    saved = {name: os.environ.get(name) for name in credentials}
+    store.start()
+    for name in credentials:
+        os.environ[name] = store.env("")[name]
+    yield store
+    store.stop()
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

@@ -8,7 +8,7 @@ import io
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import Response, current_app, jsonify, request, send_file
+from flask import Response, current_app, jsonify, request
 
 from server.api import bp
 from server.api.central_schemas import (
@@ -24,6 +24,7 @@ from server.api.central_schemas import (
     service_document,
 )
 from server.api.http import current_user
+from server.downloads import record_file
 from server.errors import InvalidInput, UnsupportedQueryOption
 from server.extensions import blob_store, db_session, upstream
 from server.query_params import (
@@ -239,14 +240,7 @@ def central_attachment(project_id: int, xml_form_id: str, instance_id: str, name
     address = (project_id, xml_form_id, instance_id, name)
     with writing(db_session()):  # reading a file writes its audit event
         found = central.attachment(db_session(), blob_store(current_app), user, address)
-    response = send_file(
-        found.path, mimetype=found.media_type, as_attachment=True, download_name=found.name
-    )
-    # A phone can send any bytes under any type: never let a browser run them as a page.
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return record_file(found)
 
 
 @bp.post(f"{SUBMISSION}/attachments/<name>")

@@ -1,8 +1,8 @@
-"""JSON routes: health, sessions (ODK Central's layout), reports and action lists."""
+"""JSON routes: health and readiness, sessions (ODK Central's layout), reports and action lists."""
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -18,11 +18,11 @@ from server.api.http import (
 )
 from server.api.schemas import PledgeSchema, SignInSchema, TokenSchema, UserSchema
 from server.errors import AuthenticationRequired, InvalidInput, RasoatError, TooManyAttempts
-from server.extensions import db_session
+from server.extensions import blob_store, db_session
 from server.query_params import AREA, GROUP, INDICATOR, PERIOD, raw_query
 from server.services import accounts, action_lists, commitments, reports
 from server.services.areas import visible_area
-from server.services.health import database_reachable
+from server.services.health import readiness
 from server.storage.transaction import writes, writing
 
 bp.register_error_handler(RasoatError, problem)
@@ -32,10 +32,23 @@ bp.app_errorhandler(HTTPException)(unrouted_problem)
 
 
 @bp.get("/health")
-def health() -> tuple[Response, int]:
-    if not database_reachable(db_session()):
-        return jsonify(status="unavailable", database="unreachable"), 503
-    return jsonify(status="ok", database="ok"), 200
+def health() -> Response:
+    """Live: the process answers requests. Nothing else is asked, so a node is not taken for
+    dead (and restarted) while the database or the file store is slow: that is /v1/ready."""
+    return jsonify(status="ok")
+
+
+@bp.get("/ready")
+def ready() -> tuple[Response, int]:
+    """Ready to serve: 503 naming whatever does not answer (a load balancer then sends the
+    requests elsewhere, or nowhere, until it is back)."""
+    found = readiness(db_session(), blob_store(current_app))
+    parts = {"database": found.database, "file_store": found.file_store}
+    body = {name: "ok" if up else "unreachable" for name, up in parts.items()}
+    down = [name for name, up in parts.items() if not up]
+    if down:
+        return jsonify(status="unavailable", down=down, **body), 503
+    return jsonify(status="ok", **body), 200
 
 
 def _body(schema: SignInSchema | PledgeSchema) -> dict[str, object]:

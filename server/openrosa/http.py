@@ -116,6 +116,8 @@ def error_response(error: RasoatError) -> Response:
     else:
         logger.info("openrosa %s refused: %s", request.endpoint, error.code)
     response = xml_response(xml.response(error.message, error=True), error.status)
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, AuthenticationRequired):
         response.headers["WWW-Authenticate"] = digest.challenge(
             current_app.config["RASOAT_REALM"], _secret(), stale=bool(error.params.get("stale"))

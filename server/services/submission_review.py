@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -33,7 +32,7 @@ from server.storage import accounts as audit
 from server.storage import submission_review as queries
 from server.storage import submissions as submission_queries
 from server.storage.areas import is_within, villages_within
-from server.storage.blobs import BlobStore
+from server.storage.blobs import BlobStore, OpenedBlob
 from server.storage.forms import find_form
 from server.storage.models import Area, Form, Submission
 
@@ -288,7 +287,7 @@ def reject_outside(session: Session, reader: Reader, xml_form_id: str, instance_
 class DownloadableFile:
     name: str
     media_type: str
-    path: Path
+    opened: OpenedBlob  # the caller sends it and closes it
 
 
 def media_type(stored: str | None, name: str) -> str:
@@ -319,5 +318,5 @@ def attachment(
         raise AttachmentNotFound(name=name)
     audit.record(session, reader.user.id, "download", f"{target_of(visible)} file {name}")
     return DownloadableFile(
-        name, media_type(found.content_type, name), blobs.path(found.blob_sha256)
+        name, media_type(found.content_type, name), blobs.open(found.blob_sha256)
     )

@@ -16,6 +16,8 @@ def refresh_statistics(session: Session) -> None:
 
 
 def sweep_unreferenced_files(session: Session, store: BlobStore) -> int:
-    """Delete the files of requests that died before their rows were committed; at a start no
-    request is in flight, so none is spared for its age. Returns how many went."""
-    return store.sweep(referenced_hashes(session), older_than_seconds=0)
+    """Delete the files of requests that died before their rows were committed. On one machine
+    no request is in flight at a start, so none is spared for its age; a store shared by several
+    nodes spares those younger than its guard, which another node may be about to reference.
+    Returns how many went."""
+    return store.sweep(referenced_hashes(session), older_than_seconds=store.sweep_guard_seconds)

@@ -1,9 +1,10 @@
-"""Content-addressed files on disk (form media, submission attachments).
+"""Content-addressed files (form media, submission attachments): the interface every store
+offers, and the store on local disk, the default for a single machine.
 
-A file is written to a temporary name, fsynced and renamed to its SHA-256, so a reader never
-sees half a file and the same bytes are stored once. Files are written before the database
-transaction that references them commits; a crash in between leaves an unreferenced file,
-which `sweep` removes (never a row without its file).
+A file is stored under its SHA-256, so the same bytes are stored once and a reader never sees
+half a file. Files are written before the database transaction that references them commits; a
+crash in between leaves an unreferenced file, which `sweep` removes (never a row without its
+file). The S3 store for several nodes (`storage/s3_blobs.py`) keeps the same promises.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, Protocol
 
 CHUNK = 1 << 16
 
@@ -28,7 +29,51 @@ class StoredFile:
     size: int
 
 
-class BlobStore:
+@dataclass(frozen=True)
+class OpenedBlob:
+    """A stored file opened for reading: its size, and a seekable binary file that reads it (a
+    seek is how a Range request skips to its first byte)."""
+
+    size: int
+    file: IO[bytes]
+
+
+class BlobStore(Protocol):
+    """What services and surfaces may ask of a file store, whichever it is."""
+
+    # Seconds a file written by a request may wait for its rows: a sweep at a server's start
+    # spares newer files (0 on one machine, where no request is in flight then).
+    sweep_guard_seconds: float
+
+    def put_stream(self, stream: BinaryIO, limit: int | None = None) -> StoredFile: ...
+    def put_bytes(self, data: bytes) -> StoredFile: ...
+    def read(self, sha256: str) -> bytes: ...
+    def open(self, sha256: str) -> OpenedBlob: ...
+    def exists(self, sha256: str) -> bool: ...
+    def all_hashes(self) -> Iterator[str]: ...
+    def sweep(self, referenced: Iterable[str], older_than_seconds: float) -> int: ...
+    def answers(self) -> bool: ...
+
+
+def hashed_copy(stream: BinaryIO, out: BinaryIO, limit: int | None) -> StoredFile:
+    """Copy `stream` into `out`, hashing as it goes; ValueError beyond `limit` bytes."""
+    sha, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
+    while chunk := stream.read(CHUNK):
+        size += len(chunk)
+        if limit is not None and size > limit:
+            raise ValueError(f"larger than {limit} bytes")
+        sha.update(chunk)
+        md5.update(chunk)
+        out.write(chunk)
+    out.flush()
+    return StoredFile(sha.hexdigest(), md5.hexdigest(), size)
+
+
+class DiskBlobStore:
+    """Files under `root`: written to a temporary name, fsynced and renamed to their hash."""
+
+    sweep_guard_seconds = 0.0
+
     def __init__(self, root: Path) -> None:
         self.root = root
 
@@ -39,20 +84,11 @@ class BlobStore:
         """Copy a stream into the store; raises ValueError when it exceeds `limit` bytes."""
         tmp_dir = self.root / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        sha, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
         fd, tmp_name = tempfile.mkstemp(dir=tmp_dir)
         try:
             with os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(CHUNK):
-                    size += len(chunk)
-                    if limit is not None and size > limit:
-                        raise ValueError(f"larger than {limit} bytes")
-                    sha.update(chunk)
-                    md5.update(chunk)
-                    out.write(chunk)
-                out.flush()
+                stored = hashed_copy(stream, out, limit)
                 os.fsync(out.fileno())
-            stored = StoredFile(sha.hexdigest(), md5.hexdigest(), size)
             self._move_into_place(Path(tmp_name), stored.sha256)
             return stored
         finally:
@@ -78,8 +114,16 @@ class BlobStore:
     def read(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()
 
+    def open(self, sha256: str) -> OpenedBlob:
+        path = self.path(sha256)
+        return OpenedBlob(path.stat().st_size, path.open("rb"))
+
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).exists()
+
+    def answers(self) -> bool:
+        """The disk is part of this machine: it answers when the server does."""
+        return True
 
     def all_hashes(self) -> Iterator[str]:
         if not self.root.exists():

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import current_app, redirect, render_template, send_file, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from server.domain.vocabulary import ReviewState, Role
-from server.downloads import EXPORT_TYPES, spooled_file
+from server.downloads import EXPORT_TYPES, record_file, spooled_file
 from server.errors import InvalidInput
 from server.extensions import blob_store, db_session
 from server.formats.raw_export import CSV_ZIP, ExportOptions
@@ -179,11 +179,4 @@ def submission_file(form_id: str, instance_id: str, name: str) -> Any:
             (form_id, instance_id, name),
             VERSION.read(),
         )
-    response = send_file(
-        found.path, mimetype=found.media_type, as_attachment=True, download_name=found.name
-    )
-    # A phone can send any bytes under any type: never let a browser run them as a page.
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return record_file(found)

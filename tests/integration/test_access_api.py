@@ -56,6 +56,7 @@ NO_SUCH_APP_USER = dict.fromkeys(PHONE_KEEPERS, 404)
 API: list[tuple[str, str, Any, set[str] | dict[str, int]]] = [
     # (method, path, body, who gets 200 (or {person: status}); other people 403)
     ("GET", "/v1/health", None, ALL),
+    ("GET", "/v1/ready", None, ALL),
     ("POST", "/v1/sessions", {"email": DISTRICT, "password": PASSWORD}, ALL),  # public
     ("GET", "/v1/users/current", None, ALL),
     ("GET", "/v1/reports/summary?area=468&period=2026", None, {ADMIN, DISTRICT, VIEWER}),
@@ -187,7 +188,7 @@ API: list[tuple[str, str, Any, set[str] | dict[str, int]]] = [
 ]
 
 
-PUBLIC = ("/v1/health", "/v1/sessions")
+PUBLIC = ("/v1/health", "/v1/ready", "/v1/sessions")
 
 
 def bearer(base: str, email: str) -> dict[str, str]:

@@ -121,6 +121,7 @@ READS: dict[str, tuple[str, ...]] = {  # endpoint: the query parameters it reads
 }
 READS_NOTHING = {  # endpoints whose view reads no query parameter (pages still read ?lang=)
     "api.health",
+    "api.ready",
     "api.sign_in",
     "api.sign_out",
     "api.who_am_i",
