@@ -18,6 +18,7 @@ from server.domain.standards import standard_for_year
 from server.formats.instance import local_name
 from server.storage import registry as queries
 from server.storage.models import FollowupVisit, Submission
+from server.storage.screenings import find_screening
 from tests.support import engine
 from tests.support.collect import CollectClient, parse_form_list, parse_manifest
 from tests.support.factories import make_app_user, make_areas, publish_form
@@ -339,4 +340,58 @@ def test_scored_households_on_both_sides_of_the_cut_offs_land_as_the_cadre_was_s
         assert review.income_per_person is None, "a scored household has no income asked"
         assert review.deficiency_count == (3 if answers is THREE else 2)
         assert review.phone_disagreement is None, "the engine and the server agree"
+    assert all(s.issues is None for s in session.scalars(select(Submission)))
+
+
+# --- the quick screening (Phiếu A) ------------------------------------------------------------
+
+
+@pytest.fixture
+def screening_phone(app: Flask, session: Session, live_server: LiveServer) -> Phone:
+    engine.require_engine()
+    make_areas(session)
+    path = REPO_ROOT / "forms" / "household_screening.xlsx"
+    publish_form(app, session, path.read_bytes(), filename=path.name)
+    new = make_app_user(session, area_code="19603")
+    handset = Phone(CollectClient(f"{live_server.base_url}/v1/key/{new.token}/projects/1"))
+    handset.download()
+    return handset
+
+
+SCREENED = [
+    # (household number, on the list or applied, signs, result)
+    (51, "no", ["car", "pension"], "clearly_not_poor"),
+    (52, "yes", ["car"], "needs_survey"),  # listed: always the full survey
+    (53, "no", ["none"], "needs_survey"),
+]
+
+
+def test_screened_households_land_with_the_result_the_cadre_was_shown(
+    screening_phone: Phone, session: Session
+) -> None:
+    ref = screening_phone.references("household_screening")
+    shown = {}
+    for number, listed, signs, _ in SCREENED:
+        code = f"1960301-{number:03d}"
+        result = screening_phone.fill_and_send(
+            "household_screening",
+            [
+                (ref["commune"], "19603"),
+                (ref["village"], "1960301"),
+                (ref["household_code"], code),
+                (ref["head_name"], "Hồ Văn Lợi"),
+                (ref["listed_or_applied"], listed),
+                (ref["signs"], signs),
+            ],
+        )
+        shown[code] = {r.rsplit("/", 1)[-1]: v for r, v in result.values.items()}
+
+    session.rollback()
+    for number, listed, signs, expected in SCREENED:
+        code = f"1960301-{number:03d}"
+        assert shown[code]["screening_result"] == expected, code
+        screening = find_screening(session, code, 2027)
+        assert screening is not None, code
+        assert (screening.outcome, screening.listed_or_applied) == (expected, listed == "yes")
+        assert screening.signs == " ".join(sorted(set(signs) - {"none"}))
     assert all(s.issues is None for s in session.scalars(select(Submission)))
