@@ -1,4 +1,5 @@
-"""Build the shipped survey XLSForms: `household_survey.xlsx` and `followup_visit.xlsx`.
+"""Build the shipped survey XLSForms: `household_survey.xlsx`, `followup_visit.xlsx` and
+`household_screening.xlsx` (Phiếu A).
 
 Run `.venv/bin/python forms/build.py`; it writes both workbooks next to this file. Edit the
 form modules, never the workbooks, and raise `common.VERSION` whenever anything changes (phones
@@ -27,10 +28,11 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from forms.followup_visit import FOLLOWUP_VISIT  # noqa: E402
+from forms.household_screening import HOUSEHOLD_SCREENING  # noqa: E402
 from forms.household_survey import HOUSEHOLD_SURVEY  # noqa: E402
 from forms.xlsform_builder import workbook_bytes  # noqa: E402
 
-FORMS = (HOUSEHOLD_SURVEY, FOLLOWUP_VISIT)
+FORMS = (HOUSEHOLD_SURVEY, FOLLOWUP_VISIT, HOUSEHOLD_SCREENING)
 
 
 def build(folder: Path) -> list[Path]:

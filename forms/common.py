@@ -13,10 +13,10 @@ questions and calculations follow the standard of the list year entered.
 
 from __future__ import annotations
 
-from forms.xlsform_builder import Choice
+from forms.xlsform_builder import Choice, Row, Rows, calc
 from server.domain.standards import Standard, standard_for_year
 
-VERSION = "2026120403"  # yyyymmddNN: raise it on every change of any form
+VERSION = "2026120404"  # yyyymmddNN: raise it on every change of any form
 LIST_YEAR = 2027  # the list the review now under way makes: the survey's default review_year
 FIRST_LIST_YEAR = 2022  # the oldest list a record can still be corrected for (NĐ 07's first)
 MAX_INCOME = 1_000_000_000  # a household's monthly income is below this
@@ -70,3 +70,46 @@ for _standard in FORM_STANDARDS:
     _unlabelled = [i.code for i in _standard.indicators if i.code not in INDICATOR_LABELS]
     if _unlabelled:
         raise ValueError(f"{_standard.code}: the forms have no label for {_unlabelled}")
+
+# Where a household lives, as the survey and the screening ask it: the phone's own communes and
+# villages (generated per phone, forms/README.md), and the household code that starts with the
+# village code. `CODE_EXAMPLE` is the example the code's hint shows (before a village is chosen,
+# the code of a real village stands in).
+PLACE_ROWS: Rows = (
+    Row(
+        "select_one_from_file communes.csv",
+        "commune",
+        ("Xã, phường", "Commune or ward"),
+        required=True,
+        appearance="minimal",
+    ),
+    Row(
+        "select_one_from_file villages.csv",
+        "village",
+        ("Thôn, tổ dân phố", "Village or quarter"),
+        required=True,
+        appearance="minimal",
+        choice_filter="commune=${commune}",
+    ),
+    Row(
+        "text",
+        "household_code",
+        ("Mã hộ", "Household code"),
+        hint=(
+            "Mã thôn, dấu gạch ngang, rồi số thứ tự hộ (1 đến 4 chữ số). Ví dụ: ${code_example}",
+            "Village code, a dash, then the household number (1 to 4 digits). "
+            "Example: ${code_example}",
+        ),
+        required=True,
+        constraint=("regex(., '^[0-9]+-[0-9]{1,4}$') and starts-with(., concat(${village}, '-'))"),
+        message=(
+            "Mã hộ phải bắt đầu bằng mã thôn ${village}, dấu gạch ngang, "
+            "rồi 1 đến 4 chữ số. Ví dụ: ${village}-012",
+            "The code starts with the village code ${village}, a dash, "
+            "then 1 to 4 digits. Example: ${village}-012",
+        ),
+    ),
+)
+CODE_EXAMPLE = calc(
+    "code_example", "if(${village} = '', '1960301-012', concat(${village}, '-012'))"
+)

@@ -17,11 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from forms.common import (
+    CODE_EXAMPLE,
     FIRST_LIST_YEAR,
     FORM_STANDARDS,
     INDICATOR_LABELS,
     LIST_YEAR,
     MAX_INCOME,
+    PLACE_ROWS,
     VERSION,
     YES_NO,
 )
@@ -37,6 +39,7 @@ from forms.xlsform_builder import (
     one_of,
     repeat,
 )
+from server.domain.household import SCORING_METHOD
 from server.domain.rule_params import (
     AgeBand,
     answers_param,
@@ -46,6 +49,8 @@ from server.domain.rule_params import (
     integer_param,
     number_param,
 )
+from server.domain.score_table_file import scoring_table
+from server.domain.scoring import ScoreTable
 from server.domain.standards import RuleShape, Standard
 
 ETHNICITIES: tuple[Choice, ...] = (
@@ -157,6 +162,11 @@ HOUSEHOLD_CHOICES: dict[str, tuple[Choice, ...]] = {
         ),
         ("online_trade", "Mua, bán hàng trực tuyến", "Buying or selling online"),
         ("none", "Không dùng dịch vụ nào", "None of these"),
+    ),
+    # How the income is found: asked, or estimated by the scoring method (Phiếu B).
+    "income_method": (
+        ("direct", "Hỏi trực tiếp thu nhập của hộ", "Ask the household income directly"),
+        (SCORING_METHOD, "Chấm điểm theo Phiếu B", "Score with Form B (income proxy)"),
     ),
     "waste_treatment": (
         ("collected", "Có tổ, đội thu gom rác", "Collected by a waste service"),
@@ -437,6 +447,110 @@ def _member_part(code: str, part: Judge) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# The scoring method (Phiếu B): the tables of the standards that have one, asked instead of the
+# income where the commune scores (server/domain/scoring.py; the points are the tables' own).
+
+SCORED = f"${{income_method}} = '{SCORING_METHOD}'"
+
+
+def _tables(standard: Standard) -> tuple[ScoreTable, ...]:
+    if standard.scoring is None:
+        return ()
+    return tuple(scoring_table(standard.scoring, urban=urban) for urban in (False, True))
+
+
+SCORE_TABLES: tuple[ScoreTable, ...] = tuple(
+    {table.code: table for s in FORM_STANDARDS for table in _tables(s)}.values()
+)
+_SCORING_STANDARDS = [s for s in FORM_STANDARDS if s.scoring is not None]
+
+
+def _scoring_offered() -> str:
+    """Relevance of the method question: the list year's standard has a scoring method."""
+    if not _SCORING_STANDARDS:
+        raise ValueError("no standard of the form has a scoring method: drop the question")
+    if len(_SCORING_STANDARDS) == len(FORM_STANDARDS):
+        return ""
+    return " or ".join(_is(standard) for standard in _SCORING_STANDARDS)
+
+
+def _by_scoring(expression: Callable[[Standard], str]) -> str:
+    return by_standard(lambda s: expression(s) if s.scoring is not None else None)
+
+
+def _table_choice(standard: Standard) -> str:
+    assert standard.scoring is not None
+    rules = standard.scoring
+    return f"if(${{urban}} = 1, '{rules.urban_table}', '{rules.rural_table}')"
+
+
+def _cutoff(standard: Standard) -> str:
+    assert standard.scoring is not None
+    return f"if(${{urban}} = 1, {standard.scoring.urban_cutoff}, {standard.scoring.rural_cutoff})"
+
+
+def _score_of(table: ScoreTable) -> str:
+    return " + ".join(
+        "("
+        + " + ".join(
+            f"if(${{{table.field(item)}}} = '{answer.code}', {answer.points}, 0)"
+            for answer in item.answers
+            if answer.points != 0
+        )
+        + ")"
+        for item in table.items
+        if any(answer.points != 0 for answer in item.answers)
+    )
+
+
+def _score_a() -> str:
+    chosen = "''"
+    for table in reversed(SCORE_TABLES):
+        chosen = f"if(${{score_table}} = '{table.code}', {_score_of(table)}, {chosen})"
+    return f"if({SCORED}, {chosen}, '')"
+
+
+def _score_group(table: ScoreTable) -> Rows:
+    questions = tuple(
+        Row(
+            f"select_one {table.field(item)}",
+            table.field(item),
+            (item.label_vi, item.label_en),
+            required=True,
+        )
+        for item in table.items
+    )
+    return group(
+        f"score_{table.code}",
+        (f"Phiếu B — {table.caption('vi')}", f"Form B — {table.caption('en')}"),
+        *questions,
+        relevant=f"{SCORED} and ${{score_table}} = '{table.code}'",
+        appearance="",
+    )
+
+
+SCORE_CHOICES: dict[str, tuple[Choice, ...]] = {
+    table.field(item): tuple((a.code, a.label_vi, a.label_en) for a in item.answers)
+    for table in SCORE_TABLES
+    for item in table.items
+}
+SCORE_GROUPS: Rows = flatten(*(_score_group(table) for table in SCORE_TABLES))
+SCORE_CALCULATIONS: Rows = (
+    calc("score_table", _by_scoring(_table_choice)),
+    calc("score_a", _score_a()),
+    calc("score_cutoff", _by_scoring(_cutoff)),
+    calc(
+        "score_b",
+        _by_scoring(
+            lambda s: (
+                f"${{deficiency_count}} * {s.scoring.points_per_deficiency}" if s.scoring else "''"
+            )
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
 # The members and the household's calculations
 
 MEMBER_FIELDS: Rows = (
@@ -553,12 +667,19 @@ def _class_expression() -> str:
     """poor / near_poor / middle / not_poor; income compared with line × members (no rounding)."""
     income, members = "${household_income_month}", "${n_members}"
     cut_off = by_standard(lambda s: str(s.deficiency_cutoff))
-    return (
+    deprived = f"if(${{deficiency_count}} >= {cut_off}, 'poor', 'near_poor')"
+    # Scored: score A at or under the area's cut-off, then the deficiencies decide (no middle
+    # band: the score says nothing about income above the cut-off).
+    by_score = (
+        f"if(${{score_a}} = '' or {members} = 0 or {STANDARD_CODE} = '', '', "
+        f"if(${{score_a}} <= ${{score_cutoff}}, {deprived}, 'not_poor'))"
+    )
+    by_income = (
         f"if({income} = '' or {members} = 0 or {STANDARD_CODE} = '', '', "
-        f"if({income} <= ${{poverty_line}} * {members}, "
-        f"if(${{deficiency_count}} >= {cut_off}, 'poor', 'near_poor'), "
+        f"if({income} <= ${{poverty_line}} * {members}, {deprived}, "
         f"if({income} <= ${{middle_line}} * {members}, 'middle', 'not_poor')))"
     )
+    return f"if({SCORED}, {by_score}, {by_income})"
 
 
 def _class_label(language: int) -> str:
@@ -603,12 +724,14 @@ INDICATOR_CALCULATIONS: Rows = (
     calc("urban", "instance('villages')/root/item[name=${village}]/urban"),
     calc("poverty_line", by_standard(_line("poverty"))),
     calc("middle_line", by_standard(_line("middle"))),
+    *SCORE_CALCULATIONS,
     calc("provisional_class", _class_expression()),
     calc("class_label_vi", _class_label(0)),
     calc("class_label_en", _class_label(1)),
     calc("deficient_vi", _deficient_list(0)),
     calc("deficient_en", _deficient_list(1)),
 )
+
 
 def _grouped(field: str, separator: str) -> str:
     """The whole number in ${field} with its thousands grouped (2.250.000 in Vietnamese,
@@ -636,7 +759,7 @@ def _grouped(field: str, separator: str) -> str:
 # What the notes and hints show: incomes grouped, and a household code as it is typed (the
 # village is asked first; before it is chosen, the code of a real village stands in).
 NOTE_CALCULATIONS: Rows = (
-    calc("code_example", "if(${village} = '', '1960301-012', concat(${village}, '-012'))"),
+    CODE_EXAMPLE,
     calc("income_month_vi", _grouped("household_income_month", ".")),
     calc("income_month_en", _grouped("household_income_month", ",")),
     calc("income_per_person_vi", _grouped("income_per_person", ".")),
@@ -669,7 +792,30 @@ RESULT_NOTE = Row(
         "Provisional class: **${class_label_en}**.\n\n"
         "If something looks wrong, go back and correct it before sending.",
     ),
-    relevant="${provisional_class} != ''",
+    relevant=f"${{provisional_class}} != '' and not({SCORED})",
+)
+RESULT_SCORE_NOTE = Row(
+    "note",
+    "result_score",
+    (
+        "**Kết quả tạm tính theo Phiếu B** (xã sẽ xét lại)\n\n"
+        "Danh sách năm ${review_year}: ${standard_caption_vi}.\n\n"
+        "Điểm A (thu nhập ước tính): **${score_a}** điểm; ngưỡng ${score_cutoff} điểm.\n\n"
+        "Điểm B (thiếu hụt): **${score_b}** điểm, ${deficiency_count} trên "
+        "${indicator_total} chỉ số.\n\n"
+        "Thiếu hụt: ${deficient_vi}.\n\n"
+        "Phân loại tạm: **${class_label_vi}**.\n\n"
+        "Nếu thấy chưa đúng, quay lại sửa trước khi gửi.",
+        "**Provisional result by Form B** (the commune reviews it)\n\n"
+        "List of ${review_year}: ${standard_caption_en}.\n\n"
+        "Score A (income proxy): **${score_a}** points; cut-off ${score_cutoff} points.\n\n"
+        "Score B (deficiencies): **${score_b}** points, ${deficiency_count} of "
+        "${indicator_total} indicators.\n\n"
+        "Deficient in: ${deficient_en}.\n\n"
+        "Provisional class: **${class_label_en}**.\n\n"
+        "If something looks wrong, go back and correct it before sending.",
+    ),
+    relevant=f"${{provisional_class}} != '' and {SCORED}",
 )
 RESULT_PENDING_NOTE = Row(
     "note",
@@ -719,7 +865,7 @@ HOUSEHOLD_SURVEY = Form(
     title=f"Rà soát hộ nghèo, hộ cận nghèo — danh sách năm {LIST_YEAR}",
     instance_name="concat(${household_code}, ' ', ${head_name})",
     version=VERSION,
-    choices=HOUSEHOLD_CHOICES,
+    choices={**HOUSEHOLD_CHOICES, **SCORE_CHOICES},
     survey=flatten(
         Row("start", "start"),
         Row("end", "end"),
@@ -728,42 +874,7 @@ HOUSEHOLD_SURVEY = Form(
             "area",
             ("Địa bàn", "Place"),
             LIST_YEAR_ROWS,
-            Row(
-                "select_one_from_file communes.csv",
-                "commune",
-                ("Xã, phường", "Commune or ward"),
-                required=True,
-                appearance="minimal",
-            ),
-            Row(
-                "select_one_from_file villages.csv",
-                "village",
-                ("Thôn, tổ dân phố", "Village or quarter"),
-                required=True,
-                appearance="minimal",
-                choice_filter="commune=${commune}",
-            ),
-            Row(
-                "text",
-                "household_code",
-                ("Mã hộ", "Household code"),
-                hint=(
-                    "Mã thôn, dấu gạch ngang, rồi số thứ tự hộ (1 đến 4 chữ số). "
-                    "Ví dụ: ${code_example}",
-                    "Village code, a dash, then the household number (1 to 4 digits). "
-                    "Example: ${code_example}",
-                ),
-                required=True,
-                constraint=(
-                    "regex(., '^[0-9]+-[0-9]{1,4}$') and starts-with(., concat(${village}, '-'))"
-                ),
-                message=(
-                    "Mã hộ phải bắt đầu bằng mã thôn ${village}, dấu gạch ngang, "
-                    "rồi 1 đến 4 chữ số. Ví dụ: ${village}-012",
-                    "The code starts with the village code ${village}, a dash, "
-                    "then 1 to 4 digits. Example: ${village}-012",
-                ),
-            ),
+            *PLACE_ROWS,
         ),
         group(
             "household",
@@ -821,6 +932,25 @@ HOUSEHOLD_SURVEY = Form(
             "income",
             ("Thu nhập", "Income"),
             Row(
+                "select_one income_method",
+                "income_method",
+                ("Cách xác định thu nhập", "How the income is found"),
+                hint=(
+                    "Chỉ chọn chấm điểm nếu xã rà soát bằng Phiếu B.",
+                    "Choose scoring only where the commune reviews with Form B.",
+                ),
+                required=True,
+                default="direct",
+                relevant=_scoring_offered(),
+                # The income's own check on the members is not asked when the household is
+                # scored, so the method insists on at least one member too.
+                constraint=f"not({SCORED}) or count(${{member}}) >= 1",
+                message=(
+                    "Hộ phải có ít nhất 1 thành viên.",
+                    "The household needs at least 1 member.",
+                ),
+            ),
+            Row(
                 "integer",
                 "household_income_month",
                 (
@@ -842,8 +972,10 @@ HOUSEHOLD_SURVEY = Form(
                     "Income from 0 to under 1 billion VND. If this still shows: the household "
                     "needs at least 1 member.",
                 ),
+                relevant=f"not({SCORED})",
             ),
         ),
+        SCORE_GROUPS,
         group(
             "housing",
             ("Nhà ở", "Housing"),
@@ -990,6 +1122,7 @@ HOUSEHOLD_SURVEY = Form(
             ("Kết thúc", "Finish"),
             RESULT_PENDING_NOTE,
             RESULT_NOTE,
+            RESULT_SCORE_NOTE,
             Row("geopoint", "location", ("Vị trí của hộ", "Location of the household")),
             Row(
                 "text",

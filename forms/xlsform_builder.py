@@ -72,9 +72,11 @@ def flatten(*parts: Row | Rows) -> Rows:
     return tuple(rows)
 
 
-def group(name: str, label: Text, *rows: Row | Rows, appearance: str = "field-list") -> Rows:
-    """A group; `field-list` shows its questions on one screen."""
-    begin = Row("begin group", name, label, appearance=appearance)
+def group(
+    name: str, label: Text, *rows: Row | Rows, appearance: str = "field-list", relevant: str = ""
+) -> Rows:
+    """A group; `field-list` shows its questions on one screen; `relevant` asks it only then."""
+    begin = Row("begin group", name, label, appearance=appearance, relevant=relevant)
     return flatten(begin, *rows, Row("end group"))
 
 

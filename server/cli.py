@@ -353,6 +353,45 @@ def areas_import(csv_file: Path, ended_on: datetime | None) -> None:
     )
 
 
+@main.group("score-table")
+def score_table_group() -> None:
+    """Score tables of the scoring method (Phiếu B), one per region."""
+
+
+@score_table_group.command("import")
+@click.argument("code")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", required=True, help="The document the points come from.")
+@click.option(
+    "--folder",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="The score-table folder (default: the shipped one).",
+)
+def score_table_import(code: str, csv_file: Path, source: str, folder: Path | None) -> None:
+    """Replace the table CODE (e.g. a sample) by the official one in CSV_FILE
+    (item,item_vi,item_en,answer,answer_vi,answer_en,points)."""
+    from server.domain.score_table_file import DEFAULT_FOLDER
+    from server.services.score_tables import import_score_table
+
+    try:
+        table = import_score_table(
+            code,
+            csv_file.read_text(encoding="utf-8-sig"),
+            source,
+            file_name=csv_file.name,
+            folder=folder or DEFAULT_FOLDER,
+        )
+    except RasoatError as exc:
+        raise _fail(exc) from exc
+    click.echo(
+        f"Bảng {table.code} ({table.name_vi}): {len(table.items)} câu hỏi. Tạo lại phiếu "
+        "(forms/build.py) rồi chạy `rasoat reclassify`. / "
+        f"Table {table.code} ({table.name_en}): {len(table.items)} questions. Rebuild the "
+        "forms (forms/build.py), then run `rasoat reclassify`."
+    )
+
+
 @main.group("report")
 def report_group() -> None:
     """Tables for commune and district staff, as XLSX or CSV files."""

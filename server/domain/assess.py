@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from server.domain.classify import classify
-from server.domain.household import HouseholdAnswers
+from server.domain.household import SCORING_METHOD, HouseholdAnswers
 from server.domain.rules import RULE_KINDS
+from server.domain.score_table_file import scoring_table
+from server.domain.scoring import classify_by_score
 from server.domain.standard_model import Indicator, Standard
 from server.domain.vocabulary import HouseholdClass
 from server.errors import InvalidInput
@@ -28,6 +30,7 @@ class Assessment:
     unassessed: frozenset[str]
     deficiency_count: int
     household_class: HouseholdClass | None
+    proxy_score: int | None = None  # score A, when the income was estimated by scoring
 
 
 def exact_income_per_person(
@@ -60,6 +63,9 @@ def evaluate(indicator: Indicator, answers: HouseholdAnswers) -> bool | None:
 def assess(answers: HouseholdAnswers, standard: Standard, *, urban: bool) -> Assessment:
     verdicts = {indicator.code: evaluate(indicator, answers) for indicator in standard.indicators}
     deficient = frozenset(code for code, verdict in verdicts.items() if verdict is True)
+    unassessed = frozenset(code for code, verdict in verdicts.items() if verdict is None)
+    if answers.income_method == SCORING_METHOD:
+        return _assess_by_score(answers, standard, urban, deficient, unassessed)
     exact = exact_income_per_person(answers.household_income_month, len(answers.members))
     household_class = (
         None if exact is None else classify(exact, len(deficient), urban=urban, standard=standard)
@@ -68,7 +74,40 @@ def assess(answers: HouseholdAnswers, standard: Standard, *, urban: bool) -> Ass
         standard_code=standard.code,
         income_per_person=income_per_person(answers.household_income_month, len(answers.members)),
         deficient=deficient,
-        unassessed=frozenset(code for code, verdict in verdicts.items() if verdict is None),
+        unassessed=unassessed,
         deficiency_count=len(deficient),
         household_class=household_class,
+    )
+
+
+def _assess_by_score(
+    answers: HouseholdAnswers,
+    standard: Standard,
+    urban: bool,
+    deficient: frozenset[str],
+    unassessed: frozenset[str],
+) -> Assessment:
+    """Classified from score A (the area's table) and the deficiencies; no income is asked, so
+    none is stored (a direct answer sent alongside is not what the commune decided by)."""
+    rules = standard.scoring
+    if rules is None:
+        raise InvalidInput(
+            field="income_method", detail=f"{standard.code} has no scoring method (Phiếu B)"
+        )
+    score_a = scoring_table(rules, urban=urban).score(answers.score_answers or {})
+    household_class = classify_by_score(
+        score_a,
+        len(deficient),
+        urban=urban,
+        rules=rules,
+        deficiency_cutoff=standard.deficiency_cutoff,
+    )
+    return Assessment(
+        standard_code=standard.code,
+        income_per_person=None,
+        deficient=deficient,
+        unassessed=unassessed,
+        deficiency_count=len(deficient),
+        household_class=household_class,
+        proxy_score=score_a,
     )

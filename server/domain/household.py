@@ -8,11 +8,13 @@ phone did not ask (its relevance was false) or the cadre left blank is `None`, n
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 # `[0-9]`, not `\d`: `\d` also matches non-ASCII digits, which no household code contains.
 _HOUSEHOLD_NUMBER = "-[0-9]{1,4}"
+SCORING_METHOD = "score"  # the `income_method` answer of the scoring method
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,10 @@ class HouseholdAnswers:
     # The commune answered with the village (checked against the tree of the list year: an old
     # commune's code after a merger is flagged); None on records without it.
     commune_code: str | None = None
+    # `score`: income estimated by the scoring method (Phiếu B) instead of asked; the answers
+    # to the score table's questions (`pb_<table>_<item>`) are in `score_answers`.
+    income_method: str | None = None
+    score_answers: Mapping[str, str] | None = None
 
 
 def household_code_matches_village(household_code: str, village_code: str) -> bool:

@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from server.domain.rule_params import AgeBand, Answers, ParamKind
 from server.domain.rules import RULE_KINDS
+from server.domain.scoring import ScoringRules
 from server.domain.standard_model import (
     IncomeLines,
     Indicator,
@@ -55,6 +56,7 @@ def read_standard(path: Path) -> Standard:
         caveat_vi=table.optional("caveat_vi", table.text) or "",
         caveat_en=table.optional("caveat_en", table.text) or "",
         list_years_note=_list_years_note(table),
+        scoring=_scoring(table),
     )
     table.finish()
     _check_numbers(table, standard)
@@ -74,6 +76,30 @@ def _list_years_note(table: TomlTable) -> ListYearsNote | None:
     )
     entry.finish()
     return note
+
+
+def _scoring(table: TomlTable) -> ScoringRules | None:
+    if not table.has("scoring"):
+        return None
+    entry = table.table("scoring")
+    rules = ScoringRules(
+        rural_cutoff=entry.integer("rural_cutoff"),
+        urban_cutoff=entry.integer("urban_cutoff"),
+        points_per_deficiency=entry.integer("points_per_deficiency"),
+        rural_table=entry.text("rural_table"),
+        urban_table=entry.text("urban_table"),
+        source_mark=_source_mark(entry),
+        provisional=entry.flag("provisional"),
+    )
+    entry.finish()
+    for key, value in (
+        ("rural_cutoff", rules.rural_cutoff),
+        ("urban_cutoff", rules.urban_cutoff),
+        ("points_per_deficiency", rules.points_per_deficiency),
+    ):
+        if value <= 0:
+            raise entry.error(key, "must be more than 0")
+    return rules
 
 
 def _check_caveat(table: TomlTable, standard: Standard) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from server.domain.scoring import ScoringRules
 from server.errors import NotFound
 
 
@@ -113,6 +114,8 @@ class Standard:
     caveat_vi: str = ""
     caveat_en: str = ""
     list_years_note: ListYearsNote | None = None
+    # The scoring method's cut-offs and tables (Phiếu B), when the standard has them.
+    scoring: ScoringRules | None = None
 
     def lines(self, urban: bool) -> IncomeLines:
         return self.urban if urban else self.rural

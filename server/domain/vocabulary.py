@@ -102,3 +102,10 @@ class CommendationState(StrEnum):
     PROPOSED = "proposed"
     APPROVED = "approved"
     DECLINED = "declined"
+
+
+class ScreeningOutcome(StrEnum):
+    """The result of the quick screening (Phiếu A) of a household for a list year."""
+
+    CLEARLY_NOT_POOR = "clearly_not_poor"  # skip the full interview
+    NEEDS_SURVEY = "needs_survey"  # the household survey (Phiếu B or the income) follows

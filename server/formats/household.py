@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element
 
-from server.domain.household import HouseholdAnswers, Member
+from server.domain.household import SCORING_METHOD, HouseholdAnswers, Member
+from server.domain.scoring import ANSWER_PREFIX
 from server.errors import InvalidInput
 from server.formats.answers import (
     answers_of,
@@ -62,6 +63,12 @@ def read_household_answers(root: Element) -> HouseholdAnswers:
     ethnicity = text("ethnicity")
     groups = choices(text("groups"))
     members = read_members(root)
+    income_method = text("income_method")
+    scored = income_method == SCORING_METHOD
+    income = text("household_income_month")
+    if not scored:
+        # Asked directly, the income is what the class is decided by: it must be there.
+        income = required(income, "household_income_month")
     if not members:
         raise InvalidInput(field="member", detail="the household has no members")
     return HouseholdAnswers(
@@ -74,10 +81,7 @@ def read_household_answers(root: Element) -> HouseholdAnswers:
         merit="nguoi_co_cong" in groups,
         social_protection="bao_tro_xa_hoi" in groups,
         members=members,
-        household_income_month=decimal(
-            required(text("household_income_month"), "household_income_month"),
-            "household_income_month",
-        ),
+        household_income_month=decimal(income, "household_income_month"),
         has_house=yes_no(text("has_house"), "has_house"),
         non_durable_parts=integer(text("non_durable_parts"), "non_durable_parts"),
         floor_area_m2=decimal(text("floor_area_m2"), "floor_area_m2"),
@@ -90,6 +94,12 @@ def read_household_answers(root: Element) -> HouseholdAnswers:
         digital_services=_optional_choices(text("digital_services")),
         waste_treatment=text("waste_treatment"),
         commune_code=text("commune"),
+        income_method=income_method,
+        score_answers=(
+            {name: value for name, value in answers.items() if name.startswith(ANSWER_PREFIX)}
+            if scored
+            else None
+        ),
     )
 
 

@@ -19,11 +19,16 @@ from sqlalchemy.orm import Session
 
 from server.domain.assess import Assessment, assess
 from server.domain.household import HouseholdAnswers, household_code_matches_village
+from server.domain.screening import outcome as screening_outcome
+from server.domain.screening import shipped_rules as shipped_screening_rules
+from server.domain.screening import signs_text
 from server.domain.standards import Standard, load_standards, standard_for_year
 from server.errors import AreaNotInListYear, InvalidInput, MergedUnitCode, RasoatError
 from server.formats.household import read_household_answers, read_phone_view
+from server.formats.screening import read_screening_answers
 from server.services import transitions
 from server.storage import registry as queries
+from server.storage import screenings as screening_queries
 from server.storage.areas import VILLAGE_LEVELS, find_area_by_code, placed_in, successor_names
 from server.storage.models import Area
 from server.storage.submissions import mark_issues
@@ -33,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 HOUSEHOLD_SURVEY = "household_survey"
 FOLLOWUP_VISIT = "followup_visit"
+HOUSEHOLD_SCREENING = "household_screening"
+# The forms that name a household by `household_code` and its village by `village`.
+NAMES_ITS_VILLAGE = frozenset({HOUSEHOLD_SURVEY, HOUSEHOLD_SCREENING})
 
 
 @dataclass(frozen=True)
@@ -80,17 +88,22 @@ def record_household_review(session: Session, submission_id: int, root: Element)
     return None
 
 
+def _village_of(session: Session, village_code: str, household_code: str) -> Area:
+    """The village a record names, which its household code must start with."""
+    village = find_area_by_code(session, village_code)
+    if village is None or village.level not in VILLAGE_LEVELS:
+        raise InvalidInput(field="village", detail=f"no village {village_code!r}")
+    if not household_code_matches_village(household_code, village_code):
+        raise InvalidInput(
+            field="household_code", detail=f"{household_code!r} is not {village_code}-<number>"
+        )
+    return village
+
+
 def _derive(session: Session, root: Element) -> _Derived:
     answers = read_household_answers(root)
-    village = find_area_by_code(session, answers.village_code)
-    if village is None or village.level not in VILLAGE_LEVELS:
-        raise InvalidInput(field="village", detail=f"no village {answers.village_code!r}")
+    village = _village_of(session, answers.village_code, answers.household_code)
     _check_place(session, village, answers.commune_code, answers.review_year)
-    if not household_code_matches_village(answers.household_code, answers.village_code):
-        raise InvalidInput(
-            field="household_code",
-            detail=f"{answers.household_code!r} is not {answers.village_code}-<number>",
-        )
     standard = standard_for_year(answers.review_year)
     assessment = assess(answers, standard, urban=village.urban)
     view = read_phone_view(root, tuple(i.code for i in standard.indicators))
@@ -222,9 +235,38 @@ def record_followup_visit(session: Session, submission_id: int, root: Element) -
     return issue
 
 
+def record_household_screening(session: Session, submission_id: int, root: Element) -> str | None:
+    """Record the quick screening (Phiếu A) of a household for a list year, decided again
+    from the answers; the latest record of a household and year replaces the earlier one."""
+    try:
+        with savepoint(session):
+            answers = read_screening_answers(root)
+            village = _village_of(session, answers.village_code, answers.household_code)
+            standard_for_year(answers.list_year)  # a list year without a standard is flagged
+            screening_queries.upsert_screening(
+                session,
+                screening_queries.ScreeningFacts(
+                    household_code=answers.household_code,
+                    period=answers.list_year,
+                    village_id=village.id,
+                    submission_id=submission_id,
+                    head_name=answers.head_name,
+                    outcome=screening_outcome(answers, shipped_screening_rules()),
+                    listed_or_applied=answers.listed_or_applied,
+                    signs=signs_text(answers.signs),
+                ),
+            )
+    except RasoatError as problem:
+        mark_issues(session, submission_id, problem.message)
+        return problem.message
+    mark_issues(session, submission_id, None)
+    return None
+
+
 _HANDLERS: dict[str, Callable[[Session, int, Element], str | None]] = {
     HOUSEHOLD_SURVEY: record_household_review,
     FOLLOWUP_VISIT: record_followup_visit,
+    HOUSEHOLD_SCREENING: record_household_screening,
 }
 # The forms whose records are applied to the registry (and so are checked against their
 # sender's area first: services/write_scope.py).

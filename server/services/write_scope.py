@@ -50,7 +50,7 @@ def place_outside(
     registry flags it on its own)."""
     answers = answers_of(root, skip=MEMBER)
     candidates = registry_queries.villages_of_submission(session, submission_id)
-    survey = xml_form_id == registry.HOUSEHOLD_SURVEY
+    survey = xml_form_id in registry.NAMES_ITS_VILLAGE
     household_code = answers.get("household_code" if survey else "household")
     if household_code:
         household = registry_queries.find_household(session, household_code)

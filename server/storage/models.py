@@ -373,6 +373,26 @@ class HouseholdReview(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class HouseholdScreening(Base):
+    """The quick screening (Phiếu A) of a household for a list year, derived from one record.
+
+    Keyed by the household code, not the household row: a household screened out never gets
+    a review, so it may never be in the registry's household table."""
+
+    __tablename__ = "household_screening"
+    __table_args__ = (UniqueConstraint("household_code", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_code: Mapped[str] = mapped_column(String(40), index=True)
+    period: Mapped[int] = mapped_column(index=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    head_name: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(20))  # vocabulary.ScreeningOutcome
+    listed_or_applied: Mapped[bool] = mapped_column(Boolean)
+    signs: Mapped[str] = mapped_column(String(400))  # sign codes, space separated
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ReviewDeficiency(Base):
     """One deficient indicator of a review (the flag per indicator, one row each)."""
 

@@ -18,6 +18,7 @@ from server.storage.models import (
     FollowupVisit,
     Household,
     HouseholdReview,
+    HouseholdScreening,
     ReviewDeficiency,
     utcnow,
 )
@@ -173,8 +174,8 @@ def set_movements(
 
 
 def villages_of_submission(session: Session, submission_id: int) -> list[Area]:
-    """The villages a record is applied to in the registry: those of its reviews and of the
-    household its visit names (none for a record kept out)."""
+    """The villages a record is applied to in the registry: those of its reviews and
+    screenings and of the household its visit names (none for a record kept out)."""
     by_review = select(HouseholdReview.village_id).where(
         HouseholdReview.submission_id == submission_id
     )
@@ -183,7 +184,10 @@ def villages_of_submission(session: Session, submission_id: int) -> list[Area]:
         .join(FollowupVisit, FollowupVisit.household_id == Household.id)
         .where(FollowupVisit.submission_id == submission_id)
     )
-    query = select(Area).where(Area.id.in_(by_review.union(by_visit)))
+    by_screening = select(HouseholdScreening.village_id).where(
+        HouseholdScreening.submission_id == submission_id
+    )
+    query = select(Area).where(Area.id.in_(by_review.union(by_visit, by_screening)))
     return list(session.scalars(query.order_by(Area.id)))
 
 

@@ -75,6 +75,7 @@ def test_a_fresh_install_serves_the_shipped_form_to_the_demo_phone_and_keeps_its
             "household_contact",
             "household_survey",
             "followup_visit",
+            "household_screening",
         }, "every shipped form is published on the first start"
         [entry] = [e for e in listed if e["formID"] == "household_contact"]
         assert entry["version"] == "2026112601"

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.config import REPO_ROOT
+from server.domain.score_table_file import scoring_table
+from server.domain.standards import standard_for_year
 from server.domain.vocabulary import OrganisationKind, PlanState, Role
 from server.formats.instance import local_name
 from server.services.users import create_user
@@ -22,11 +24,13 @@ from server.storage import plans
 from server.storage import registry as queries
 from server.storage.areas import find_area_by_code
 from server.storage.models import AuditEvent, FollowupVisit, PlanItem, Submission
+from server.storage.screenings import find_screening
 from tests.integration.test_web_access import signed_in
 from tests.support import engine
 from tests.support.collect import CollectClient, parse_form_list, parse_manifest
 from tests.support.factories import make_app_user, make_areas, publish_form
 from tests.support.live_server import LiveServer
+from tests.support.scoring import answers_worth
 
 pytestmark = pytest.mark.e2e
 
@@ -250,25 +254,33 @@ def district_phone(app: Flask, session: Session, live_server: LiveServer) -> Pho
     return handset
 
 
+def sound_family_2027(
+    ref: dict[str, str], commune: str, village: str, code: str
+) -> list[tuple[str, Any]]:
+    """The place, the head and the sound family of a 2027 record (the review year is left at
+    the form's default: the 2027 list)."""
+    repeat = ref["m_name"].rsplit("/", 1)[0]
+    filled: list[tuple[str, Any]] = [
+        (ref["commune"], commune),
+        (ref["village"], village),
+        (ref["household_code"], code),
+        (ref["head_name"], "Hồ Văn Lợi"),
+        (ref["ethnicity"], "kinh"),
+        (repeat, len(SOUND_FAMILY)),
+    ]
+    for index, person in enumerate(SOUND_FAMILY, 1):
+        filled += [(f"{repeat}[{index}]/{k}", v) for k, v in person.items()]
+    return filled
+
+
 def test_2027_households_on_both_sides_of_the_nd351_lines_land_as_the_cadre_was_shown(
     district_phone: Phone, session: Session
 ) -> None:
     ref = district_phone.references("household_survey")
-    repeat = ref["m_name"].rsplit("/", 1)[0]
     shown = {}
     for (commune, village), number, income, answers, _, _ in BOUNDARIES_2027:
         code = f"{village}-{number:03d}"
-        filled: list[tuple[str, Any]] = [
-            # the review year is left at the form's default: the 2027 list
-            (ref["commune"], commune),
-            (ref["village"], village),
-            (ref["household_code"], code),
-            (ref["head_name"], "Hồ Văn Lợi"),
-            (ref["ethnicity"], "kinh"),
-            (repeat, len(SOUND_FAMILY)),
-        ]
-        for index, person in enumerate(SOUND_FAMILY, 1):
-            filled += [(f"{repeat}[{index}]/{k}", v) for k, v in person.items()]
+        filled = sound_family_2027(ref, commune, village, code)
         filled.append((ref["household_income_month"], income))
         filled += [(ref[name], value) for name, value in {**HOME_2027, **answers}.items()]
         result = district_phone.fill_and_send("household_survey", filled)
@@ -427,3 +439,103 @@ def test_a_follow_up_visit_marks_the_plan_items_that_arrived_and_the_plan_counts
     [record] = session.scalars(select(Submission).where(Submission.issues.is_not(None))).all()
     assert f"{ids['closed']}, 99999" in (record.issues or "")
     assert session.scalars(select(FollowupVisit)).all(), "the visit itself is applied"
+# --- the scoring method (Phiếu B) -------------------------------------------------------------
+
+SCORED = [
+    # (place, household number, list year, points above the cut-off, answers, class)
+    (RURAL, 31, 2027, 0, THREE, "poor"),  # exactly on the rural cut-off, 3 deficiencies
+    (RURAL, 32, 2027, 0, TWO, "near_poor"),  # on it with 2
+    (RURAL, 33, 2027, 5, THREE, "not_poor"),  # the next score the sample table gives
+    (URBAN, 41, 2027, 0, THREE, "poor"),  # exactly on the urban cut-off
+    (URBAN, 42, 2027, 5, TWO, "not_poor"),
+]
+
+
+def test_scored_households_on_both_sides_of_the_cut_offs_land_as_the_cadre_was_shown(
+    district_phone: Phone, session: Session
+) -> None:
+    nd351 = standard_for_year(2027)
+    assert nd351.scoring is not None
+    ref = district_phone.references("household_survey")
+    shown = {}
+    for (commune, village), number, _, above, answers, _ in SCORED:
+        urban = (commune, village) == URBAN
+        table = scoring_table(nd351.scoring, urban=urban)
+        code = f"{village}-{number:03d}"
+        filled = sound_family_2027(ref, commune, village, code)
+        filled.append((ref["income_method"], "score"))
+        points = answers_worth(table, nd351.scoring.cutoff(urban) + above)
+        filled += [(ref[name], value) for name, value in points.items()]
+        filled += [(ref[name], value) for name, value in {**HOME_2027, **answers}.items()]
+        result = district_phone.fill_and_send("household_survey", filled)
+        shown[code] = {ref.rsplit("/", 1)[-1]: v for ref, v in result.values.items()}
+
+    session.rollback()
+    for (commune, village), number, year, above, answers, klass in SCORED:
+        code = f"{village}-{number:03d}"
+        cutoff = nd351.scoring.cutoff((commune, village) == URBAN)
+        assert shown[code]["score_a"] == str(cutoff + above), code
+        assert shown[code]["provisional_class"] == klass, code
+        household = queries.find_household(session, code)
+        assert household is not None
+        review = queries.find_review(session, household.id, year)
+        assert review is not None
+        assert review.household_class == klass, code
+        assert review.income_per_person is None, "a scored household has no income asked"
+        assert review.deficiency_count == (3 if answers is THREE else 2)
+        assert review.phone_disagreement is None, "the engine and the server agree"
+    assert all(s.issues is None for s in session.scalars(select(Submission)))
+
+
+# --- the quick screening (Phiếu A) ------------------------------------------------------------
+
+
+@pytest.fixture
+def screening_phone(app: Flask, session: Session, live_server: LiveServer) -> Phone:
+    engine.require_engine()
+    make_areas(session)
+    path = REPO_ROOT / "forms" / "household_screening.xlsx"
+    publish_form(app, session, path.read_bytes(), filename=path.name)
+    new = make_app_user(session, area_code="19603")
+    handset = Phone(CollectClient(f"{live_server.base_url}/v1/key/{new.token}/projects/1"))
+    handset.download()
+    return handset
+
+
+SCREENED = [
+    # (household number, on the list or applied, signs, result)
+    (51, "no", ["car", "pension"], "clearly_not_poor"),
+    (52, "yes", ["car"], "needs_survey"),  # listed: always the full survey
+    (53, "no", ["none"], "needs_survey"),
+]
+
+
+def test_screened_households_land_with_the_result_the_cadre_was_shown(
+    screening_phone: Phone, session: Session
+) -> None:
+    ref = screening_phone.references("household_screening")
+    shown = {}
+    for number, listed, signs, _ in SCREENED:
+        code = f"1960301-{number:03d}"
+        result = screening_phone.fill_and_send(
+            "household_screening",
+            [
+                (ref["commune"], "19603"),
+                (ref["village"], "1960301"),
+                (ref["household_code"], code),
+                (ref["head_name"], "Hồ Văn Lợi"),
+                (ref["listed_or_applied"], listed),
+                (ref["signs"], signs),
+            ],
+        )
+        shown[code] = {r.rsplit("/", 1)[-1]: v for r, v in result.values.items()}
+
+    session.rollback()
+    for number, listed, signs, expected in SCREENED:
+        code = f"1960301-{number:03d}"
+        assert shown[code]["screening_result"] == expected, code
+        screening = find_screening(session, code, 2027)
+        assert screening is not None, code
+        assert (screening.outcome, screening.listed_or_applied) == (expected, listed == "yes")
+        assert screening.signs == " ".join(sorted(set(signs) - {"none"}))
+    assert all(s.issues is None for s in session.scalars(select(Submission)))

@@ -45,7 +45,7 @@ def only(status: int, *people: str) -> dict[str, int]:
     return dict.fromkeys(people, status)
 
 
-VERSION = "/forms/household_survey/versions/2026120403"  # the shipped version, forms/common.py
+VERSION = "/forms/household_survey/versions/2026120404"  # the shipped version, forms/common.py
 WEB = [  # (method, path, body, {person: status}; anyone else 403, signed out 302 to sign in)
     ("GET", fixed(VERSION), None, only(200, ADMIN, DISTRICT)),
     ("GET", fixed(f"{VERSION}/xlsform"), None, only(200, ADMIN, DISTRICT)),

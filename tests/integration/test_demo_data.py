@@ -56,7 +56,11 @@ UPLAND, TOWNSHIP = ("19603", "19621"), "19600"
 # 2026120403: every record carries the new version and the 31 follow-up visits an empty `plan`
 # group (open_item_count, delivered_items, impossible_items, impossible_reason: the demo ticks
 # no plan item); checked: with those normalised, all 846 old and new demo XML are identical.
-DEMO_XML_SHA256 = "a3d73872e231b7ebda2c6e2a493b29e6350ca96b2896acd0cef3b20848c6de69"
+# Recorded again for version 2026120404 (the support-plan and the Phiếu B versions merged): the
+# 815 surveys add <income_method>direct</income_method>, the empty score groups and
+# calculations and the empty result_score note; checked: with the version normalised, those are
+# the only differences, and the 31 follow-up visits are identical.
+DEMO_XML_SHA256 = "b66cb50a3faffb8987e76c52048f08b5a60fc2f4a2a24ee90ef9afa8b21abfd2"
 ROWS = (Submission, SubmissionVersion, Household, HouseholdReview, ReviewDeficiency, FollowupVisit)
 
 

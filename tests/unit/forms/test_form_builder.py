@@ -26,6 +26,7 @@ README = FORMS / "README.md"
 EXPECTED_MEDIA = {
     "household_survey": ("communes.csv", "villages.csv"),
     "followup_visit": ("followup_households.csv", "plan_items.csv"),
+    "household_screening": ("communes.csv", "villages.csv"),
 }
 
 
