@@ -120,7 +120,7 @@ def test_openrosa_answers_refusals_as_an_openrosa_response_for_the_phone(
 
 @pytest.mark.parametrize(
     "path",
-    ["/v1/no-such-thing", "/v1/projects/1/app-users", "/v1/", "/v1/key/" + UNKNOWN_TOKEN + "/x"],
+    ["/v1/no-such-thing", "/v1/projects/1/no-such-list", "/v1/", "/v1/key/" + UNKNOWN_TOKEN + "/x"],
 )
 def test_an_unknown_api_path_answers_problem_json_not_a_page(
     client: FlaskClient, path: str
